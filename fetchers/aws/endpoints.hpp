@@ -1,0 +1,34 @@
+// Base URLs of the AWS services shipwatch calls, and the name each signs with.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace shipwatch::aws {
+
+enum class ServiceId { ecs, ecr, codebuild, elbv2, ec2, logs, secretsmanager };
+
+struct ServiceInfo {
+    const char* endpoint_prefix;  // host label: "api.ecr" for ECR
+    const char* signing_name;  // SigV4 service name: "ecr"
+    const char* env_suffix;  // AWS_ENDPOINT_URL_<suffix>
+};
+const ServiceInfo& info(ServiceId id);
+
+class Endpoints {
+public:
+    Endpoints() = default;
+    explicit Endpoints(std::string region) : region_(std::move(region)) {}
+    // "https://ecs.eu-west-1.amazonaws.com" unless overridden.
+    std::string base_url(ServiceId id) const;
+    void set_override(ServiceId id, std::string base_url) { overrides_[id] = std::move(base_url); }
+    void set_all(std::string base_url) { all_ = std::move(base_url); }
+    const std::string& region() const { return region_; }
+
+private:
+    std::string region_;
+    std::string all_;
+    std::map<ServiceId, std::string> overrides_;
+};
+
+}  // namespace shipwatch::aws

@@ -1,0 +1,81 @@
+// The judgement: which link of the chain carries which commit, how healthy each link is, and
+// which link broke first. Pure functions of a PipelineSnapshot.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/revision.hpp"
+#include "model/snapshot.hpp"
+
+namespace shipwatch {
+
+enum class Health { ok, progressing, stale, failed, unknown };
+std::string_view to_string(Health h);
+
+enum class VerdictCode {
+    live,
+    build_running,
+    build_failed,
+    not_built,
+    image_missing,
+    taskdef_stale,
+    deploy_in_progress,
+    deploy_failing,
+    deploy_rolled_back,
+    tasks_stale,
+    targets_unhealthy,
+    version_mismatch,
+    instance_stale,
+    unknown,
+};
+std::string_view to_string(VerdictCode v);
+std::optional<VerdictCode> verdict_from_string(std::string_view s);
+
+enum class Severity { info, warning, error };
+std::string_view to_string(Severity s);
+
+struct Evidence {
+    std::string label;  // "newest commit", "task definition image", ...
+    std::string value;  // "194af44 Stream Lifecycle System", "sha256:964c2ff..."
+    std::optional<TimePoint> time;
+};
+
+struct StageReport {
+    std::string id;  // push, build, image, taskdef, tasks, alb, instances
+    Health health = Health::unknown;
+    Revision revision;  // what the stage carries
+    std::optional<TimePoint> since;  // when the stage reached what it carries
+    std::string summary;
+    std::vector<Evidence> evidence;
+};
+
+struct Finding {
+    Severity severity = Severity::info;
+    std::string stage;
+    std::string message;
+    std::vector<Evidence> evidence;
+};
+
+struct Verdict {
+    VerdictCode code = VerdictCode::unknown;
+    std::string summary;
+    std::string stage;  // the first broken link; empty when live
+};
+
+struct Diagnosis {
+    std::string pipeline;
+    Verdict verdict;
+    std::vector<StageReport> stages;
+    std::vector<Finding> findings;
+    std::string target_sha;  // newest commit of the watched branch, when known
+};
+
+// Stage ids in chain order for a pipeline kind.
+const std::vector<std::string>& stage_ids(PipelineKind kind);
+
+Diagnosis diagnose(const PipelineSnapshot& snapshot);
+
+}  // namespace shipwatch

@@ -1,0 +1,75 @@
+// Everything known about one watched pipeline at one moment: each part with the time it was
+// fetched and the error if its fetch failed. Built by the fetchers, read by the diagnosis.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/types.hpp"
+
+namespace shipwatch {
+
+struct FetchError {
+    std::string source;  // "ecs", "ecr", "github", ...
+    std::string code;  // AWS error code, HTTP status, or transport error kind
+    std::string message;
+    TimePoint time{};
+};
+
+std::string describe(const FetchError& e);  // "ecs: AccessDeniedException: User ... (at 16:34:02)"
+
+// One part of a snapshot. `value` holds the last good data (possibly older than `error`).
+template <typename T>
+struct Fetched {
+    std::optional<T> value;
+    std::optional<TimePoint> fetched_at;  // when `value` was obtained
+    std::optional<FetchError> error;  // set when the latest attempt failed
+    bool configured = true;  // false when the pipeline has no source for this part
+
+    bool ok() const { return value.has_value() && !error.has_value(); }
+    bool has() const { return value.has_value(); }
+    const T* get() const { return value ? &*value : nullptr; }
+};
+
+enum class PipelineKind { ecs, ec2 };
+
+// What a pipeline watches, as configured or discovered.
+struct PipelineSpec {
+    std::string name;
+    PipelineKind kind = PipelineKind::ecs;
+    std::string region;
+    std::string account;  // when known
+    std::string repo;  // GitHub owner/name
+    std::string branch = "main";
+    std::string workflow;
+    std::string codebuild_project;
+    std::string cluster;
+    std::string service;
+    std::vector<std::string> target_groups;
+    std::string version_url;
+    std::string version_json_pointer;
+    std::string expect_log;
+    std::string image_repository;  // ECR repository, discovered from the task definition
+};
+
+struct PipelineSnapshot {
+    PipelineSpec spec;
+    TimePoint now{};  // the clock reading the snapshot was assembled at
+
+    Fetched<std::vector<Commit>> commits;  // newest first
+    Fetched<std::vector<CiRun>> builds;  // newest first
+    Fetched<std::vector<Image>> images;  // recent images of the repository
+    Fetched<Service> service;
+    Fetched<std::map<std::string, TaskDefinition>> task_definitions;  // by ARN
+    Fetched<std::vector<Task>> tasks;  // running and recently stopped
+    Fetched<std::vector<TargetGroup>> target_groups;
+    Fetched<std::vector<Instance>> instances;
+    Fetched<std::vector<VersionObservation>> versions;  // oldest first; last is current
+    Fetched<std::vector<LogMatch>> logs;
+    Fetched<std::vector<SecretInfo>> secrets;
+    std::vector<TargetHealthChange> target_changes;  // seen across refreshes
+};
+
+}  // namespace shipwatch

@@ -1,0 +1,240 @@
+// Domain types: what the AWS and GitHub APIs tell us about one delivery pipeline.
+// Pure data, no I/O. Field names follow the APIs they come from so a reader can map them back.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/time.hpp"
+
+namespace shipwatch {
+
+// ---- source control -------------------------------------------------------------------------
+
+struct Commit {
+    std::string sha;  // full 40-hex SHA
+    std::string message;  // first line
+    std::string author;
+    TimePoint time{};  // committer date: when it landed on the branch
+    std::optional<int> pull_request;  // "Merge pull request #70" / "(#70)"
+    std::string url;
+};
+
+// ---- CI ---------------------------------------------------------------------------------------
+
+enum class CiKind { github_actions, codebuild };
+enum class CiStatus { queued, in_progress, completed };
+enum class CiConclusion { none, success, failure, cancelled, timed_out, skipped, other };
+
+// A GitHub Actions step (inside a job) or a CodeBuild phase.
+struct CiStep {
+    std::string job;  // GitHub job name; empty for CodeBuild
+    std::string name;  // step name or CodeBuild phaseType (e.g. POST_BUILD)
+    CiStatus status = CiStatus::completed;
+    CiConclusion conclusion = CiConclusion::none;
+    std::optional<TimePoint> started;
+    std::optional<TimePoint> finished;
+    std::string context;  // CodeBuild phase context message, e.g. "COMMAND_EXECUTION_ERROR: ..."
+};
+
+struct CiRun {
+    CiKind kind = CiKind::github_actions;
+    std::string id;  // run id or CodeBuild build id ("project:uuid")
+    std::string name;  // workflow name or CodeBuild project
+    std::string sha;  // head_sha / resolvedSourceVersion
+    std::string branch;
+    int number = 0;  // run_number / buildNumber
+    CiStatus status = CiStatus::completed;
+    CiConclusion conclusion = CiConclusion::none;
+    TimePoint started{};
+    std::optional<TimePoint> finished;
+    std::string url;
+    std::vector<CiStep> steps;
+};
+
+// ---- registry ---------------------------------------------------------------------------------
+
+struct Image {
+    std::string registry;  // "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+    std::string repository;  // "streamr-p2p"
+    std::vector<std::string> tags;
+    std::string digest;  // "sha256:..."
+    TimePoint pushed_at{};
+    std::optional<long long> size_bytes;
+};
+
+// A parsed container image reference: registry/repository[:tag][@digest].
+struct ImageRef {
+    std::string registry;
+    std::string repository;
+    std::string tag;
+    std::string digest;
+    std::string text;  // as written
+};
+ImageRef parse_image_ref(const std::string& text);
+
+// ---- ECS --------------------------------------------------------------------------------------
+
+struct SecretRef {
+    std::string name;  // environment variable the secret lands in
+    std::string value_from;  // ARN of the secret / parameter (never its value)
+};
+
+struct ContainerDef {
+    std::string name;
+    std::string image;  // as written in the task definition
+    std::vector<std::string> environment_names;  // names only; values are not kept
+    std::vector<SecretRef> secrets;
+    std::string log_group;  // awslogs-group, when the awslogs driver is used
+    std::string log_stream_prefix;
+    bool essential = true;
+};
+
+struct TaskDefinition {
+    std::string arn;
+    std::string family;
+    int revision = 0;
+    std::optional<TimePoint> registered_at;
+    std::string execution_role;
+    std::vector<ContainerDef> containers;
+};
+
+struct Deployment {
+    std::string id;
+    std::string status;  // PRIMARY, ACTIVE, INACTIVE
+    std::string task_definition;  // ARN
+    std::string rollout_state;  // IN_PROGRESS, COMPLETED, FAILED (empty when absent)
+    std::string rollout_state_reason;
+    int desired = 0;
+    int pending = 0;
+    int running = 0;
+    int failed_tasks = 0;
+    TimePoint created{};
+    TimePoint updated{};
+};
+
+struct ServiceEvent {
+    std::string id;
+    TimePoint time{};
+    std::string message;
+};
+
+struct ServiceLoadBalancer {
+    std::string target_group_arn;
+    std::string container_name;
+    int container_port = 0;
+};
+
+struct Service {
+    std::string arn;
+    std::string name;
+    std::string cluster;  // ARN or name as returned
+    std::string status;  // ACTIVE, DRAINING, INACTIVE
+    std::string task_definition;  // ARN the service is set to run
+    int desired = 0;
+    int running = 0;
+    int pending = 0;
+    std::string launch_type;
+    bool circuit_breaker = false;
+    bool circuit_breaker_rollback = false;
+    std::vector<Deployment> deployments;
+    std::vector<ServiceEvent> events;  // newest first, as ECS returns them
+    std::vector<ServiceLoadBalancer> load_balancers;
+    std::optional<TimePoint> created_at;
+};
+
+struct TaskContainer {
+    std::string name;
+    std::string image;
+    std::string image_digest;  // what actually runs
+    std::string last_status;
+    std::optional<int> exit_code;
+    std::string reason;
+    std::string health;  // HEALTHY, UNHEALTHY, UNKNOWN
+};
+
+struct Task {
+    std::string arn;
+    std::string task_definition;  // ARN
+    std::string started_by;  // "ecs-svc/..." deployment id for service tasks
+    std::string last_status;  // PROVISIONING, PENDING, RUNNING, STOPPED, ...
+    std::string desired_status;
+    std::string health;  // HEALTHY, UNHEALTHY, UNKNOWN
+    std::optional<TimePoint> created_at;
+    std::optional<TimePoint> started_at;
+    std::optional<TimePoint> stopping_at;
+    std::optional<TimePoint> stopped_at;
+    std::string stop_code;
+    std::string stopped_reason;
+    std::string private_ip;  // awsvpc ENI address, matched against IP targets
+    std::vector<TaskContainer> containers;
+};
+
+// ---- load balancing ---------------------------------------------------------------------------
+
+struct Target {
+    std::string id;  // instance id or IP address
+    int port = 0;
+    std::string state;  // initial, healthy, unhealthy, unused, draining, unavailable
+    std::string reason;  // e.g. Target.ResponseCodeMismatch
+    std::string description;
+};
+
+struct TargetGroup {
+    std::string arn;
+    std::string name;
+    std::string target_type;  // instance, ip, lambda, alb
+    std::vector<std::string> load_balancer_arns;
+    std::vector<std::string> load_balancer_dns;  // filled from DescribeLoadBalancers when known
+    std::vector<Target> targets;
+};
+
+// A target's state as seen at one refresh; the fetcher keeps the changes it saw.
+struct TargetHealthChange {
+    TimePoint time{};
+    std::string target_group;
+    std::string target;
+    std::string from;
+    std::string to;
+    std::string reason;
+};
+
+// ---- EC2 --------------------------------------------------------------------------------------
+
+struct Instance {
+    std::string id;
+    std::string state;  // running, stopped, ...
+    std::string instance_type;
+    std::string image_id;
+    std::string private_ip;
+    TimePoint launch_time{};
+    std::string user_data_digest;  // sha256 of the decoded UserData, hex; empty when none
+    std::vector<std::string> user_data_summary;  // the lines that install/start the app
+};
+
+// ---- observed behaviour ----------------------------------------------------------------------
+
+struct VersionObservation {
+    TimePoint time{};
+    std::string url;
+    int http_status = 0;
+    std::string reported;  // the version string the endpoint reports (SHA, tag, ...)
+    std::string error;  // transport or parse error; empty when the request succeeded
+};
+
+struct LogMatch {
+    TimePoint time{};
+    std::string stream;
+    std::string message;
+};
+
+struct SecretInfo {
+    std::string arn;
+    std::string name;
+    std::optional<TimePoint> last_changed;
+    std::string used_by;  // container/env var that references it
+};
+
+}  // namespace shipwatch
