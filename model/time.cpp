@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace shipwatch {

@@ -1,0 +1,183 @@
+// Rules for the registry (image) and task definition stages of an ECS pipeline.
+#include <algorithm>
+
+#include "model/diagnosis_detail.hpp"
+
+namespace shipwatch::detail {
+namespace {
+
+const Image* newest_image(const std::vector<Image>& images) {
+    const Image* best = nullptr;
+    for (const auto& img : images)
+        if (!best || img.pushed_at > best->pushed_at) best = &img;
+    return best;
+}
+
+std::string tags_text(const Image& img) {
+    return img.tags.empty() ? "<untagged>" : fmt::format("{}", fmt::join(img.tags, ", "));
+}
+
+bool is_mutable_tag(const std::string& tag) { return hex_runs(tag).empty(); }
+
+}  // namespace
+
+StageOutcome diagnose_image(Context& ctx) {
+    StageOutcome out;
+    auto& r = out.report;
+    r.id = "image";
+    if (source_unusable(ctx.snap.images, "registry", out, ctx.now)) return out;
+    const auto& images = *ctx.snap.images.value;
+    if (!ctx.app_image_repository.empty()) r.evidence.push_back({"repository", ctx.app_image_repository, std::nullopt});
+
+    if (ctx.expected_image) {
+        const Image& img = *ctx.expected_image;
+        r.health = Health::ok;
+        r.revision = ctx.expected;
+        r.since = img.pushed_at;
+        r.summary = fmt::format("{} pushed {} ago as [{}] ({})", short_digest(img.digest),
+                                format_duration(ctx.now - img.pushed_at), tags_text(img), to_string(ctx.expected.match));
+        r.evidence.push_back({"image for " + ctx.short_sha(ctx.target->sha), fmt::format("{} [{}]", img.digest, tags_text(img)), img.pushed_at});
+        r.evidence.push_back({"how it was matched", ctx.expected.note, std::nullopt});
+        return out;
+    }
+
+    const Image* newest = newest_image(images);
+    if (newest) {
+        Revision rev = ctx.index.of_image(*newest);
+        r.revision = rev;
+        r.since = newest->pushed_at;
+        r.evidence.push_back({"newest image", fmt::format("{} [{}]", newest->digest, tags_text(*newest)), newest->pushed_at});
+        r.evidence.push_back({"its commit", rev.known() ? fmt::format("{} ({})", rev.short_sha(), rev.note) : rev.note, std::nullopt});
+    } else {
+        r.evidence.push_back({"images", "the repository holds no images", ctx.snap.images.fetched_at});
+    }
+
+    if (!ctx.target) {
+        r.health = Health::unknown;
+        r.summary = "newest commit unknown";
+        out.verdict = VerdictCode::unknown;
+        out.verdict_summary = "Cannot tell: the newest commit is unknown.";
+        return out;
+    }
+    const std::string sha7 = ctx.short_sha(ctx.target->sha);
+    const CiRun* build = ctx.target_build;
+    bool built = build && build->status == CiStatus::completed && build->conclusion == CiConclusion::success;
+    if (built) {
+        r.health = Health::failed;
+        r.summary = fmt::format("build for {} succeeded but no image in {} carries it", sha7,
+                                ctx.app_image_repository.empty() ? "the registry" : ctx.app_image_repository);
+        out.verdict = VerdictCode::image_missing;
+        out.verdict_summary = fmt::format("The build for {} succeeded but its image never reached {}.", sha7,
+                                          ctx.app_image_repository.empty() ? "the registry" : ctx.app_image_repository);
+        return out;
+    }
+    if (newest && r.revision.known()) {
+        r.health = Health::stale;
+        r.summary = fmt::format("no image for {}; newest image {} carries {}", sha7, short_digest(newest->digest),
+                                r.revision.short_sha());
+    } else {
+        r.health = Health::unknown;
+        r.summary = fmt::format("no image for {}; cannot tell what the newest image carries", sha7);
+    }
+    out.verdict = VerdictCode::image_missing;
+    out.verdict_summary = fmt::format("No image for {} in the registry.", sha7);
+    return out;
+}
+
+StageOutcome diagnose_taskdef(Context& ctx) {
+    StageOutcome out;
+    auto& r = out.report;
+    r.id = "taskdef";
+    if (source_unusable(ctx.snap.service, "ECS service", out, ctx.now)) return out;
+    if (source_unusable(ctx.snap.task_definitions, "task definition", out, ctx.now)) return out;
+    const Service& svc = *ctx.snap.service.value;
+    const TaskDefinition* td = ctx.service_taskdef;
+    if (!td || !ctx.app_container) {
+        r.health = Health::unknown;
+        r.summary = td ? "task definition has no containers" : fmt::format("task definition {} not fetched", svc.task_definition);
+        out.verdict = VerdictCode::unknown;
+        out.verdict_summary = fmt::format("Cannot tell: {}.", r.summary);
+        return out;
+    }
+    const std::string td_name = fmt::format("{}:{}", td->family, td->revision);
+    r.revision = ctx.index.of_reference(ctx.app_container->image);
+    r.since = td->registered_at;
+    r.evidence.push_back({"service task definition", td_name, td->registered_at});
+    r.evidence.push_back({"container image", fmt::format("{} = {}", ctx.app_container->name, ctx.app_container->image), std::nullopt});
+    r.evidence.push_back({"resolves to", r.revision.known() ? fmt::format("{} ({})", r.revision.short_sha(), r.revision.note) : r.revision.note,
+                          std::nullopt});
+
+    ImageRef ref = parse_image_ref(ctx.app_container->image);
+    if (ref.digest.empty() && is_mutable_tag(ref.tag) && ctx.snap.images.value && !ctx.index.resolve(ref))
+        ctx.find(Severity::error, "taskdef",
+                 fmt::format("{} references tag \"{}\", which does not exist in {}", td_name, ref.tag, ref.repository));
+
+    if (!ctx.target) {
+        r.health = Health::unknown;
+        r.summary = fmt::format("{} → {}", td_name, ctx.app_container->image);
+        out.verdict = VerdictCode::unknown;
+        out.verdict_summary = "Cannot tell: the newest commit is unknown.";
+        return out;
+    }
+    const std::string sha7 = ctx.short_sha(ctx.target->sha);
+    bool carries_target = r.revision.known() && r.revision.sha == ctx.target->sha;
+    bool digest_matches = !ctx.expected_image || r.revision.digest.empty() || r.revision.digest == ctx.expected_image->digest;
+    if (carries_target && digest_matches) {
+        r.health = Health::ok;
+        r.summary = fmt::format("{} runs {} ({})", td_name, sha7, ref.digest.empty() ? "tag " + ref.tag : short_digest(ref.digest));
+        return out;
+    }
+
+    // A deployment of a task definition that carried the target failed and ECS went back.
+    for (const auto& d : svc.deployments) {
+        if (d.rollout_state != "FAILED" || d.task_definition == td->arn) continue;
+        const TaskDefinition* failed_td = ctx.taskdef(d.task_definition);
+        const ContainerDef* c = failed_td ? ctx.app_container_of(*failed_td) : nullptr;
+        if (!c) continue;
+        Revision fr = ctx.index.of_reference(c->image);
+        if (!fr.known() || fr.sha != ctx.target->sha) continue;
+        r.health = Health::failed;
+        r.summary = fmt::format("deployment of {}:{} ({}) failed; service rolled back to {}", failed_td->family,
+                                failed_td->revision, sha7, td_name);
+        r.evidence.push_back({"failed deployment", fmt::format("{} {}: {}", d.id, d.rollout_state, d.rollout_state_reason), d.updated});
+        out.verdict = VerdictCode::deploy_rolled_back;
+        out.verdict_summary = fmt::format("The deployment of {} ({}:{}) failed ({}); ECS rolled back to {}.", sha7,
+                                          failed_td->family, failed_td->revision, d.rollout_state_reason, td_name);
+        return out;
+    }
+
+    if (!r.revision.known()) {
+        r.health = Health::unknown;
+        r.summary = fmt::format("cannot tell which commit {} carries", ctx.app_container->image);
+        out.verdict = VerdictCode::unknown;
+        out.verdict_summary = fmt::format("Cannot tell: {}.", r.summary);
+        return out;
+    }
+    r.health = Health::stale;
+    std::string carried = carries_target ? fmt::format("an older image of {} ({})", sha7, short_digest(r.revision.digest))
+                                         : r.revision.short_sha();
+    r.summary = fmt::format("{} still references {}", td_name, carried);
+    out.verdict = VerdictCode::taskdef_stale;
+    if (ctx.expected_image) {
+        const Image& img = *ctx.expected_image;
+        r.evidence.push_back({"image for " + sha7, fmt::format("{} [{}]", short_digest(img.digest), fmt::format("{}", fmt::join(img.tags, ", "))),
+                              img.pushed_at});
+        out.verdict_summary = fmt::format("The image for {} was pushed at {}, but service {} still runs {}, which references {}.",
+                                          sha7, format_clock(img.pushed_at), svc.name, td_name, ctx.app_container->image);
+        // Did ECS even start a deployment after the push?
+        std::optional<TimePoint> newest_dep;
+        for (const auto& d : svc.deployments)
+            if (!newest_dep || d.created > *newest_dep) newest_dep = d.created;
+        if (newest_dep && *newest_dep < img.pushed_at) {
+            r.evidence.push_back({"last deployment", fmt::format("{} before the push", format_duration(img.pushed_at - *newest_dep)), newest_dep});
+            ctx.find(Severity::error, "taskdef",
+                     fmt::format("no deployment since the image for {} was pushed at {}; the last one started {}",
+                                 sha7, format_clock(img.pushed_at), format_iso8601(*newest_dep)));
+        }
+    } else {
+        out.verdict_summary = fmt::format("Service {} runs {}, which carries {}, not {}.", svc.name, td_name, r.revision.short_sha(), sha7);
+    }
+    return out;
+}
+
+}  // namespace shipwatch::detail

@@ -1,0 +1,209 @@
+#include "model/diagnosis.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "model/diagnosis_detail.hpp"
+
+namespace shipwatch {
+
+std::string_view to_string(Health h) {
+    switch (h) {
+        case Health::ok: return "ok";
+        case Health::progressing: return "progressing";
+        case Health::stale: return "stale";
+        case Health::failed: return "failed";
+        case Health::unknown: return "unknown";
+    }
+    return "unknown";
+}
+
+namespace {
+constexpr std::array<std::pair<VerdictCode, std::string_view>, 14> kVerdictNames{{
+    {VerdictCode::live, "live"},
+    {VerdictCode::build_running, "build_running"},
+    {VerdictCode::build_failed, "build_failed"},
+    {VerdictCode::not_built, "not_built"},
+    {VerdictCode::image_missing, "image_missing"},
+    {VerdictCode::taskdef_stale, "taskdef_stale"},
+    {VerdictCode::deploy_in_progress, "deploy_in_progress"},
+    {VerdictCode::deploy_failing, "deploy_failing"},
+    {VerdictCode::deploy_rolled_back, "deploy_rolled_back"},
+    {VerdictCode::tasks_stale, "tasks_stale"},
+    {VerdictCode::targets_unhealthy, "targets_unhealthy"},
+    {VerdictCode::version_mismatch, "version_mismatch"},
+    {VerdictCode::instance_stale, "instance_stale"},
+    {VerdictCode::unknown, "unknown"},
+}};
+}  // namespace
+
+std::string_view to_string(VerdictCode v) {
+    for (const auto& [code, name] : kVerdictNames)
+        if (code == v) return name;
+    return "unknown";
+}
+
+std::optional<VerdictCode> verdict_from_string(std::string_view s) {
+    for (const auto& [code, name] : kVerdictNames)
+        if (name == s) return code;
+    return std::nullopt;
+}
+
+std::string_view to_string(Severity s) {
+    switch (s) {
+        case Severity::info: return "info";
+        case Severity::warning: return "warning";
+        case Severity::error: return "error";
+    }
+    return "info";
+}
+
+const std::vector<std::string>& stage_ids(PipelineKind kind) {
+    static const std::vector<std::string> ecs{"push", "build", "image", "taskdef", "tasks", "alb"};
+    static const std::vector<std::string> ec2{"push", "build", "instances", "alb"};
+    return kind == PipelineKind::ecs ? ecs : ec2;
+}
+
+namespace detail {
+
+std::string short_digest(const std::string& digest) {
+    // "sha256:" + 7 hex, the way the incident write-ups quote them.
+    auto colon = digest.find(':');
+    return colon == std::string::npos ? digest.substr(0, 7) : digest.substr(0, std::min(digest.size(), colon + 8));
+}
+
+Context::Context(const PipelineSnapshot& s) : snap(s), now(s.now) {
+    index.commits = s.commits.get();
+    index.builds = s.builds.get();
+    index.images = s.images.get();
+
+    if (s.commits.value && !s.commits.value->empty()) target = &s.commits.value->front();
+    if (s.builds.value) {
+        for (const auto& run : *s.builds.value) {
+            if (!latest_build || run.started > latest_build->started) latest_build = &run;
+            if (target && run.sha == target->sha && (!target_build || run.started > target_build->started))
+                target_build = &run;
+        }
+    }
+    if (s.service.value) service_taskdef = taskdef(s.service.value->task_definition);
+    if (service_taskdef) app_container = app_container_of(*service_taskdef);
+    if (app_container) app_image_repository = parse_image_ref(app_container->image).repository;
+    if (app_image_repository.empty()) app_image_repository = s.spec.image_repository;
+
+    if (target && s.images.value) {
+        for (const auto& img : *s.images.value) {
+            Revision r = index.of_image(img);
+            if (r.known() && r.sha == target->sha && (!expected_image || img.pushed_at > expected_image->pushed_at)) {
+                expected_image = &img;
+                expected = r;
+            }
+        }
+    }
+}
+
+const TaskDefinition* Context::taskdef(const std::string& arn) const {
+    if (!snap.task_definitions.value) return nullptr;
+    auto it = snap.task_definitions.value->find(arn);
+    return it == snap.task_definitions.value->end() ? nullptr : &it->second;
+}
+
+const ContainerDef* Context::app_container_of(const TaskDefinition& td) const {
+    // The container whose image comes from the watched repository; else the first essential
+    // container with an ECR image; else the first container.
+    const std::string& repo = snap.spec.image_repository;
+    if (!repo.empty())
+        for (const auto& c : td.containers)
+            if (parse_image_ref(c.image).repository == repo) return &c;
+    for (const auto& c : td.containers)
+        if (c.essential && c.image.find(".dkr.ecr.") != std::string::npos) return &c;
+    return td.containers.empty() ? nullptr : &td.containers.front();
+}
+
+const TaskContainer* Context::app_container_of(const Task& task) const {
+    const TaskDefinition* td = taskdef(task.task_definition);
+    const ContainerDef* def = td ? app_container_of(*td) : nullptr;
+    for (const auto& c : task.containers)
+        if (def ? c.name == def->name : !c.image_digest.empty()) return &c;
+    return task.containers.empty() ? nullptr : &task.containers.front();
+}
+
+Revision Context::task_revision(const Task& task) const {
+    const TaskContainer* c = app_container_of(task);
+    if (!c) return {};
+    if (const Image* img = index.find_digest(c->image_digest)) return index.of_image(*img);
+    Revision r = index.of_reference(c->image);
+    r.digest = c->image_digest;
+    r.note = fmt::format("digest {} not in the registry; {}", short_digest(c->image_digest), r.note);
+    return r;
+}
+
+std::string Context::describe_commit(const Commit& c) const {
+    std::string text = fmt::format("{} {}", short_sha(c.sha), c.message);
+    if (c.pull_request) text += fmt::format(" (PR #{})", *c.pull_request);
+    return text;
+}
+
+std::optional<TimePoint> Context::expected_since() const {
+    if (expected_image) return expected_image->pushed_at;
+    return std::nullopt;
+}
+
+}  // namespace detail
+
+namespace {
+
+Verdict choose_verdict(const std::vector<detail::StageOutcome>& outcomes, const detail::Context& ctx) {
+    std::vector<std::string> later_problems;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        const auto& o = outcomes[i];
+        if (o.report.health == Health::ok) continue;
+        Verdict v;
+        v.code = o.verdict.value_or(VerdictCode::unknown);
+        v.summary = o.verdict_summary.empty() ? o.report.summary : o.verdict_summary;
+        v.stage = o.report.id;
+        if (v.code == VerdictCode::unknown) {
+            // Name what is definitely broken further down, so "unknown" never hides a failure.
+            for (size_t j = i + 1; j < outcomes.size(); ++j)
+                if (outcomes[j].report.health == Health::failed)
+                    later_problems.push_back(fmt::format("{} {}", outcomes[j].report.id, outcomes[j].report.summary));
+            if (!later_problems.empty()) v.summary += fmt::format(" Also: {}.", fmt::join(later_problems, "; "));
+        }
+        return v;
+    }
+    Verdict v;
+    v.code = VerdictCode::live;
+    const Commit* c = ctx.target;
+    v.summary = c ? fmt::format("{} is live: every stage carries it and shows no problem.", ctx.describe_commit(*c))
+                  : "Every stage is healthy.";
+    return v;
+}
+
+}  // namespace
+
+Diagnosis diagnose(const PipelineSnapshot& snapshot) {
+    detail::Context ctx(snapshot);
+    std::vector<detail::StageOutcome> outcomes;
+    outcomes.push_back(detail::diagnose_push(ctx));
+    outcomes.push_back(detail::diagnose_build(ctx));
+    if (snapshot.spec.kind == PipelineKind::ecs) {
+        outcomes.push_back(detail::diagnose_image(ctx));
+        outcomes.push_back(detail::diagnose_taskdef(ctx));
+        outcomes.push_back(detail::diagnose_tasks(ctx));
+    } else {
+        outcomes.push_back(detail::diagnose_instances(ctx));
+    }
+    outcomes.push_back(detail::diagnose_alb(ctx));
+    detail::add_findings(ctx);
+
+    Diagnosis d;
+    d.pipeline = snapshot.spec.name;
+    d.verdict = choose_verdict(outcomes, ctx);
+    if (ctx.target) d.target_sha = ctx.target->sha;
+    for (auto& o : outcomes) d.stages.push_back(std::move(o.report));
+    d.findings = std::move(ctx.findings);
+    std::stable_sort(d.findings.begin(), d.findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+    return d;
+}
+
+}  // namespace shipwatch

@@ -1,0 +1,95 @@
+// Internals shared by the diagnosis rule files (one file per stage family).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "model/diagnosis.hpp"
+
+namespace shipwatch::detail {
+
+// A stage's report plus the verdict it implies when it is the first broken link.
+struct StageOutcome {
+    StageReport report;
+    std::optional<VerdictCode> verdict;  // set when the stage is not ok
+    std::string verdict_summary;
+};
+
+// What the rules compute once and share.
+struct Context {
+    explicit Context(const PipelineSnapshot& s);
+
+    const PipelineSnapshot& snap;
+    RevisionIndex index;
+    TimePoint now;
+
+    const Commit* target = nullptr;  // newest commit of the watched branch
+    const CiRun* target_build = nullptr;  // newest CI run for the target commit
+    const CiRun* latest_build = nullptr;  // newest CI run of any commit
+    const Image* expected_image = nullptr;  // newest image carrying the target commit
+    Revision expected;  // its revision (with digest)
+
+    const TaskDefinition* service_taskdef = nullptr;  // what the service is set to run
+    const ContainerDef* app_container = nullptr;  // the container built from the watched repo
+    std::string app_image_repository;  // ECR repository name of that container's image
+
+    std::vector<Finding> findings;
+
+    void find(Severity sev, std::string stage, std::string message, std::vector<Evidence> evidence = {}) {
+        findings.push_back({sev, std::move(stage), std::move(message), std::move(evidence)});
+    }
+    const TaskDefinition* taskdef(const std::string& arn) const;
+    const ContainerDef* app_container_of(const TaskDefinition& td) const;
+    const TaskContainer* app_container_of(const Task& task) const;
+    // The revision a running task carries, told by the digest it actually runs.
+    Revision task_revision(const Task& task) const;
+    std::string short_sha(const std::string& sha) const { return sha.substr(0, 7); }
+    std::string describe_commit(const Commit& c) const;
+    // The moment the expected image became available (push time), when known.
+    std::optional<TimePoint> expected_since() const;
+};
+
+// When a part of the snapshot cannot be trusted, the stage is unknown and says why.
+// Returns true when it filled `out` (the caller stops there).
+template <typename T>
+bool source_unusable(const Fetched<T>& part, const char* what, StageOutcome& out, TimePoint now) {
+    auto& r = out.report;
+    if (!part.configured) {
+        r.health = Health::unknown;
+        r.summary = fmt::format("no {} configured", what);
+    } else if (part.error) {
+        r.health = Health::unknown;
+        r.summary = fmt::format("{} fetch failed: {}", what,
+                                part.error->code.empty() ? part.error->message : part.error->code + ": " + part.error->message);
+        r.evidence.push_back({"error", describe(*part.error), part.error->time});
+        if (part.fetched_at)
+            r.evidence.push_back({"last good data", format_duration(now - *part.fetched_at) + " old", part.fetched_at});
+        else
+            r.evidence.push_back({"last good data", "never", std::nullopt});
+    } else if (!part.value) {
+        r.health = Health::unknown;
+        r.summary = fmt::format("no {} data yet", what);
+    } else {
+        return false;
+    }
+    out.verdict = VerdictCode::unknown;
+    out.verdict_summary = fmt::format("Cannot tell: {}.", r.summary);
+    return true;
+}
+
+StageOutcome diagnose_push(Context& ctx);
+StageOutcome diagnose_build(Context& ctx);
+StageOutcome diagnose_image(Context& ctx);
+StageOutcome diagnose_taskdef(Context& ctx);
+StageOutcome diagnose_tasks(Context& ctx);
+StageOutcome diagnose_alb(Context& ctx);
+StageOutcome diagnose_instances(Context& ctx);
+void add_findings(Context& ctx);  // cross-stage findings (secrets, commits ahead, ...)
+void add_rollout_findings(Context& ctx);  // deployments, failed tasks, repeating events
+
+std::string short_digest(const std::string& digest);  // "sha256:964c2ff"
+
+}  // namespace shipwatch::detail
