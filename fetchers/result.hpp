@@ -26,6 +26,7 @@ public:
     T& value() & { return *value_; }
     T&& value() && { return std::move(*value_); }
     const T* operator->() const { return &*value_; }
+    const T& operator*() const { return *value_; }
     const ApiError& error() const { return *error_; }
 
 private:

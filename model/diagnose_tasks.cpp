@@ -12,10 +12,10 @@ bool failed_stop(const Task& t) {
     if (t.last_status != "STOPPED") return false;
     if (t.stop_code == "TaskFailedToStart" || t.stop_code == "EssentialContainerExited") return true;
     static const char* kMarkers[] = {"Error", "error", "failed", "Failed", "CannotPull", "unhealthy", "OutOfMemory"};
+    // Scale-ins and replaced tasks stop with SIGTERM (exit 143) too, so exit codes alone do not
+    // mark a failure; the stop code and reason do.
     for (const char* m : kMarkers)
         if (t.stopped_reason.find(m) != std::string::npos) return true;
-    for (const auto& c : t.containers)
-        if (c.exit_code && *c.exit_code != 0) return true;
     return false;
 }
 

@@ -81,6 +81,9 @@ StageOutcome diagnose_alb(Context& ctx) {
 
     TargetCounts counts;
     std::map<std::string, int> revisions_behind_healthy;  // sha -> healthy targets serving it
+    int healthy_on_other_digest = 0;  // same commit maybe, but not the image that should run
+    std::string other_digest;
+    const std::string expected_digest = ctx.expected_image ? ctx.expected_image->digest : std::string();
     if (have_targets) {
         counts = count_targets(*tgs.value);
         for (const auto& g : *tgs.value) {
@@ -90,7 +93,13 @@ StageOutcome diagnose_alb(Context& ctx) {
                     Revision rev = ctx.task_revision(*task);
                     owner = fmt::format(" → task {} {}", task->arn.substr(task->arn.rfind('/') + 1, 8),
                                         rev.known() ? rev.short_sha() : "?");
-                    if (t.state == "healthy") ++revisions_behind_healthy[rev.known() ? rev.sha : ""];
+                    if (t.state == "healthy") {
+                        ++revisions_behind_healthy[rev.known() ? rev.sha : ""];
+                        if (!expected_digest.empty() && !rev.digest.empty() && rev.digest != expected_digest) {
+                            ++healthy_on_other_digest;
+                            other_digest = rev.digest;
+                        }
+                    }
                 }
                 r.evidence.push_back({"target " + g.name, fmt::format("{}:{} {}{}{}", t.id, t.port, t.state,
                                                                        t.reason.empty() ? "" : " (" + t.reason + ")", owner),
@@ -159,6 +168,15 @@ StageOutcome diagnose_alb(Context& ctx) {
         } else {
             fail_unknown(out, fmt::format("{}; nothing tells which commit they serve", healthy_text));
         }
+        return out;
+    }
+    if (r.revision.sha == ctx.target->sha && healthy_on_other_digest > 0 && !served) {
+        r.health = Health::stale;
+        r.summary = fmt::format("{}; {} serve {}, not {}", healthy_text, healthy_on_other_digest, short_digest(other_digest),
+                                short_digest(expected_digest));
+        out.verdict = VerdictCode::version_mismatch;
+        out.verdict_summary = fmt::format("Healthy targets serve tasks on {}, not the newest image {}.", short_digest(other_digest),
+                                          short_digest(expected_digest));
         return out;
     }
     if (r.revision.sha == ctx.target->sha) {

@@ -1,0 +1,328 @@
+#include "fetchers/collector.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "fetchers/user_data.hpp"
+#include "fetchers/version_client.hpp"
+
+namespace shipwatch {
+namespace {
+
+constexpr size_t kMaxVersionObservations = 200;
+constexpr size_t kMaxTargetChanges = 500;
+
+template <typename T>
+void store(Fetched<T>& part, Result<T> result, const char* source, TimePoint now) {
+    if (result.ok()) {
+        part.value = std::move(result).value();
+        part.fetched_at = now;
+        part.error.reset();
+    } else {
+        const ApiError& e = result.error();
+        part.error = FetchError{source, e.code, e.message, now};
+    }
+}
+
+template <typename T>
+void fail(Fetched<T>& part, const char* source, std::string code, std::string message, TimePoint now) {
+    part.error = FetchError{source, std::move(code), std::move(message), now};
+}
+
+bool is_secretsmanager_arn(const std::string& arn) { return arn.rfind("arn:aws:secretsmanager:", 0) == 0; }
+
+}  // namespace
+
+PipelineCollector::PipelineCollector(PipelineSpec spec, CollectorSources sources, const ClockSource& clock)
+    : src_(std::move(sources)), clock_(clock) {
+    snap_.spec = std::move(spec);
+    const auto& s = snap_.spec;
+    bool ecs = s.kind == PipelineKind::ecs;
+    snap_.commits.configured = !s.repo.empty() && src_.github;
+    snap_.builds.configured = !s.codebuild_project.empty() || snap_.commits.configured;
+    snap_.images.configured = ecs;
+    snap_.service.configured = ecs;
+    snap_.task_definitions.configured = ecs;
+    snap_.tasks.configured = ecs;
+    snap_.instances.configured = !ecs;
+    snap_.target_groups.configured = !s.target_groups.empty();
+    snap_.versions.configured = !s.version_url.empty();
+    snap_.logs.configured = !s.expect_log.empty();
+    snap_.secrets.configured = false;  // known once the task definition is read
+}
+
+PipelineSnapshot PipelineCollector::collect() {
+    collect_source();
+    if (snap_.spec.kind == PipelineKind::ecs) {
+        collect_ecs();
+    } else {
+        collect_targets(snap_.spec.target_groups);
+        collect_instances();
+    }
+    collect_version();
+    snap_.now = clock_.now();
+    return snap_;
+}
+
+void PipelineCollector::collect_source() {
+    const auto& s = snap_.spec;
+    if (snap_.commits.configured) store(snap_.commits, src_.github->commits(s.repo, s.branch, 30), "github", clock_.now());
+
+    std::vector<CiRun> runs;
+    std::optional<ApiError> error;
+    if (!s.codebuild_project.empty()) {
+        aws::CodeBuildClient cb(src_.aws);
+        auto r = cb.recent_builds(s.codebuild_project, 20);
+        if (r) runs = std::move(r).value();
+        else error = r.error();
+    } else if (snap_.commits.configured) {
+        auto r = src_.github->workflow_runs(s.repo, s.branch, s.workflow, 20);
+        if (r) {
+            runs = std::move(r).value();
+            // Steps of the run that matters (the newest commit's newest run): why it failed or
+            // where it is.
+            const std::string newest = snap_.commits.value && !snap_.commits.value->empty() ? snap_.commits.value->front().sha : "";
+            for (auto& run : runs) {
+                if (run.sha != newest) continue;
+                auto steps = src_.github->run_steps(s.repo, run.id);
+                if (steps) run.steps = std::move(steps).value();
+                break;
+            }
+        } else {
+            error = r.error();
+        }
+    }
+    if (!snap_.builds.configured) return;
+    const char* source = s.codebuild_project.empty() ? "github" : "codebuild";
+    if (error) store(snap_.builds, Result<std::vector<CiRun>>(*error), source, clock_.now());
+    else store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, clock_.now());
+}
+
+const TaskDefinition* PipelineCollector::task_definition(const std::string& arn, std::optional<ApiError>& error) {
+    if (auto it = taskdef_cache_.find(arn); it != taskdef_cache_.end()) return &it->second;
+    aws::EcsClient ecs(src_.aws);
+    auto r = ecs.describe_task_definition(arn);
+    if (!r) {
+        error = r.error();
+        return nullptr;
+    }
+    return &taskdef_cache_.emplace(arn, std::move(r).value()).first->second;
+}
+
+void PipelineCollector::collect_ecs() {
+    const auto& s = snap_.spec;
+    aws::EcsClient ecs(src_.aws);
+    auto services = ecs.describe_services(s.cluster, {s.service});
+    TimePoint now = clock_.now();
+    if (!services) {
+        store(snap_.service, Result<Service>(services.error()), "ecs", now);
+    } else if (services->empty()) {
+        fail(snap_.service, "ecs", "ServiceNotFound", "service " + s.service + " not found in cluster " + s.cluster, now);
+    } else {
+        store(snap_.service, Result<Service>(services->front()), "ecs", now);
+    }
+    if (!snap_.service.ok()) {
+        // Without the service nothing downstream can be asked; mark the parts as failed too.
+        auto e = *snap_.service.error;
+        snap_.tasks.error = e;
+        snap_.task_definitions.error = e;
+        return;
+    }
+    const Service& svc = *snap_.service.value;
+
+    // Task definitions of the service and of every deployment (a failed one tells a rollback).
+    std::set<std::string> wanted{svc.task_definition};
+    for (const auto& d : svc.deployments) wanted.insert(d.task_definition);
+
+    // Tasks: running and recently stopped.
+    std::vector<std::string> arns;
+    std::optional<ApiError> task_error;
+    for (const char* status : {"RUNNING", "STOPPED"}) {
+        auto r = ecs.list_tasks(s.cluster, s.service, status);
+        if (!r) {
+            task_error = r.error();
+            break;
+        }
+        arns.insert(arns.end(), r->begin(), r->end());
+    }
+    if (!task_error) {
+        if (arns.empty()) {
+            store(snap_.tasks, Result<std::vector<Task>>(std::vector<Task>{}), "ecs", clock_.now());
+        } else {
+            auto tasks = ecs.describe_tasks(s.cluster, arns);
+            if (tasks)
+                for (const auto& t : *tasks) wanted.insert(t.task_definition);
+            store(snap_.tasks, std::move(tasks), "ecs", clock_.now());
+        }
+    } else {
+        store(snap_.tasks, Result<std::vector<Task>>(*task_error), "ecs", clock_.now());
+    }
+
+    std::map<std::string, TaskDefinition> tds;
+    std::optional<ApiError> td_error;
+    for (const auto& arn : wanted)
+        if (const TaskDefinition* td = task_definition(arn, td_error)) tds.emplace(arn, *td);
+    if (td_error) store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*td_error), "ecs", clock_.now());
+    else store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(tds)), "ecs", clock_.now());
+
+    // Discovery from the service's task definition: image repository, log group, secrets.
+    const TaskDefinition* td = nullptr;
+    if (snap_.task_definitions.value)
+        if (auto it = snap_.task_definitions.value->find(svc.task_definition); it != snap_.task_definitions.value->end())
+            td = &it->second;
+    if (td) {
+        const ContainerDef* app = nullptr;
+        for (const auto& c : td->containers)
+            if (c.image.find(".dkr.ecr.") != std::string::npos && (!app || (c.essential && !app->essential))) app = &c;
+        if (!app && !td->containers.empty()) app = &td->containers.front();
+        if (app && snap_.spec.image_repository.empty()) snap_.spec.image_repository = parse_image_ref(app->image).repository;
+
+        if (!snap_.spec.image_repository.empty()) {
+            aws::EcrClient ecr(src_.aws);
+            store(snap_.images, ecr.recent_images(snap_.spec.image_repository, 200), "ecr", clock_.now());
+        }
+        if (!s.expect_log.empty() && app && !app->log_group.empty()) {
+            aws::LogsClient logs(src_.aws);
+            TimePoint since = clock_.now() - std::chrono::hours(6);
+            store(snap_.logs, logs.filter(app->log_group, s.expect_log, since, 50), "logs", clock_.now());
+        }
+        std::vector<SecretInfo> secrets;
+        std::optional<ApiError> secret_error;
+        aws::SecretsClient sm(src_.aws);
+        for (const auto& c : td->containers)
+            for (const auto& ref : c.secrets) {
+                if (!is_secretsmanager_arn(ref.value_from)) continue;
+                // valueFrom may carry a JSON key suffix: arn:...:secret:name-AbCdEf:key::
+                std::string id = ref.value_from;
+                size_t colons = 0, cut = std::string::npos;
+                for (size_t i = 0; i < id.size(); ++i)
+                    if (id[i] == ':' && ++colons == 7) cut = i;
+                if (cut != std::string::npos) id = id.substr(0, cut);
+                auto r = sm.describe_secret(id);
+                if (!r) {
+                    secret_error = r.error();
+                    continue;
+                }
+                SecretInfo info = std::move(r).value();
+                info.used_by = c.name + " $" + ref.name;
+                secrets.push_back(std::move(info));
+            }
+        snap_.secrets.configured = !secrets.empty() || secret_error;
+        if (snap_.secrets.configured) {
+            if (secret_error) store(snap_.secrets, Result<std::vector<SecretInfo>>(*secret_error), "secretsmanager", clock_.now());
+            else store(snap_.secrets, Result<std::vector<SecretInfo>>(std::move(secrets)), "secretsmanager", clock_.now());
+        }
+    } else if (snap_.images.configured && !snap_.images.value) {
+        fail(snap_.images, "ecr", "NoTaskDefinition", "the image repository is found through the task definition, which is unavailable",
+             clock_.now());
+    }
+
+    std::vector<std::string> tgs = s.target_groups;
+    for (const auto& lb : svc.load_balancers)
+        if (!lb.target_group_arn.empty() && std::find(tgs.begin(), tgs.end(), lb.target_group_arn) == tgs.end())
+            tgs.push_back(lb.target_group_arn);
+    snap_.target_groups.configured = !tgs.empty();
+    if (!tgs.empty()) collect_targets(tgs);
+}
+
+void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    aws::Elbv2Client elb(src_.aws);
+    auto groups = elb.describe_target_groups(names);
+    if (!groups) {
+        store(snap_.target_groups, std::move(groups), "elbv2", clock_.now());
+        return;
+    }
+    std::vector<TargetGroup> result = std::move(groups).value();
+    std::vector<std::string> lb_arns;
+    for (auto& g : result) {
+        auto health = elb.describe_target_health(g.arn);
+        if (!health) {
+            store(snap_.target_groups, Result<std::vector<TargetGroup>>(health.error()), "elbv2", clock_.now());
+            return;
+        }
+        g.targets = std::move(health).value();
+        for (const auto& a : g.load_balancer_arns)
+            if (std::find(lb_arns.begin(), lb_arns.end(), a) == lb_arns.end()) lb_arns.push_back(a);
+    }
+    if (!lb_arns.empty()) {
+        if (auto dns = elb.load_balancer_dns(lb_arns))
+            for (auto& g : result)
+                for (const auto& a : g.load_balancer_arns)
+                    for (const auto& [arn, name] : *dns)
+                        if (arn == a) g.load_balancer_dns.push_back(name);
+    }
+    // Record target health changes against what we saw last time.
+    TimePoint now = clock_.now();
+    if (snap_.target_groups.value) {
+        for (const auto& g : result)
+            for (const auto& t : g.targets) {
+                std::string before;
+                for (const auto& old : *snap_.target_groups.value)
+                    if (old.arn == g.arn)
+                        for (const auto& ot : old.targets)
+                            if (ot.id == t.id && ot.port == t.port) before = ot.state;
+                if (before != t.state) snap_.target_changes.push_back({now, g.name, t.id, before, t.state, t.reason});
+            }
+        if (snap_.target_changes.size() > kMaxTargetChanges)
+            snap_.target_changes.erase(snap_.target_changes.begin(),
+                                       snap_.target_changes.begin() + static_cast<long>(snap_.target_changes.size() - kMaxTargetChanges));
+    }
+    store(snap_.target_groups, Result<std::vector<TargetGroup>>(std::move(result)), "elbv2", now);
+}
+
+void PipelineCollector::collect_instances() {
+    if (!snap_.target_groups.value) {
+        if (snap_.target_groups.error) snap_.instances.error = snap_.target_groups.error;
+        else fail(snap_.instances, "ec2", "NoTargetGroup", "an EC2 pipeline needs target_group to find its instances", clock_.now());
+        return;
+    }
+    std::vector<std::string> ids;
+    for (const auto& g : *snap_.target_groups.value)
+        for (const auto& t : g.targets)
+            if (t.id.rfind("i-", 0) == 0 && std::find(ids.begin(), ids.end(), t.id) == ids.end()) ids.push_back(t.id);
+    if (ids.empty()) {
+        store(snap_.instances, Result<std::vector<Instance>>(std::vector<Instance>{}), "ec2", clock_.now());
+        return;
+    }
+    aws::Ec2Client ec2(src_.aws);
+    auto r = ec2.describe_instances(ids);
+    if (!r) {
+        store(snap_.instances, std::move(r), "ec2", clock_.now());
+        return;
+    }
+    std::vector<Instance> instances = std::move(r).value();
+    for (auto& inst : instances) {
+        // UserData of a running instance never changes; keep what we read before.
+        bool known = false;
+        if (snap_.instances.value)
+            for (const auto& old : *snap_.instances.value)
+                if (old.id == inst.id && !old.user_data_digest.empty()) {
+                    inst.user_data_digest = old.user_data_digest;
+                    inst.user_data_summary = old.user_data_summary;
+                    known = true;
+                }
+        if (known) continue;
+        auto ud = ec2.user_data(inst.id);
+        if (ud) summarize_user_data(*ud, inst);
+    }
+    store(snap_.instances, Result<std::vector<Instance>>(std::move(instances)), "ec2", clock_.now());
+}
+
+void PipelineCollector::collect_version() {
+    const auto& s = snap_.spec;
+    if (s.version_url.empty() || !src_.http) return;
+    VersionObservation obs = fetch_version(*src_.http, s.version_url, s.version_json_pointer, clock_.now());
+    if (!snap_.versions.value) snap_.versions.value.emplace();
+    auto& list = *snap_.versions.value;
+    // Keep changes, not every poll: a repeat of the last answer only refreshes fetched_at.
+    bool same = !list.empty() && list.back().reported == obs.reported && list.back().error == obs.error &&
+                list.back().http_status == obs.http_status;
+    if (!same) list.push_back(obs);
+    if (list.size() > kMaxVersionObservations) list.erase(list.begin());
+    snap_.versions.fetched_at = obs.time;
+    if (obs.error.empty()) snap_.versions.error.reset();
+    else snap_.versions.error = FetchError{"version", "", obs.error, obs.time};
+}
+
+}  // namespace shipwatch

@@ -1,0 +1,46 @@
+// Gathers one PipelineSnapshot from the APIs, following the dependency chain
+// service → task definition → image repository / log group / secrets, and
+// service load balancers → target groups → targets → instances. Keeps what must survive between
+// refreshes: the last good data of each part, endpoint observations, target health changes, and
+// the task definition cache (a revision never changes).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "fetchers/aws/clients.hpp"
+#include "fetchers/clock.hpp"
+#include "fetchers/github/github_client.hpp"
+#include "model/snapshot.hpp"
+
+namespace shipwatch {
+
+struct CollectorSources {
+    aws::AwsContext aws;  // transport, region and endpoints for this pipeline
+    std::shared_ptr<github::GithubClient> github;  // may be shared by pipelines of one repo
+    Transport* http = nullptr;  // for the version endpoint
+};
+
+class PipelineCollector {
+public:
+    PipelineCollector(PipelineSpec spec, CollectorSources sources, const ClockSource& clock);
+    // One full refresh. Never throws; failures land in the snapshot's parts as errors.
+    PipelineSnapshot collect();
+    const PipelineSpec& spec() const { return snap_.spec; }
+
+private:
+    void collect_source();
+    void collect_ecs();
+    void collect_targets(const std::vector<std::string>& target_groups);
+    void collect_instances();
+    void collect_version();
+    const TaskDefinition* task_definition(const std::string& arn, std::optional<ApiError>& error);
+
+    CollectorSources src_;
+    const ClockSource& clock_;
+    PipelineSnapshot snap_;  // carries last good data between refreshes
+    std::map<std::string, TaskDefinition> taskdef_cache_;
+};
+
+}  // namespace shipwatch

@@ -1,0 +1,40 @@
+#include "fetchers/demo_sources.hpp"
+
+namespace shipwatch {
+
+Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& names, const DemoClock& clock) {
+    std::vector<std::string> wanted = names.empty() ? sim::scenario_names() : names;
+    std::vector<sim::Scenario> scenarios;
+    for (const auto& n : wanted) {
+        auto s = sim::load_builtin(n);
+        if (!s) return s.error();
+        scenarios.push_back(std::move(s).value());
+    }
+    auto demo = std::make_unique<DemoSources>();
+    for (auto& scenario : scenarios) {
+        TimePoint origin = scenario.start + clock.offset;
+        std::unique_ptr<ClockSource> c;
+        if (clock.frozen) c = std::make_unique<ManualClock>(origin);
+        else c = std::make_unique<ScaledClock>(origin, clock.speed);
+        auto pipelines = scenario.pipelines;
+        auto world = std::make_shared<sim::World>(std::move(scenario), *c);
+        auto transport = std::make_unique<sim::SimTransport>(world);
+        auto gh = std::make_shared<github::GithubClient>(github::GithubContext{transport.get(), "https://api.github.com", ""});
+        for (auto& spec : pipelines) {
+            CollectorSources src;
+            src.aws.transport = transport.get();
+            src.aws.region = spec.region;
+            src.aws.endpoints = aws::Endpoints(spec.region);
+            src.github = gh;
+            src.http = transport.get();
+            demo->collectors.push_back(std::make_unique<PipelineCollector>(std::move(spec), std::move(src), *c));
+        }
+        demo->clocks.push_back(std::move(c));
+        demo->worlds.push_back(std::move(world));
+        demo->transports.push_back(std::move(transport));
+        demo->github.push_back(std::move(gh));
+    }
+    return demo;
+}
+
+}  // namespace shipwatch

@@ -1,0 +1,32 @@
+// Wires built-in scenarios to collectors: one simulated world (with its own clock and transport)
+// per scenario, one collector per pipeline. `--demo` and `check --demo` run on this.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fetchers/collector.hpp"
+#include "fetchers/sim/simulator.hpp"
+
+namespace shipwatch {
+
+// Each scenario's clock starts at that scenario's own start time (plus `offset`).
+struct DemoClock {
+    double speed = 1.0;  // simulated seconds per real second
+    Duration offset{};  // how far into the scenarios to begin
+    bool frozen = false;  // a ManualClock that never moves (one-shot checks, tests)
+};
+
+struct DemoSources {
+    std::vector<std::unique_ptr<ClockSource>> clocks;
+    std::vector<std::shared_ptr<sim::World>> worlds;
+    std::vector<std::unique_ptr<sim::SimTransport>> transports;
+    std::vector<std::shared_ptr<github::GithubClient>> github;
+    std::vector<std::unique_ptr<PipelineCollector>> collectors;
+};
+
+// Empty `names` means every built-in scenario. Errors name the unknown scenario.
+Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& names, const DemoClock& clock);
+
+}  // namespace shipwatch

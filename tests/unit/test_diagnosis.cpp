@@ -1,0 +1,319 @@
+// Every verdict code, from a healthy snapshot with one link broken at a time.
+#include <gtest/gtest.h>
+
+#include "model/diagnosis.hpp"
+#include "snapshot_builder.hpp"
+
+using namespace shipwatch;
+using namespace shipwatch::testing;
+
+namespace {
+
+const StageReport& stage(const Diagnosis& d, const std::string& id) {
+    for (const auto& s : d.stages)
+        if (s.id == id) return s;
+    throw std::runtime_error("no stage " + id);
+}
+
+bool has_finding(const Diagnosis& d, const std::string& text) {
+    for (const auto& f : d.findings)
+        if (f.message.find(text) != std::string::npos) return true;
+    return false;
+}
+
+bool evidence_contains(const StageReport& s, const std::string& text) {
+    for (const auto& e : s.evidence)
+        if (e.value.find(text) != std::string::npos || e.label.find(text) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST(Verdict, LiveOnlyWithEvidenceAtEveryStage) {
+    Diagnosis d = diagnose(healthy_snapshot());
+    EXPECT_EQ(d.verdict.code, VerdictCode::live) << d.verdict.summary;
+    ASSERT_EQ(d.stages.size(), 6u);
+    for (const auto& s : d.stages) {
+        EXPECT_EQ(s.health, Health::ok) << s.id << ": " << s.summary;
+        EXPECT_EQ(s.revision.sha, kNewSha) << s.id;
+    }
+    EXPECT_NE(d.verdict.summary.find("194af44"), std::string::npos);
+}
+
+TEST(Verdict, NotLiveWithoutAnythingThatShowsWhatServes) {
+    auto s = healthy_snapshot();
+    s.target_groups = {};
+    s.target_groups.configured = false;
+    s.versions = {};
+    s.versions.configured = false;
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::unknown);
+    EXPECT_EQ(stage(d, "alb").health, Health::unknown);
+}
+
+TEST(Verdict, BuildRunning) {
+    auto s = healthy_snapshot();
+    auto& run = (*s.builds.value)[0];
+    run.status = CiStatus::in_progress;
+    run.conclusion = CiConclusion::none;
+    run.finished.reset();
+    run.steps.push_back({"build", "docker build", CiStatus::in_progress, CiConclusion::none, std::nullopt, std::nullopt, ""});
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::build_running);
+    EXPECT_EQ(stage(d, "build").health, Health::progressing);
+    EXPECT_NE(stage(d, "build").summary.find("docker build"), std::string::npos);
+}
+
+TEST(Verdict, BuildFailedNamesThePhaseAndContext) {
+    auto s = healthy_snapshot();
+    auto& run = (*s.builds.value)[0];
+    run.kind = CiKind::codebuild;
+    run.conclusion = CiConclusion::failure;
+    run.steps.push_back({"", "BUILD", CiStatus::completed, CiConclusion::success, std::nullopt, at("2025-06-10T13:57:00Z"), ""});
+    run.steps.push_back({"", "POST_BUILD", CiStatus::completed, CiConclusion::failure, std::nullopt, at("2025-06-10T13:58:00Z"),
+                         "COMMAND_EXECUTION_ERROR: Error while executing command: docker push"});
+    s.images.value->erase(s.images.value->begin());
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::build_failed);
+    EXPECT_EQ(d.verdict.stage, "build");
+    EXPECT_EQ(stage(d, "build").health, Health::failed);
+    EXPECT_TRUE(evidence_contains(stage(d, "build"), "docker push"));
+    EXPECT_NE(d.verdict.summary.find("POST_BUILD"), std::string::npos);
+    EXPECT_EQ(stage(d, "image").health, Health::stale) << "the newest image is the previous commit's";
+}
+
+TEST(Verdict, NotBuiltShowsTheGapAfterTheLastDeployment) {
+    auto s = healthy_snapshot();
+    s.builds.value->erase(s.builds.value->begin());
+    // Deployed at 14:01; the newest commit lands 38 minutes later.
+    s.commits.value->front().time = at("2025-06-10T14:39:00Z");
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::not_built);
+    EXPECT_EQ(stage(d, "build").health, Health::stale);
+    EXPECT_TRUE(evidence_contains(stage(d, "build"), "38m later"));
+    EXPECT_NE(d.verdict.summary.find("38m after the last deployment"), std::string::npos) << d.verdict.summary;
+}
+
+TEST(Verdict, FreshCommitWaitsForCiInsteadOfNotBuilt) {
+    auto s = healthy_snapshot();
+    s.builds.value->erase(s.builds.value->begin());
+    s.commits.value->front().time = s.now - std::chrono::seconds(40);
+    EXPECT_EQ(diagnose(s).verdict.code, VerdictCode::build_running);
+}
+
+TEST(Verdict, ImageMissingAfterGreenBuild) {
+    auto s = healthy_snapshot();
+    s.images.value->erase(s.images.value->begin());
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::image_missing);
+    EXPECT_EQ(stage(d, "image").health, Health::failed);
+}
+
+TEST(Verdict, TaskdefStaleWhenTheServiceStillReferencesTheOldImage) {
+    auto s = healthy_snapshot();
+    s.service.value->task_definition = kTdOld;
+    s.service.value->deployments[0].task_definition = kTdOld;
+    s.service.value->deployments[0].created = at("2025-06-09T16:30:05Z");
+    for (auto& t : *s.tasks.value) {
+        t.task_definition = kTdOld;
+        t.containers[0].image_digest = kOldDigest;
+    }
+    s.versions.value->back().reported = kOldSha;
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::taskdef_stale);
+    EXPECT_EQ(stage(d, "image").health, Health::ok);
+    EXPECT_EQ(stage(d, "taskdef").health, Health::stale);
+    EXPECT_EQ(stage(d, "taskdef").revision.sha, kOldSha);
+    EXPECT_EQ(stage(d, "tasks").health, Health::stale);
+    EXPECT_EQ(stage(d, "alb").health, Health::stale);
+    EXPECT_TRUE(has_finding(d, "no deployment since the image for 194af44 was pushed"));
+}
+
+TEST(Verdict, DeployInProgress) {
+    auto s = healthy_snapshot();
+    auto& svc = *s.service.value;
+    svc.deployments[0].rollout_state = "IN_PROGRESS";
+    svc.deployments[0].running = 1;
+    Deployment old;
+    old.id = "ecs-svc/0";
+    old.status = "ACTIVE";
+    old.task_definition = kTdOld;
+    old.rollout_state = "COMPLETED";
+    old.desired = 2;
+    old.running = 1;
+    svc.deployments.push_back(old);
+    (*s.tasks.value)[1] = running_task("t0", kTdOld, kOldDigest, "10.0.1.2", at("2025-06-09T16:31:00Z"));
+    (*s.target_groups.value)[0].targets[0].state = "initial";
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::deploy_in_progress) << d.verdict.summary;
+    EXPECT_EQ(stage(d, "taskdef").health, Health::ok);
+    EXPECT_EQ(stage(d, "tasks").health, Health::progressing);
+}
+
+TEST(Verdict, DeployFailingShowsTheStoppedTaskReason) {
+    auto s = healthy_snapshot();
+    auto& svc = *s.service.value;
+    svc.circuit_breaker = false;
+    svc.deployments[0].rollout_state = "IN_PROGRESS";
+    svc.deployments[0].running = 0;
+    svc.deployments[0].failed_tasks = 27;
+    Task stopped = running_task("t9", kTdNew, "", "10.0.1.9", at("2025-06-10T14:50:00Z"));
+    stopped.last_status = "STOPPED";
+    stopped.desired_status = "STOPPED";
+    stopped.started_at.reset();
+    stopped.stopped_at = at("2025-06-10T14:51:10Z");
+    stopped.stop_code = "TaskFailedToStart";
+    stopped.stopped_reason = "ResourceInitializationError: unable to pull secrets or registry auth";
+    *s.tasks.value = {running_task("t0", kTdOld, kOldDigest, "10.0.1.1", at("2025-06-09T16:31:00Z")), stopped};
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::deploy_failing);
+    EXPECT_EQ(stage(d, "tasks").health, Health::failed);
+    EXPECT_TRUE(evidence_contains(stage(d, "tasks"), "ResourceInitializationError"));
+    EXPECT_NE(d.verdict.summary.find("ResourceInitializationError"), std::string::npos);
+    EXPECT_TRUE(has_finding(d, "no deployment circuit breaker"));
+    EXPECT_TRUE(has_finding(d, "27 failed tasks"));
+}
+
+TEST(Verdict, DeployRolledBack) {
+    auto s = healthy_snapshot();
+    auto& svc = *s.service.value;
+    svc.task_definition = kTdOld;
+    svc.deployments[0].status = "ACTIVE";
+    svc.deployments[0].rollout_state = "FAILED";
+    svc.deployments[0].rollout_state_reason = "ECS deployment circuit breaker: tasks failed to start.";
+    Deployment back;
+    back.id = "ecs-svc/2";
+    back.status = "PRIMARY";
+    back.task_definition = kTdOld;
+    back.rollout_state = "COMPLETED";
+    back.desired = back.running = 2;
+    back.created = at("2025-06-10T14:20:00Z");
+    svc.deployments.push_back(back);
+    for (auto& t : *s.tasks.value) {
+        t.task_definition = kTdOld;
+        t.containers[0].image_digest = kOldDigest;
+    }
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::deploy_rolled_back) << d.verdict.summary;
+    EXPECT_EQ(stage(d, "taskdef").health, Health::failed);
+    EXPECT_NE(d.verdict.summary.find("circuit breaker"), std::string::npos);
+}
+
+TEST(Verdict, TasksStaleComparedByDigestNotByTag) {
+    auto s = healthy_snapshot();
+    // Both images carry "latest" history; the registry's latest is the new digest now.
+    (*s.images.value)[0].tags = {"latest"};
+    (*s.images.value)[1].tags = {};
+    (*s.images.value)[1].pushed_at = at("2025-06-10T13:55:00Z");  // also inside run #142: same commit
+    (*s.task_definitions.value)[kTdNew].containers[0].image = std::string(kRegistry) + "/app:latest";
+    for (auto& t : *s.tasks.value) t.containers[0].image_digest = kOldDigest;
+    for (auto& t : *s.tasks.value) t.started_at = at("2025-06-10T13:56:00Z");
+    s.versions.configured = false;
+    s.versions.value.reset();
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::tasks_stale) << d.verdict.summary;
+    EXPECT_EQ(stage(d, "taskdef").health, Health::ok) << "latest resolves to the new digest";
+    EXPECT_EQ(stage(d, "tasks").health, Health::stale);
+    EXPECT_EQ(stage(d, "tasks").revision.sha, kNewSha) << "same commit, different digest: still stale";
+    EXPECT_NE(d.verdict.summary.find("sha256:964c2ff"), std::string::npos) << d.verdict.summary;
+    EXPECT_NE(d.verdict.summary.find("sha256:80bf6ba"), std::string::npos) << d.verdict.summary;
+    EXPECT_TRUE(has_finding(d, "before the image it should run was pushed"));
+    EXPECT_EQ(stage(d, "alb").health, Health::stale) << "healthy targets serve the old digest";
+}
+
+TEST(Verdict, TargetsUnhealthy) {
+    auto s = healthy_snapshot();
+    for (auto& t : (*s.target_groups.value)[0].targets) {
+        t.state = "unhealthy";
+        t.reason = "Target.ResponseCodeMismatch";
+        t.description = "Health checks failed with these codes: [502]";
+    }
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::targets_unhealthy);
+    EXPECT_NE(d.verdict.summary.find("[502]"), std::string::npos);
+}
+
+TEST(Verdict, VersionMismatch) {
+    auto s = healthy_snapshot();
+    s.versions.value->back().reported = "8c3e1d2";
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::version_mismatch);
+    EXPECT_EQ(stage(d, "alb").revision.sha, kOldSha);
+}
+
+TEST(Verdict, InstanceStaleForEc2Pipelines) {
+    auto s = healthy_snapshot();
+    s.spec.kind = PipelineKind::ec2;
+    s.service = {};
+    s.service.configured = false;
+    s.tasks = {};
+    s.tasks.configured = false;
+    s.task_definitions = {};
+    s.task_definitions.configured = false;
+    s.images = {};
+    s.images.configured = false;
+    Instance i;
+    i.id = "i-0c5a5c767bec5c27e";
+    i.state = "running";
+    i.launch_time = at("2025-05-28T09:14:22Z");
+    i.user_data_digest = "ab12";
+    set(s.instances, std::vector<Instance>{i}, s.now);
+    (*s.target_groups.value)[0].targets = {{"i-0c5a5c767bec5c27e", 3000, "healthy", "", ""}};
+    s.versions.value->back().reported = kOldSha;
+    Diagnosis d = diagnose(s);
+    ASSERT_EQ(d.stages.size(), 4u);
+    EXPECT_EQ(d.stages[2].id, "instances");
+    EXPECT_EQ(d.verdict.code, VerdictCode::instance_stale) << d.verdict.summary;
+    EXPECT_NE(d.verdict.summary.find("i-0c5a5c767bec5c27e"), std::string::npos);
+    EXPECT_NE(d.verdict.summary.find("first boot"), std::string::npos);
+
+    // Relaunched after the build, reporting the new commit: live.
+    (*s.instances.value)[0].launch_time = at("2025-06-10T14:10:00Z");
+    s.versions.value->back().reported = kNewSha;
+    EXPECT_EQ(diagnose(s).verdict.code, VerdictCode::live);
+}
+
+TEST(Verdict, UnknownWhenASourceFailedEvenWithOldData) {
+    auto s = healthy_snapshot();
+    s.service.error = FetchError{"ecs", "AccessDeniedException", "not authorized to perform ecs:DescribeServices", s.now};
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::unknown);
+    EXPECT_EQ(stage(d, "taskdef").health, Health::unknown) << "old data with a fresh error is not ok";
+    EXPECT_TRUE(evidence_contains(stage(d, "taskdef"), "AccessDeniedException"));
+    EXPECT_NE(d.verdict.summary.find("AccessDeniedException"), std::string::npos);
+}
+
+TEST(Verdict, UnknownWhenGithubFailedButStillNamesALaterFailure) {
+    auto s = healthy_snapshot();
+    s.commits.value.reset();
+    s.commits.error = FetchError{"github", "RateLimited", "API rate limit exceeded", s.now};
+    for (auto& t : (*s.target_groups.value)[0].targets) t.state = "unhealthy";
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::unknown);
+    EXPECT_EQ(d.verdict.stage, "push");
+    EXPECT_NE(d.verdict.summary.find("alb"), std::string::npos) << d.verdict.summary;
+}
+
+TEST(Verdict, EveryCodeHasAName) {
+    for (auto code : {VerdictCode::live, VerdictCode::build_running, VerdictCode::build_failed, VerdictCode::not_built,
+                      VerdictCode::image_missing, VerdictCode::taskdef_stale, VerdictCode::deploy_in_progress,
+                      VerdictCode::deploy_failing, VerdictCode::deploy_rolled_back, VerdictCode::tasks_stale,
+                      VerdictCode::targets_unhealthy, VerdictCode::version_mismatch, VerdictCode::instance_stale,
+                      VerdictCode::unknown}) {
+        auto name = to_string(code);
+        EXPECT_EQ(verdict_from_string(name), code) << name;
+    }
+}
+
+TEST(Findings, SecretChangedAfterTasksStartedAndMainAhead) {
+    auto s = healthy_snapshot();
+    for (auto& t : *s.tasks.value) {
+        t.task_definition = kTdOld;
+        t.containers[0].image_digest = kOldDigest;
+    }
+    set(s.secrets, std::vector<SecretInfo>{{"arn:aws:secretsmanager:eu-west-1:1:secret:db-AbC", "db", at("2025-06-10T14:30:00Z"), "app $DB"}},
+        s.now);
+    Diagnosis d = diagnose(s);
+    EXPECT_TRUE(has_finding(d, "secret db changed at 14:30:00, after the running tasks started"));
+    EXPECT_TRUE(has_finding(d, "main is 1 commit ahead of what runs"));
+}
