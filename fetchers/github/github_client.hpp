@@ -40,12 +40,23 @@ public:
     int not_modified_count() const;  // 304 answers seen (cost no rate limit)
 
 private:
-    // GET with ETag cache: a 304 answers from the cached body.
-    Result<std::string> get(const std::string& path_and_query);
+    // One answer: its body and the Link rel="next" URL ("" on the last page).
+    struct Page {
+        std::string body;
+        std::string next_url;
+    };
+    struct CachedPage {
+        std::string etag;
+        Page page;
+    };
+    // GET with ETag cache: a 304 answers from the cached body. Takes a path ("/repos/...") or
+    // an absolute URL (a Link next).
+    Result<Page> get(const std::string& path_or_url);
+    void record_rate_limit(const Headers& headers);
 
     GithubContext ctx_;
     mutable std::mutex mutex_;
-    std::map<std::string, std::pair<std::string, std::string>> etag_cache_;  // url -> (etag, body)
+    std::map<std::string, CachedPage> etag_cache_;  // url -> last 200 answer
     RateLimit rate_{};
     int not_modified_ = 0;
 };

@@ -1,0 +1,56 @@
+// Amazon EC2 (the EC2 flavour of the Query protocol: lists as `InstanceId.N`, answers in
+// `<item>` lists). Shapes: botocore/data/ec2/2016-11-15/service-2.json.
+#include "fetchers/aws/batches.hpp"
+#include "fetchers/aws/clients.hpp"
+#include "fetchers/aws/query_protocol.hpp"
+#include "fetchers/digest.hpp"
+
+namespace shipwatch::aws {
+namespace {
+
+Instance parse_instance(pugi::xml_node item) {
+    Instance instance;
+    instance.id = xml_text(item, "instanceId");
+    instance.state = xml_text(xml_child(item, "instanceState"), "name");
+    instance.instance_type = xml_text(item, "instanceType");
+    instance.image_id = xml_text(item, "imageId");
+    instance.private_ip = xml_text(item, "privateIpAddress");
+    instance.launch_time = parse_iso8601(xml_text(item, "launchTime")).value_or(TimePoint{});
+    return instance;
+}
+
+}  // namespace
+
+Result<std::vector<Instance>> Ec2Client::describe_instances(const std::vector<std::string>& ids) const {
+    std::vector<Instance> instances;
+    if (ids.empty()) return instances;  // no ids would mean "every instance in the region"
+    std::string token;
+    do {
+        QueryParams params;
+        add_list(params, "InstanceId", ids);
+        if (!token.empty()) params.emplace_back("NextToken", token);
+        auto doc = call_query(ctx_, ServiceId::ec2, "DescribeInstances", kEc2Version, params);
+        if (!doc) return doc.error();
+        pugi::xml_node root = doc.value()->document_element();
+        // Direct children only: instances hold other <item> lists (groupSet, tagSet, ...).
+        for (pugi::xml_node reservation : xml_children(xml_child(root, "reservationSet"), "item"))
+            for (pugi::xml_node item : xml_children(xml_child(reservation, "instancesSet"), "item"))
+                instances.push_back(parse_instance(item));
+        token = next_token(token, xml_text(root, "nextToken"));
+    } while (!token.empty());
+    return instances;
+}
+
+Result<std::string> Ec2Client::user_data(const std::string& instance_id) const {
+    auto doc = call_query(ctx_, ServiceId::ec2, "DescribeInstanceAttribute", kEc2Version,
+                          {{"InstanceId", instance_id}, {"Attribute", "userData"}});
+    if (!doc) return doc.error();
+    // <DescribeInstanceAttributeResponse><userData><value>BASE64</value></userData>; an
+    // instance without user data answers <userData/>.
+    std::string encoded = xml_text(xml_child(doc.value()->document_element(), "userData"), "value");
+    auto decoded = base64_decode(encoded);
+    if (!decoded) return ApiError{"parse", "user data of " + instance_id + " is not valid base64", 200, false};
+    return *decoded;
+}
+
+}  // namespace shipwatch::aws

@@ -1,0 +1,186 @@
+// `shipwatch check --demo` end to end: the real binary, the built-in simulator, the JSON document.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "run_binary.hpp"
+
+using nlohmann::json;
+using shipwatch::e2e::run_shipwatch;
+
+namespace {
+
+json check_json(const std::string& scenario, const std::string& extra = "") {
+    auto r = run_shipwatch("check --demo " + scenario + " --json " + extra);
+    EXPECT_TRUE(r.err.empty()) << r.err;
+    try {
+        return json::parse(r.out);
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "not JSON: " << e.what() << "\n" << r.out.substr(0, 500);
+        return json::object();
+    }
+}
+
+const json& pipeline(const json& doc, const std::string& name) {
+    for (const auto& p : doc.at("pipelines"))
+        if (p.at("name") == name) return p;
+    throw std::runtime_error("no pipeline " + name);
+}
+
+std::string health(const json& p, const std::string& stage) {
+    for (const auto& s : p.at("stages"))
+        if (s.at("id") == stage) return s.at("health");
+    return "<none>";
+}
+
+// Every evidence value, finding message, summary and timeline line of a pipeline, as one text.
+std::string all_text(const json& p) {
+    std::string text = p.at("verdict").at("summary").get<std::string>() + "\n";
+    for (const auto& s : p.at("stages")) {
+        text += s.at("summary").get<std::string>() + "\n";
+        for (const auto& e : s.at("evidence")) text += e.at("label").get<std::string>() + ": " + e.at("value").get<std::string>() + "\n";
+    }
+    for (const auto& f : p.at("findings")) text += f.at("message").get<std::string>() + "\n";
+    for (const auto& t : p.at("timeline")) text += t.at("text").get<std::string>() + "\n";
+    return text;
+}
+
+void expect_stages(const json& p, const std::map<std::string, std::string>& expected) {
+    for (const auto& [stage, h] : expected) EXPECT_EQ(health(p, stage), h) << p.at("name") << " stage " << stage;
+}
+
+}  // namespace
+
+TEST(CheckDemo, PhantomEcsIsTaskdefStale) {
+    json doc = check_json("phantom-ecs");
+    const json& p = pipeline(doc, "streamr-p2p-beta");
+    EXPECT_EQ(p["verdict"]["code"], "taskdef_stale") << p["verdict"]["summary"];
+    expect_stages(p, {{"push", "ok"}, {"build", "ok"}, {"image", "ok"}, {"taskdef", "stale"}, {"tasks", "stale"}, {"alb", "stale"}});
+    std::string text = all_text(p);
+    EXPECT_NE(text.find("194af44"), std::string::npos);
+    EXPECT_NE(text.find("streamr-p2p-beta-ireland-application:23"), std::string::npos) << text;
+    EXPECT_NE(text.find("no deployment since the image for 194af44 was pushed"), std::string::npos) << text;
+    EXPECT_NE(text.find("streamr-p2p-beta-alb-1243469977.eu-west-1.elb.amazonaws.com"), std::string::npos);
+    EXPECT_EQ(doc["exit_code"], 1);
+}
+
+TEST(CheckDemo, Ec2NeverUpdatedIsInstanceStale) {
+    json doc = check_json("ec2-never-updated");
+    const json& p = pipeline(doc, "streamr-p2p-ec2");
+    EXPECT_EQ(p["verdict"]["code"], "instance_stale") << p["verdict"]["summary"];
+    expect_stages(p, {{"push", "ok"}, {"build", "ok"}, {"instances", "stale"}, {"alb", "stale"}});
+    std::string text = all_text(p);
+    EXPECT_NE(text.find("i-0c5a5c767bec5c27e"), std::string::npos);
+    EXPECT_NE(text.find("2025-05-28T09:14:22Z"), std::string::npos) << "launch time is the evidence";
+    EXPECT_NE(text.find("systemctl enable --now streamr-app"), std::string::npos) << "user data summary";
+}
+
+TEST(CheckDemo, StuckRolloutsBuildFailedAndDeployFailing) {
+    json doc = check_json("stuck-rollouts");
+    const json& agri = pipeline(doc, "agricultural-core");
+    EXPECT_EQ(agri["verdict"]["code"], "build_failed") << agri["verdict"]["summary"];
+    expect_stages(agri, {{"push", "ok"}, {"build", "failed"}, {"image", "stale"}, {"tasks", "failed"}});
+    std::string a = all_text(agri);
+    EXPECT_NE(a.find("POST_BUILD"), std::string::npos);
+    EXPECT_NE(a.find("docker push"), std::string::npos);
+    EXPECT_NE(a.find("53 failed tasks"), std::string::npos) << a;
+
+    const json& mon = pipeline(doc, "monitoring-dashboards");
+    EXPECT_EQ(mon["verdict"]["code"], "deploy_failing") << mon["verdict"]["summary"];
+    expect_stages(mon, {{"push", "ok"}, {"build", "ok"}, {"image", "ok"}, {"taskdef", "ok"}, {"tasks", "failed"}});
+    std::string m = all_text(mon);
+    EXPECT_NE(m.find("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+                     "unable to retrieve secret from asm: service call has been retried 1 time(s): invalid character '!' in "
+                     "string escape code"),
+              std::string::npos)
+        << "the stopped-task reason, word for word";
+    EXPECT_NE(m.find("2 deployments IN_PROGRESS at once"), std::string::npos);
+    EXPECT_NE(m.find("no deployment circuit breaker"), std::string::npos);
+    EXPECT_NE(m.find("every ~13m"), std::string::npos) << m;
+}
+
+TEST(CheckDemo, CacheTrapTasksStaleThenLive) {
+    json doc = check_json("cache-trap");
+    const json& p = pipeline(doc, "render-service");
+    EXPECT_EQ(p["verdict"]["code"], "tasks_stale") << p["verdict"]["summary"];
+    expect_stages(p, {{"push", "ok"}, {"build", "ok"}, {"image", "ok"}, {"taskdef", "ok"}, {"tasks", "stale"}});
+    std::string summary = p["verdict"]["summary"];
+    EXPECT_NE(summary.find("sha256:964c2ff"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("sha256:80bf6ba"), std::string::npos) << summary;
+    EXPECT_NE(all_text(p).find("11:15:55"), std::string::npos);
+
+    json later = check_json("cache-trap", "--at 10m");
+    const json& q = pipeline(later, "render-service");
+    EXPECT_EQ(q["verdict"]["code"], "live") << q["verdict"]["summary"];
+    EXPECT_NE(all_text(q).find("Requested platforms:"), std::string::npos);
+}
+
+TEST(CheckDemo, MergedAfterDeployIsNotBuilt) {
+    json doc = check_json("merged-after-deploy");
+    const json& p = pipeline(doc, "hokusai-api-development");
+    EXPECT_EQ(p["verdict"]["code"], "not_built") << p["verdict"]["summary"];
+    expect_stages(p, {{"push", "ok"}, {"build", "stale"}, {"image", "stale"}, {"taskdef", "stale"}, {"tasks", "stale"}, {"alb", "stale"}});
+    std::string text = all_text(p);
+    EXPECT_NE(text.find("38m after the last deployment (16:34:00)"), std::string::npos) << text;
+    EXPECT_NE(text.find("PR #70"), std::string::npos);
+    EXPECT_NE(text.find("main is 1 commit ahead of what runs"), std::string::npos);
+    EXPECT_NE(text.find("hokusai/development/db-password changed at 16:29:00"), std::string::npos) << text;
+}
+
+TEST(CheckDemo, HealthyIsLiveAndExitsZero) {
+    auto r = run_shipwatch("check --demo healthy --json");
+    EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
+    json doc = json::parse(r.out);
+    const json& p = pipeline(doc, "payments-api");
+    EXPECT_EQ(p["verdict"]["code"], "live");
+    for (const auto& s : p["stages"]) EXPECT_EQ(s["health"], "ok") << s["id"] << ": " << s["summary"];
+}
+
+TEST(CheckDemo, RolloutInProgressThenLive) {
+    EXPECT_EQ(pipeline(check_json("rollout"), "checkout-web")["verdict"]["code"], "deploy_in_progress");
+    EXPECT_EQ(pipeline(check_json("rollout", "--at 5m"), "checkout-web")["verdict"]["code"], "live");
+}
+
+TEST(CheckDemo, ScenarioExpectationsHoldForEveryBuiltInScenario) {
+    json doc = check_json("");
+    ASSERT_GE(doc["pipelines"].size(), 8u);
+    auto list = run_shipwatch("scenarios");
+    EXPECT_EQ(list.exit_code, 0);
+    for (const char* name : {"phantom-ecs", "ec2-never-updated", "stuck-rollouts", "cache-trap", "merged-after-deploy", "healthy", "rollout"})
+        EXPECT_NE(list.out.find(name), std::string::npos) << name;
+    EXPECT_EQ(doc["exit_code"], 1);
+}
+
+TEST(CheckDemo, TextReportNamesVerdictStagesAndFindings) {
+    auto r = run_shipwatch("check --demo phantom-ecs");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.out.find("TASKDEF_STALE"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("taskdef"), std::string::npos);
+    EXPECT_NE(r.out.find("Findings"), std::string::npos);
+    EXPECT_NE(r.out.find("Timeline"), std::string::npos);
+    EXPECT_EQ(r.out.find("\x1b["), std::string::npos) << "no colour codes when stdout is not a terminal";
+}
+
+TEST(BadInput, UnknownFlagIsOneLineAndExitTwo) {
+    auto r = run_shipwatch("check --demo healthy --frobnicate");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("frobnicate"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+}
+
+TEST(BadInput, UnknownScenarioIsOneLineAndExitTwo) {
+    auto r = run_shipwatch("check --demo no-such-scenario");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("no-such-scenario"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("phantom-ecs"), std::string::npos) << "the error lists the known scenarios: " << r.err;
+}
+
+TEST(BadInput, BadValuesAreOneLineAndExitTwo) {
+    for (const char* args : {"check --demo healthy --at soon", "--demo --speed -3", "check --demo healthy --speed abc", "frobnicate",
+                             "check"}) {
+        auto r = run_shipwatch(args);
+        EXPECT_EQ(r.exit_code, 2) << args;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    }
+}

@@ -1,0 +1,227 @@
+// GitHub client against recorded answers (tests/data/github): headers, Link pagination,
+// the ETag cache, rate limits and the mapping to commits, runs and steps.
+#include <gtest/gtest.h>
+
+#include "fetchers/github/github_client.hpp"
+#include "unit/scripted_transport.hpp"
+
+namespace shipwatch::github {
+namespace {
+
+using testing::data_file;
+using testing::ScriptedTransport;
+
+GithubContext context(ScriptedTransport& transport, std::string token = "ghp_testtoken") {
+    GithubContext ctx;
+    ctx.transport = &transport;
+    ctx.api_url = "https://api.github.com";
+    ctx.token = std::move(token);
+    return ctx;
+}
+
+Headers rate_headers(int remaining, std::string etag = {}) {
+    Headers h{{"x-ratelimit-limit", "5000"},
+              {"x-ratelimit-remaining", std::to_string(remaining)},
+              {"x-ratelimit-reset", "1749750000"},
+              {"Content-Type", "application/json; charset=utf-8"}};
+    if (!etag.empty()) h["ETag"] = etag;
+    return h;
+}
+
+TEST(GithubClient, CommitsRequestHeadersAndParsing) {
+    ScriptedTransport transport;
+    transport.push(200, data_file("github/commits_page1.json"), rate_headers(4999));
+    GithubClient client(context(transport));
+    auto commits = client.commits("streamr-dev/network", "main", 2);
+    ASSERT_TRUE(commits) << commits.error().message;
+
+    ASSERT_EQ(transport.requests.size(), 1u);
+    const HttpRequest& r = transport.requests[0];
+    EXPECT_EQ(r.method, "GET");
+    EXPECT_EQ(r.url, "https://api.github.com/repos/streamr-dev/network/commits?sha=main&per_page=2");
+    EXPECT_EQ(r.headers.at("Accept"), "application/vnd.github+json");
+    EXPECT_EQ(r.headers.at("X-GitHub-Api-Version"), "2022-11-28");
+    EXPECT_EQ(r.headers.at("User-Agent"), "shipwatch");
+    EXPECT_EQ(r.headers.at("Authorization"), "Bearer ghp_testtoken");
+    EXPECT_EQ(r.headers.count("If-None-Match"), 0u);
+    EXPECT_TRUE(r.aws_service.empty());
+
+    ASSERT_EQ(commits->size(), 2u);
+    const Commit& squash = commits->at(0);
+    EXPECT_EQ(squash.sha, "194af44e2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e");
+    EXPECT_EQ(squash.message, "Fix reconnect backoff (#70)");
+    EXPECT_EQ(squash.author, "Ada Lovelace");
+    EXPECT_EQ(squash.time, parse_iso8601("2025-06-12T16:20:00Z").value());
+    EXPECT_EQ(squash.pull_request, 70);
+    EXPECT_EQ(squash.url, "https://github.com/streamr-dev/network/commit/194af44e2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e");
+    EXPECT_EQ(commits->at(1).pull_request, 69);  // "Merge pull request #69 from ..."
+
+    RateLimit rate = client.rate_limit();
+    EXPECT_EQ(rate.limit, 5000);
+    EXPECT_EQ(rate.remaining, 4999);
+    EXPECT_EQ(rate.reset_epoch, 1749750000);
+}
+
+TEST(GithubClient, AnonymousHasNoAuthorization) {
+    ScriptedTransport transport;
+    transport.push(200, "[]");
+    GithubClient client(context(transport, ""));
+    ASSERT_TRUE(client.commits("a/b", "main", 5));
+    EXPECT_EQ(transport.requests[0].headers.count("Authorization"), 0u);
+}
+
+TEST(GithubClient, FollowsLinkNextOnlyAsFarAsNeeded) {
+    ScriptedTransport transport;
+    std::string next = "https://api.github.com/repositories/123/commits?sha=main&per_page=2&page=2";
+    Headers first = rate_headers(4998);
+    first["Link"] = "<" + next + ">; rel=\"next\", <https://api.github.com/repositories/123/commits?sha=main&per_page=2&page=9>; rel=\"last\"";
+    transport.push(200, data_file("github/commits_page1.json"), first);
+    Headers second = rate_headers(4997);
+    second["Link"] = "<https://api.github.com/repositories/123/commits?sha=main&per_page=2&page=3>; rel=\"next\"";
+    transport.push(200, data_file("github/commits_page2.json"), second);
+
+    GithubClient client(context(transport));
+    auto commits = client.commits("streamr-dev/network", "main", 3);
+    ASSERT_TRUE(commits) << commits.error().message;
+    ASSERT_EQ(transport.requests.size(), 2u);  // page 3 is never asked for
+    EXPECT_EQ(transport.requests[1].url, next);
+    ASSERT_EQ(commits->size(), 3u);
+    // No commit.author name: the account login stands in.
+    EXPECT_EQ(commits->at(2).author, "release-bot");
+    EXPECT_FALSE(commits->at(2).pull_request.has_value());
+}
+
+TEST(GithubClient, EtagNotModifiedAnswersFromCache) {
+    ScriptedTransport transport;
+    transport.push(200, data_file("github/commits_page1.json"), rate_headers(4999, "W/\"0a1b2c3d\""));
+    transport.push(304, "", rate_headers(4999, "W/\"0a1b2c3d\""));
+    GithubClient client(context(transport));
+
+    auto fresh = client.commits("streamr-dev/network", "main", 2);
+    auto cached = client.commits("streamr-dev/network", "main", 2);
+    ASSERT_TRUE(fresh);
+    ASSERT_TRUE(cached) << cached.error().message;
+
+    ASSERT_EQ(transport.requests.size(), 2u);
+    EXPECT_EQ(transport.requests[0].headers.count("If-None-Match"), 0u);
+    EXPECT_EQ(transport.requests[1].headers.at("If-None-Match"), "W/\"0a1b2c3d\"");
+    EXPECT_EQ(client.not_modified_count(), 1);
+    ASSERT_EQ(cached->size(), 2u);
+    EXPECT_EQ(cached->at(0).sha, fresh->at(0).sha);
+    EXPECT_EQ(cached->at(1).pull_request, 69);
+}
+
+TEST(GithubClient, RateLimitExhaustedIsRateLimited) {
+    ScriptedTransport transport;
+    transport.push(403, data_file("github/rate_limited.json"), rate_headers(0));
+    GithubClient client(context(transport));
+    auto runs = client.workflow_runs("streamr-dev/network", "main", "", 5);
+    ASSERT_FALSE(runs);
+    EXPECT_EQ(runs.error().code, "RateLimited");
+    EXPECT_EQ(runs.error().http_status, 403);
+    EXPECT_NE(runs.error().message.find("2025-06-12T17:40:00Z"), std::string::npos) << runs.error().message;
+    EXPECT_EQ(client.rate_limit().remaining, 0);
+}
+
+TEST(GithubClient, OtherErrorsCarryStatusAndMessage) {
+    ScriptedTransport transport;
+    transport.push(404, data_file("github/not_found.json"), rate_headers(4990));
+    transport.push(502, "<html>Bad gateway</html>");
+    GithubClient client(context(transport));
+    auto missing = client.workflow_runs("streamr-dev/network", "main", "nope.yml", 5);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, "HTTP 404");
+    EXPECT_EQ(missing.error().message, "Not Found");
+    EXPECT_FALSE(missing.error().retryable);
+    auto bad_gateway = client.commits("a/b", "main", 1);
+    ASSERT_FALSE(bad_gateway);
+    EXPECT_EQ(bad_gateway.error().code, "HTTP 502");
+    EXPECT_TRUE(bad_gateway.error().retryable);
+}
+
+TEST(GithubClient, WorkflowRunsPathsAndMapping) {
+    ScriptedTransport transport;
+    transport.on_request([](const HttpRequest&) { return testing::response(200, data_file("github/workflow_runs.json")); });
+    GithubClient client(context(transport));
+
+    auto runs = client.workflow_runs("streamr-dev/network", "main", "build.yml", 20);
+    ASSERT_TRUE(runs) << runs.error().message;
+    EXPECT_EQ(transport.requests[0].url,
+              "https://api.github.com/repos/streamr-dev/network/actions/workflows/build.yml/runs?branch=main&per_page=20");
+    ASSERT_TRUE(client.workflow_runs("streamr-dev/network", "release/1.x", "", 5));
+    EXPECT_EQ(transport.requests[1].url,
+              "https://api.github.com/repos/streamr-dev/network/actions/runs?branch=release%2F1.x&per_page=5");
+
+    ASSERT_EQ(runs->size(), 3u);
+    const CiRun& running = runs->at(0);
+    EXPECT_EQ(running.kind, CiKind::github_actions);
+    EXPECT_EQ(running.id, "9876543210");
+    EXPECT_EQ(running.name, "Build and push image");
+    EXPECT_EQ(running.sha, "194af44e2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e");
+    EXPECT_EQ(running.branch, "main");
+    EXPECT_EQ(running.number, 42);
+    EXPECT_EQ(running.status, CiStatus::in_progress);
+    EXPECT_EQ(running.conclusion, CiConclusion::none);
+    EXPECT_EQ(running.started, parse_iso8601("2025-06-12T16:21:05Z").value());
+    EXPECT_FALSE(running.finished.has_value());
+    EXPECT_EQ(running.url, "https://github.com/streamr-dev/network/actions/runs/9876543210");
+
+    const CiRun& failed = runs->at(1);
+    EXPECT_EQ(failed.status, CiStatus::completed);
+    EXPECT_EQ(failed.conclusion, CiConclusion::failure);
+    EXPECT_EQ(failed.finished, parse_iso8601("2025-06-11T13:58:40Z"));
+
+    const CiRun& waiting = runs->at(2);
+    EXPECT_EQ(waiting.status, CiStatus::queued);
+    EXPECT_EQ(waiting.started, parse_iso8601("2025-06-10T08:01:00Z").value());  // created_at fallback
+}
+
+TEST(GithubClient, RunStepsFlattensJobs) {
+    ScriptedTransport transport;
+    transport.push(200, data_file("github/run_jobs.json"));
+    GithubClient client(context(transport));
+    auto steps = client.run_steps("streamr-dev/network", "9876543100");
+    ASSERT_TRUE(steps) << steps.error().message;
+    EXPECT_EQ(transport.requests[0].url,
+              "https://api.github.com/repos/streamr-dev/network/actions/runs/9876543100/jobs?per_page=100");
+    ASSERT_EQ(steps->size(), 4u);
+    EXPECT_EQ(steps->at(0).job, "test");
+    EXPECT_EQ(steps->at(0).name, "Set up job");
+    EXPECT_EQ(steps->at(0).conclusion, CiConclusion::success);
+    const CiStep& failed = steps->at(1);
+    EXPECT_EQ(failed.name, "Run npm test");
+    EXPECT_EQ(failed.status, CiStatus::completed);
+    EXPECT_EQ(failed.conclusion, CiConclusion::failure);
+    EXPECT_EQ(failed.started, parse_iso8601("2025-06-11T13:46:07Z"));
+    EXPECT_EQ(failed.finished, parse_iso8601("2025-06-11T13:58:20Z"));
+    EXPECT_EQ(steps->at(2).conclusion, CiConclusion::skipped);
+    EXPECT_FALSE(steps->at(2).started.has_value());
+    EXPECT_EQ(steps->at(3).job, "push-image");
+    EXPECT_EQ(steps->at(3).status, CiStatus::queued);
+    EXPECT_EQ(steps->at(3).conclusion, CiConclusion::none);
+}
+
+TEST(GithubClient, MalformedBodyIsParseError) {
+    ScriptedTransport transport;
+    transport.push(200, R"({"message":"not a list"})");
+    GithubClient client(context(transport));
+    auto commits = client.commits("a/b", "main", 5);
+    ASSERT_FALSE(commits);
+    EXPECT_EQ(commits.error().code, "parse");
+}
+
+TEST(GithubClient, TransportFailure) {
+    ScriptedTransport transport;
+    HttpResponse timed_out;
+    timed_out.error = "timed out";
+    transport.push(timed_out);
+    GithubClient client(context(transport));
+    auto commits = client.commits("a/b", "main", 5);
+    ASSERT_FALSE(commits);
+    EXPECT_EQ(commits.error().code, "transport");
+    EXPECT_EQ(commits.error().message, "timed out");
+    EXPECT_TRUE(commits.error().retryable);
+}
+
+}  // namespace
+}  // namespace shipwatch::github
