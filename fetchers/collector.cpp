@@ -51,15 +51,20 @@ PipelineCollector::PipelineCollector(PipelineSpec spec, CollectorSources sources
     snap_.secrets.configured = false;  // known once the task definition is read
 }
 
-PipelineSnapshot PipelineCollector::collect() {
-    collect_source();
+PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
+    bool first = !fetched_once_;
+    fetched_once_ = true;
+    bool slow = parts.slow || first;
+    bool live = parts.live || first;
+    if (slow) collect_source();
     if (snap_.spec.kind == PipelineKind::ecs) {
-        collect_ecs();
-    } else {
+        if (live) collect_service();
+        if (slow) collect_discovered();
+    } else if (live) {
         collect_targets(snap_.spec.target_groups);
         collect_instances();
     }
-    collect_version();
+    if (live) collect_version();
     snap_.now = clock_.now();
     return snap_;
 }
@@ -109,7 +114,7 @@ const TaskDefinition* PipelineCollector::task_definition(const std::string& arn,
     return &taskdef_cache_.emplace(arn, std::move(r).value()).first->second;
 }
 
-void PipelineCollector::collect_ecs() {
+void PipelineCollector::collect_service() {
     const auto& s = snap_.spec;
     aws::EcsClient ecs(src_.aws);
     auto services = ecs.describe_services(s.cluster, {s.service});
@@ -165,7 +170,19 @@ void PipelineCollector::collect_ecs() {
     if (td_error) store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*td_error), "ecs", clock_.now());
     else store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(tds)), "ecs", clock_.now());
 
-    // Discovery from the service's task definition: image repository, log group, secrets.
+    std::vector<std::string> tgs = s.target_groups;
+    for (const auto& lb : svc.load_balancers)
+        if (!lb.target_group_arn.empty() && std::find(tgs.begin(), tgs.end(), lb.target_group_arn) == tgs.end())
+            tgs.push_back(lb.target_group_arn);
+    snap_.target_groups.configured = !tgs.empty();
+    if (!tgs.empty()) collect_targets(tgs);
+}
+
+// Discovery from the service's task definition: image repository, log group, secrets.
+void PipelineCollector::collect_discovered() {
+    const auto& s = snap_.spec;
+    if (!snap_.service.value) return;
+    const Service& svc = *snap_.service.value;
     const TaskDefinition* td = nullptr;
     if (snap_.task_definitions.value)
         if (auto it = snap_.task_definitions.value->find(svc.task_definition); it != snap_.task_definitions.value->end())
@@ -217,12 +234,6 @@ void PipelineCollector::collect_ecs() {
              clock_.now());
     }
 
-    std::vector<std::string> tgs = s.target_groups;
-    for (const auto& lb : svc.load_balancers)
-        if (!lb.target_group_arn.empty() && std::find(tgs.begin(), tgs.end(), lb.target_group_arn) == tgs.end())
-            tgs.push_back(lb.target_group_arn);
-    snap_.target_groups.configured = !tgs.empty();
-    if (!tgs.empty()) collect_targets(tgs);
 }
 
 void PipelineCollector::collect_targets(const std::vector<std::string>& names) {

@@ -22,16 +22,26 @@ struct CollectorSources {
     Transport* http = nullptr;  // for the version endpoint
 };
 
+// Which parts a refresh asks for. Sources change at different speeds: ECS, targets and the
+// endpoint move within seconds during a rollout; commits, builds and images every few minutes.
+struct RefreshParts {
+    bool live = true;  // ECS service, tasks, task definitions, targets, instances, version endpoint
+    bool slow = true;  // GitHub commits and runs, CodeBuild, ECR images, logs, secrets
+    static RefreshParts all() { return {}; }
+};
+
 class PipelineCollector {
 public:
     PipelineCollector(PipelineSpec spec, CollectorSources sources, const ClockSource& clock);
-    // One full refresh. Never throws; failures land in the snapshot's parts as errors.
-    PipelineSnapshot collect();
+    // One refresh of the given parts (parts never fetched are fetched regardless). Never throws;
+    // failures land in the snapshot's parts as errors.
+    PipelineSnapshot collect(RefreshParts parts = RefreshParts::all());
     const PipelineSpec& spec() const { return snap_.spec; }
 
 private:
     void collect_source();
-    void collect_ecs();
+    void collect_service();
+    void collect_discovered();
     void collect_targets(const std::vector<std::string>& target_groups);
     void collect_instances();
     void collect_version();
@@ -41,6 +51,7 @@ private:
     const ClockSource& clock_;
     PipelineSnapshot snap_;  // carries last good data between refreshes
     std::map<std::string, TaskDefinition> taskdef_cache_;
+    bool fetched_once_ = false;
 };
 
 }  // namespace shipwatch

@@ -117,8 +117,6 @@ StageOutcome diagnose_tasks(Context& ctx) {
     for (const Deployment* d : in_progress)
         if (d->failed_tasks > 0 && (!failing || d->failed_tasks > failing->failed_tasks)) failing = d;
     if (primary && primary->rollout_state == "FAILED") failing = primary;
-    int total_failed = 0;
-    for (const auto& d : svc.deployments) total_failed += d.failed_tasks;
     const Task* last_stop = newest_failed_stop(tasks, failing ? std::optional<TimePoint>(failing->created) : std::nullopt);
     if (failing && (last_stop || failing->rollout_state == "FAILED" || failing->running < failing->desired)) {
         r.health = Health::failed;
@@ -129,15 +127,18 @@ StageOutcome diagnose_tasks(Context& ctx) {
             r.evidence.push_back({"last stopped task", fmt::format("{}: {}{}", last_stop->arn.substr(last_stop->arn.rfind('/') + 1),
                                                                    last_stop->stopped_reason, exit_codes(*last_stop)),
                                   last_stop->stopped_at});
+        int failed_in_progress = 0;
+        for (const Deployment* d : in_progress) failed_in_progress += d->failed_tasks;
         out.verdict = VerdictCode::deploy_failing;
-        out.verdict_summary = fmt::format("The deployment of {} keeps failing ({} failed tasks{}): {}",
-                                          td_short(ctx, failing->task_definition), failing->failed_tasks,
-                                          in_progress.size() > 1 ? fmt::format(", {} deployments in progress", in_progress.size()) : "",
+        out.verdict_summary = fmt::format("The deployment of {} keeps failing ({}): {}", td_short(ctx, failing->task_definition),
+                                          in_progress.size() > 1
+                                              ? fmt::format("{} failed tasks across {} deployments in progress", failed_in_progress,
+                                                            in_progress.size())
+                                              : fmt::format("{} failed tasks", failing->failed_tasks),
                                           reason.empty() ? "see the service events." : reason);
         return out;
     }
-    (void)total_failed;
-
+    
     if (svc.desired == 0) {
         r.health = Health::unknown;
         r.summary = "service is scaled to 0 tasks";
@@ -206,8 +207,8 @@ StageOutcome diagnose_tasks(Context& ctx) {
                                           short_digest(running_digest), tag.empty() ? "the image" : tag, short_digest(expected_digest),
                                           want ? fmt::format(" (pushed {})", format_clock(want->pushed_at)) : "");
         if (want && sample->started_at && *sample->started_at < want->pushed_at)
-            r.evidence.push_back({"started before push", fmt::format("task started {}, image pushed {}", format_clock(*sample->started_at),
-                                                                     format_clock(want->pushed_at)),
+            r.evidence.push_back({"started before push", fmt::format("task started {}, image pushed {}", format_iso8601(*sample->started_at),
+                                                                     format_iso8601(want->pushed_at)),
                                   sample->started_at});
     } else {
         r.summary = fmt::format("tasks run {}, not {}", r.revision.short_sha(), ctx.target ? ctx.short_sha(ctx.target->sha) : "?");

@@ -1,0 +1,67 @@
+// Background refresh: worker threads run the collectors on their intervals and publish each
+// new picture as an immutable snapshot. The UI thread takes the newest one whenever it likes
+// and learns of new ones through a file descriptor it can poll(); it never waits on the network.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fetchers/clock.hpp"
+#include "fetchers/collector.hpp"
+#include "model/picture.hpp"
+
+namespace shipwatch {
+
+struct SchedulerOptions {
+    Duration live_interval = std::chrono::seconds(10);  // ECS, targets, endpoint
+    Duration slow_interval = std::chrono::seconds(30);  // GitHub, CodeBuild, ECR
+    int workers = 4;
+    size_t timeline_limit = 500;
+    std::string context;  // "demo", or "account 1234 · eu-west-1 · profile prod"
+};
+
+class Scheduler final : public PictureSource {
+public:
+    explicit Scheduler(std::vector<std::unique_ptr<PipelineCollector>> collectors, SchedulerOptions options = {});
+    ~Scheduler();
+    Scheduler(const Scheduler&) = delete;
+    Scheduler& operator=(const Scheduler&) = delete;
+
+    void start();
+    void stop();  // joins the workers; safe to call twice
+
+    std::shared_ptr<const Picture> latest() const override;
+    // Readable (eventfd) whenever a new picture was published since the last drain_notifications().
+    int notify_fd() const override { return event_fd_; }
+    void drain_notifications() override;
+    // Refresh every pipeline now, ahead of the schedule.
+    void refresh_now() override;
+
+private:
+    struct Slot {
+        std::unique_ptr<PipelineCollector> collector;
+        std::chrono::steady_clock::time_point next_live;
+        std::chrono::steady_clock::time_point next_slow;
+        bool busy = false;
+    };
+    void worker();
+    void publish(size_t index, std::optional<PipelineAnalysis> analysis, bool refreshing);
+
+    SchedulerOptions options_;
+    std::vector<Slot> slots_;
+    std::vector<std::thread> threads_;
+    std::mutex mutex_;  // guards slots_ scheduling state and stopping_
+    std::condition_variable wake_;
+    bool stopping_ = false;
+
+    mutable std::mutex picture_mutex_;  // guards picture_ pointer swaps only
+    std::shared_ptr<const Picture> picture_;
+    int event_fd_ = -1;
+};
+
+}  // namespace shipwatch
