@@ -11,7 +11,9 @@
 #include <fmt/format.h>
 
 #include "fetchers/demo_sources.hpp"
+#include "fetchers/scheduler.hpp"
 #include "model/analysis.hpp"
+#include "tui/app.hpp"
 #include "tui/report.hpp"
 
 namespace po = boost::program_options;
@@ -81,6 +83,24 @@ int run_check(const Options& o) {
     return exit_status(results);
 }
 
+int run_dashboard(const Options& o) {
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return usage_error("the dashboard needs a terminal; use 'shipwatch check --demo' for a report");
+    DemoClock clock;
+    clock.speed = o.speed;
+    auto demo = make_demo(o.args, clock);
+    if (!demo) return usage_error(demo.error().message);
+    SchedulerOptions so;
+    so.context = "demo";
+    Scheduler scheduler(std::move(demo.value()->collectors), so);
+    scheduler.start();
+    tui::DashboardOptions d;
+    d.color = !o.no_color && !std::getenv("NO_COLOR");
+    int status = tui::run_dashboard(scheduler, d);
+    scheduler.stop();
+    return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,6 +142,5 @@ int main(int argc, char** argv) {
         if (!o.args.empty()) return usage_error(fmt::format("unknown command '{}'", o.args.front()));
         return usage_error("nothing to watch: use --demo, or 'check --demo'");
     }
-    // The live dashboard is its own issue; until it lands, --demo prints the same report check does.
-    return run_check(o);
+    return run_dashboard(o);
 }

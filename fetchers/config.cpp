@@ -1,0 +1,205 @@
+#include "fetchers/config.hpp"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace shipwatch {
+namespace {
+
+constexpr std::array<std::string_view, 13> kPipelineKeys{
+    "name", "region", "profile", "repo", "branch", "workflow", "codebuild_project", "cluster", "service",
+    "target_group", "version_url", "version_json_pointer", "expect_log"};
+constexpr std::array<std::string_view, 3> kRefreshKeys{"ecs", "github", "ecr"};
+
+// Levenshtein distance, for "did you mean".
+size_t distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+template <size_t N>
+std::string suggestion(std::string_view key, const std::array<std::string_view, N>& known) {
+    std::string_view best;
+    size_t best_d = 3;
+    for (auto k : known) {
+        size_t d = distance(key, k);
+        if (d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    }
+    return best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best);
+}
+
+class ConfigError {
+public:
+    explicit ConfigError(std::string path) : path_(std::move(path)) {}
+    ApiError at(const toml::node* node, const std::string& message) const { return at_line(line_of(node), message); }
+    ApiError at_line(int line, const std::string& message) const {
+        std::string where = line > 0 ? fmt::format("{}:{}", path_, line) : path_;
+        return ApiError{"config", fmt::format("{}: {}", where, message), 0, false};
+    }
+    static int line_of(const toml::node* node) {
+        return node ? static_cast<int>(node->source().begin.line) : 0;
+    }
+
+private:
+    std::string path_;
+};
+
+std::optional<ApiError> read_duration(const toml::node& node, const std::string& key, Duration& out, const ConfigError& err) {
+    auto text = node.value<std::string>();
+    if (!text) return err.at(&node, fmt::format("'{}' must be a duration string like \"10s\" or \"1m\"", key));
+    auto d = parse_duration(*text);
+    if (!d || d->count() < 1000)
+        return err.at(&node, fmt::format("'{}' = \"{}\" is not a duration of at least 1s (use s, m, h: \"10s\", \"1m30s\")", key, *text));
+    out = *d;
+    return std::nullopt;
+}
+
+std::optional<ApiError> read_refresh(const toml::node& node, RefreshConfig& out, const ConfigError& err) {
+    if (node.is_string()) {
+        // One interval for ECS; the slower sources refresh three times less often.
+        if (auto e = read_duration(node, "refresh", out.ecs, err)) return e;
+        out.github = out.ecr = out.ecs * 3;
+        return std::nullopt;
+    }
+    const toml::table* t = node.as_table();
+    if (!t) return err.at(&node, "'refresh' must be a duration (\"10s\") or a table with ecs, github, ecr");
+    for (const auto& [k, v] : *t) {
+        std::string key(k.str());
+        Duration* slot = key == "ecs" ? &out.ecs : key == "github" ? &out.github : key == "ecr" ? &out.ecr : nullptr;
+        if (!slot) return err.at(&v, fmt::format("unknown key 'refresh.{}'{}; known: ecs, github, ecr", key, suggestion(key, kRefreshKeys)));
+        if (auto e = read_duration(v, "refresh." + key, *slot, err)) return e;
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiError> read_pipeline(const toml::table& t, PipelineConfig& out, const ConfigError& err, int index) {
+    std::map<std::string, std::string> values;
+    for (const auto& [k, v] : t) {
+        std::string key(k.str());
+        if (std::find(kPipelineKeys.begin(), kPipelineKeys.end(), key) == kPipelineKeys.end())
+            return err.at(&v, fmt::format("pipeline #{}: unknown key '{}'{}", index + 1, key, suggestion(key, kPipelineKeys)));
+        auto s = v.value<std::string>();
+        if (!s || (v.is_string() == false)) return err.at(&v, fmt::format("pipeline #{}: '{}' must be a string", index + 1, key));
+        values[key] = *s;
+    }
+    int line = ConfigError::line_of(&t);
+    out.line = line;
+    auto get = [&](const char* k) { return values.count(k) ? values[k] : std::string(); };
+    PipelineSpec& s = out.spec;
+    s.name = get("name");
+    if (s.name.empty()) return err.at_line(line, fmt::format("pipeline #{}: 'name' is required", index + 1));
+    std::string who = fmt::format("pipeline '{}'", s.name);
+    s.region = get("region");
+    out.profile = get("profile");
+    s.repo = get("repo");
+    if (!s.repo.empty() && (std::count(s.repo.begin(), s.repo.end(), '/') != 1 || s.repo.front() == '/' || s.repo.back() == '/'))
+        return err.at(t.get("repo"), fmt::format("{}: 'repo' must be a GitHub owner/name, got \"{}\"", who, s.repo));
+    if (values.count("branch")) s.branch = get("branch");
+    if (s.branch.empty()) return err.at(t.get("branch"), fmt::format("{}: 'branch' must not be empty", who));
+    s.workflow = get("workflow");
+    s.codebuild_project = get("codebuild_project");
+    s.cluster = get("cluster");
+    s.service = get("service");
+    if (values.count("target_group")) s.target_groups = {get("target_group")};
+    s.version_url = get("version_url");
+    if (!s.version_url.empty() && s.version_url.rfind("http://", 0) != 0 && s.version_url.rfind("https://", 0) != 0)
+        return err.at(t.get("version_url"), fmt::format("{}: 'version_url' must start with http:// or https://", who));
+    s.version_json_pointer = get("version_json_pointer");
+    if (!s.version_json_pointer.empty() && s.version_json_pointer.front() != '/')
+        return err.at(t.get("version_json_pointer"), fmt::format("{}: 'version_json_pointer' must start with '/', e.g. \"/commit\"", who));
+    s.expect_log = get("expect_log");
+    if (s.cluster.empty() != s.service.empty())
+        return err.at_line(line, fmt::format("{}: 'cluster' and 'service' go together; set both (ECS) or neither (EC2 with target_group)", who));
+    if (!s.cluster.empty()) {
+        s.kind = PipelineKind::ecs;
+    } else if (!s.target_groups.empty()) {
+        s.kind = PipelineKind::ec2;
+    } else {
+        return err.at_line(line, fmt::format("{}: set 'cluster' and 'service' (ECS) or 'target_group' (ALB → EC2)", who));
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<Config> parse_config(const std::string& text, const std::string& path) {
+    ConfigError err(path);
+    toml::table root;
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        return err.at_line(static_cast<int>(e.source().begin.line), std::string(e.description()));
+    }
+    Config cfg;
+    cfg.path = path;
+    for (const auto& [k, v] : root) {
+        std::string key(k.str());
+        if (key == "refresh") {
+            if (auto e = read_refresh(v, cfg.refresh, err)) return *e;
+        } else if (key == "pipeline") {
+            const toml::array* arr = v.as_array();
+            if (!arr || !arr->is_array_of_tables())
+                return err.at(&v, "'pipeline' must be tables: write each one as [[pipeline]]");
+            int i = 0;
+            for (const auto& item : *arr) {
+                PipelineConfig p;
+                if (auto e = read_pipeline(*item.as_table(), p, err, i++)) return *e;
+                cfg.pipelines.push_back(std::move(p));
+            }
+        } else {
+            constexpr std::array<std::string_view, 2> top{"refresh", "pipeline"};
+            return err.at(&v, fmt::format("unknown top-level key '{}'{}; known: refresh, [[pipeline]]", key, suggestion(key, top)));
+        }
+    }
+    if (cfg.pipelines.empty()) return err.at_line(0, "no [[pipeline]] tables: add at least one pipeline to watch");
+    std::set<std::string> names;
+    for (const auto& p : cfg.pipelines)
+        if (!names.insert(p.spec.name).second)
+            return err.at_line(p.line, fmt::format("pipeline name '{}' is used twice; names must be unique", p.spec.name));
+    return cfg;
+}
+
+Result<Config> load_config_file(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        return ApiError{"config", fmt::format("{}: no such file", path), 0, false};
+    std::ifstream in(path);
+    if (!in) return ApiError{"config", fmt::format("{}: cannot be read (check its permissions)", path), 0, false};
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) return ApiError{"config", fmt::format("{}: cannot be read", path), 0, false};
+    return parse_config(ss.str(), path);
+}
+
+std::optional<std::string> find_config_file(const std::string& explicit_path) {
+    if (!explicit_path.empty()) return explicit_path;
+    std::error_code ec;
+    if (std::filesystem::exists("shipwatch.toml", ec)) return std::string("shipwatch.toml");
+    std::string base;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) base = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home) base = std::string(home) + "/.config";
+    if (!base.empty()) {
+        std::string p = base + "/shipwatch/config.toml";
+        if (std::filesystem::exists(p, ec)) return p;
+    }
+    return std::nullopt;
+}
+
+}  // namespace shipwatch

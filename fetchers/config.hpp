@@ -1,0 +1,40 @@
+// The configuration file (TOML), parsed and validated once into typed structs. Every error
+// names the file, the line and the key, and says what to fix.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fetchers/result.hpp"
+#include "model/snapshot.hpp"
+
+namespace shipwatch {
+
+struct PipelineConfig {
+    PipelineSpec spec;  // kind: ecs with cluster+service, ec2 with target_group only
+    std::string profile;  // AWS profile; empty: the default chain
+    int line = 0;  // where it was declared, for later messages
+};
+
+struct RefreshConfig {
+    Duration ecs = std::chrono::seconds(10);  // ECS, targets, endpoint
+    Duration github = std::chrono::seconds(30);
+    Duration ecr = std::chrono::seconds(30);
+};
+
+struct Config {
+    std::string path;  // the file it came from ("" for flags-only)
+    RefreshConfig refresh;
+    std::vector<PipelineConfig> pipelines;
+};
+
+// Parses TOML text; `path` is used in messages. The error's message is the one line to show.
+Result<Config> parse_config(const std::string& text, const std::string& path);
+Result<Config> load_config_file(const std::string& path);
+
+// --config FILE, else ./shipwatch.toml, else $XDG_CONFIG_HOME/shipwatch/config.toml
+// (~/.config/...). nullopt when none exists (and none was asked for).
+std::optional<std::string> find_config_file(const std::string& explicit_path);
+
+}  // namespace shipwatch

@@ -1,0 +1,111 @@
+// The config file: a good one parses into typed pipelines; each bad one gives the exact line a user sees.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "fetchers/config.hpp"
+
+using namespace shipwatch;
+
+TEST(Config, MinimalEcsPipelineNeedsOnlyNameClusterService) {
+    auto c = parse_config("[[pipeline]]\nname = \"api\"\ncluster = \"prod\"\nservice = \"api\"\n", "shipwatch.toml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    ASSERT_EQ(c->pipelines.size(), 1u);
+    const auto& p = c->pipelines[0].spec;
+    EXPECT_EQ(p.kind, PipelineKind::ecs);
+    EXPECT_EQ(p.branch, "main");
+    EXPECT_EQ(c->refresh.ecs, std::chrono::seconds(10));
+    EXPECT_EQ(c->refresh.github, std::chrono::seconds(30));
+}
+
+TEST(Config, EveryKeyAndTheRefreshTable) {
+    auto c = parse_config(R"(
+[refresh]
+ecs = "5s"
+github = "1m"
+ecr = "45s"
+
+[[pipeline]]
+name = "streamr-p2p-beta"
+region = "eu-west-1"
+profile = "beta"
+repo = "streamr-dev/streamr-p2p"
+branch = "develop"
+workflow = "deploy-beta.yml"
+codebuild_project = "streamr-build"
+cluster = "streamr"
+service = "streamr-app"
+target_group = "streamr-tg"
+version_url = "https://beta.example/version"
+version_json_pointer = "/commit"
+expect_log = "Requested platforms:"
+
+[[pipeline]]
+name = "ec2-app"
+target_group = "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/app/abc"
+)",
+                          "cfg.toml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->refresh.ecs, std::chrono::seconds(5));
+    EXPECT_EQ(c->refresh.github, std::chrono::minutes(1));
+    const auto& a = c->pipelines[0];
+    EXPECT_EQ(a.profile, "beta");
+    EXPECT_EQ(a.spec.branch, "develop");
+    EXPECT_EQ(a.spec.target_groups, std::vector<std::string>{"streamr-tg"});
+    EXPECT_EQ(a.spec.expect_log, "Requested platforms:");
+    EXPECT_EQ(c->pipelines[1].spec.kind, PipelineKind::ec2);
+}
+
+struct BadConfig {
+    const char* name;
+    const char* text;
+    const char* error;  // the exact line the user sees
+};
+
+class BadConfigs : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(BadConfigs, GiveTheExactOneLineError) {
+    auto c = parse_config(GetParam().text, "shipwatch.toml");
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().message, GetParam().error);
+    EXPECT_EQ(std::string(c.error().message).find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadConfigs,
+    ::testing::Values(
+        BadConfig{"unknown_key", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservcie = \"s\"\n",
+                  "shipwatch.toml:4: pipeline #1: unknown key 'servcie' (did you mean 'service'?)"},
+        BadConfig{"wrong_type", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = 42\n",
+                  "shipwatch.toml:4: pipeline #1: 'service' must be a string"},
+        BadConfig{"missing_service", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\n",
+                  "shipwatch.toml:1: pipeline 'a': 'cluster' and 'service' go together; set both (ECS) or neither (EC2 with target_group)"},
+        BadConfig{"nothing_to_watch", "[[pipeline]]\nname = \"a\"\nrepo = \"o/r\"\n",
+                  "shipwatch.toml:1: pipeline 'a': set 'cluster' and 'service' (ECS) or 'target_group' (ALB → EC2)"},
+        BadConfig{"missing_name", "[[pipeline]]\ncluster = \"c\"\nservice = \"s\"\n", "shipwatch.toml:1: pipeline #1: 'name' is required"},
+        BadConfig{"duplicate_names",
+                  "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"t\"\n",
+                  "shipwatch.toml:6: pipeline name 'a' is used twice; names must be unique"},
+        BadConfig{"bad_duration", "refresh = \"soon\"\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
+                  "shipwatch.toml:1: 'refresh' = \"soon\" is not a duration of at least 1s (use s, m, h: \"10s\", \"1m30s\")"},
+        BadConfig{"too_short_duration", "[refresh]\necs = \"0s\"\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
+                  "shipwatch.toml:2: 'refresh.ecs' = \"0s\" is not a duration of at least 1s (use s, m, h: \"10s\", \"1m30s\")"},
+        BadConfig{"unknown_refresh_key", "[refresh]\neks = \"5s\"\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
+                  "shipwatch.toml:2: unknown key 'refresh.eks' (did you mean 'ecs'?); known: ecs, github, ecr"},
+        BadConfig{"unknown_top_level", "pipelines = []\n", "shipwatch.toml:1: unknown top-level key 'pipelines' (did you mean 'pipeline'?); known: refresh, [[pipeline]]"},
+        BadConfig{"not_array_of_tables", "pipeline = \"x\"\n", "shipwatch.toml:1: 'pipeline' must be tables: write each one as [[pipeline]]"},
+        BadConfig{"bad_repo", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\nrepo = \"just-a-name\"\n",
+                  "shipwatch.toml:5: pipeline 'a': 'repo' must be a GitHub owner/name, got \"just-a-name\""},
+        BadConfig{"bad_pointer", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\nversion_json_pointer = \"commit\"\n",
+                  "shipwatch.toml:5: pipeline 'a': 'version_json_pointer' must start with '/', e.g. \"/commit\""},
+        BadConfig{"empty", "", "shipwatch.toml: no [[pipeline]] tables: add at least one pipeline to watch"},
+        BadConfig{"toml_syntax", "[[pipeline]\nname = \"a\"\n", "shipwatch.toml:1: Error while parsing table header: expected ']', saw '\\n'"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Config, UnreadableAndMissingFiles) {
+    auto missing = load_config_file("/nonexistent/shipwatch.toml");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().message, "/nonexistent/shipwatch.toml: no such file");
+    auto dir = load_config_file("/tmp");
+    ASSERT_FALSE(dir.ok());
+}
