@@ -139,7 +139,8 @@ Revision Context::task_revision(const Task& task) const {
 
 std::string Context::describe_commit(const Commit& c) const {
     std::string text = fmt::format("{} {}", short_sha(c.sha), c.message);
-    if (c.pull_request) text += fmt::format(" (PR #{})", *c.pull_request);
+    if (c.pull_request && c.message.find(fmt::format("#{}", *c.pull_request)) == std::string::npos)
+        text += fmt::format(" (PR #{})", *c.pull_request);
     return text;
 }
 

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 #include "run_binary.hpp"
 
 using nlohmann::json;
@@ -121,7 +123,7 @@ TEST(CheckDemo, MergedAfterDeployIsNotBuilt) {
     expect_stages(p, {{"push", "ok"}, {"build", "stale"}, {"image", "stale"}, {"taskdef", "stale"}, {"tasks", "stale"}, {"alb", "stale"}});
     std::string text = all_text(p);
     EXPECT_NE(text.find("38m after the last deployment (16:34:00)"), std::string::npos) << text;
-    EXPECT_NE(text.find("PR #70"), std::string::npos);
+    EXPECT_NE(text.find("Merge pull request #70"), std::string::npos);
     EXPECT_NE(text.find("main is 1 commit ahead of what runs"), std::string::npos);
     EXPECT_NE(text.find("hokusai/development/db-password changed at 16:29:00"), std::string::npos) << text;
 }
@@ -183,4 +185,42 @@ TEST(BadInput, BadValuesAreOneLineAndExitTwo) {
         EXPECT_EQ(r.exit_code, 2) << args;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
     }
+}
+
+TEST(WaitDemo, RolloutBecomesLiveAndSaysEachChangeOnce) {
+    auto r = run_shipwatch("wait --demo rollout --speed 120 --interval 1s --timeout 30s");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("checkout-web: deploy_in_progress"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("checkout-web: live"), std::string::npos) << r.err;
+    // Progress lines only when something changed: no two identical consecutive lines.
+    std::istringstream lines(r.err);
+    std::string line, previous;
+    while (std::getline(lines, line)) {
+        std::string body = line.substr(line.find(']') + 1);
+        EXPECT_NE(body, previous);
+        previous = body;
+    }
+}
+
+TEST(WaitDemo, DefiniteFailureExitsOneWithEvidence) {
+    auto r = run_shipwatch("wait --demo stuck-rollouts --pipeline monitoring-dashboards --timeout 30s");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.out.find("DEPLOY_FAILING"), std::string::npos);
+    EXPECT_NE(r.out.find("ResourceInitializationError"), std::string::npos);
+}
+
+TEST(WaitDemo, TimesOutWithTheVerdict) {
+    auto r = run_shipwatch("wait --demo cache-trap --timeout 2s --interval 1s");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("timed out after 2s: tasks_stale"), std::string::npos) << r.err;
+}
+
+TEST(WaitDemo, ASpecificShaThatIsAlreadyLive) {
+    auto r = run_shipwatch("wait --demo healthy --sha 2f6b9e0 --timeout 10s");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto bad = run_shipwatch("wait --demo healthy --sha nothex!");
+    EXPECT_EQ(bad.exit_code, 2);
+    auto which = run_shipwatch("wait --demo stuck-rollouts");
+    EXPECT_EQ(which.exit_code, 2);
+    EXPECT_NE(which.err.find("--pipeline is required: one of agricultural-core, monitoring-dashboards"), std::string::npos) << which.err;
 }
