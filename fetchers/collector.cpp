@@ -1,9 +1,11 @@
 #include "fetchers/collector.hpp"
 
 #include <algorithm>
+#include <future>
 #include <set>
 
 #include "fetchers/user_data.hpp"
+#include "model/revision.hpp"
 #include "fetchers/version_client.hpp"
 
 namespace shipwatch {
@@ -56,17 +58,40 @@ PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
     fetched_once_ = true;
     bool slow = parts.slow || first;
     bool live = parts.live || first;
-    if (slow) collect_source();
+    // Three independent chains, in parallel: source control, AWS, the endpoint. A full picture
+    // costs the round trips of the longest chain, not the sum of all calls.
+    auto source = std::async(std::launch::async, [this, slow] {
+        if (slow) collect_source();
+    });
+    auto endpoint = std::async(std::launch::async, [this, live] {
+        if (live) collect_version();
+    });
     if (snap_.spec.kind == PipelineKind::ecs) {
         if (live) collect_service();
-        if (slow) collect_discovered();
+        if (slow || images_outdated()) collect_discovered();
     } else if (live) {
         collect_targets(snap_.spec.target_groups);
         collect_instances();
     }
-    if (live) collect_version();
+    source.get();
+    endpoint.get();
     snap_.now = clock_.now();
     return snap_;
+}
+
+// A new task definition can reference an image pushed after the last (slow) registry refresh;
+// then the registry is asked now rather than showing the image as unknown for half a minute.
+bool PipelineCollector::images_outdated() const {
+    if (!snap_.images.value || !snap_.service.value || !snap_.task_definitions.value) return false;
+    auto it = snap_.task_definitions.value->find(snap_.service.value->task_definition);
+    if (it == snap_.task_definitions.value->end()) return false;
+    RevisionIndex index;
+    index.images = &*snap_.images.value;
+    for (const auto& c : it->second.containers) {
+        ImageRef ref = parse_image_ref(c.image);
+        if (ref.repository == snap_.spec.image_repository && !index.resolve(ref)) return true;
+    }
+    return false;
 }
 
 void PipelineCollector::collect_source() {
@@ -116,16 +141,9 @@ const TaskDefinition* PipelineCollector::task_definition(const std::string& arn,
 
 void PipelineCollector::collect_service() {
     const auto& s = snap_.spec;
-    aws::EcsClient ecs(src_.aws);
-    auto services = ecs.describe_services(s.cluster, {s.service});
     TimePoint now = clock_.now();
-    if (!services) {
-        store(snap_.service, Result<Service>(services.error()), "ecs", now);
-    } else if (services->empty()) {
-        fail(snap_.service, "ecs", "ServiceNotFound", "service " + s.service + " not found in cluster " + s.cluster, now);
-    } else {
-        store(snap_.service, Result<Service>(services->front()), "ecs", now);
-    }
+    EcsClusterFetch::ServiceView view = src_.ecs_cluster ? src_.ecs_cluster->get(s.service) : fetch_service_alone();
+    store(snap_.service, std::move(view.service), "ecs", now);
     if (!snap_.service.ok()) {
         // Without the service nothing downstream can be asked; mark the parts as failed too.
         auto e = *snap_.service.error;
@@ -133,49 +151,59 @@ void PipelineCollector::collect_service() {
         snap_.task_definitions.error = e;
         return;
     }
+    store(snap_.tasks, std::move(view.tasks), "ecs", now);
     const Service& svc = *snap_.service.value;
-
-    // Task definitions of the service and of every deployment (a failed one tells a rollback).
-    std::set<std::string> wanted{svc.task_definition};
-    for (const auto& d : svc.deployments) wanted.insert(d.task_definition);
-
-    // Tasks: running and recently stopped.
-    std::vector<std::string> arns;
-    std::optional<ApiError> task_error;
-    for (const char* status : {"RUNNING", "STOPPED"}) {
-        auto r = ecs.list_tasks(s.cluster, s.service, status);
-        if (!r) {
-            task_error = r.error();
-            break;
-        }
-        arns.insert(arns.end(), r->begin(), r->end());
-    }
-    if (!task_error) {
-        if (arns.empty()) {
-            store(snap_.tasks, Result<std::vector<Task>>(std::vector<Task>{}), "ecs", clock_.now());
-        } else {
-            auto tasks = ecs.describe_tasks(s.cluster, arns);
-            if (tasks)
-                for (const auto& t : *tasks) wanted.insert(t.task_definition);
-            store(snap_.tasks, std::move(tasks), "ecs", clock_.now());
-        }
-    } else {
-        store(snap_.tasks, Result<std::vector<Task>>(*task_error), "ecs", clock_.now());
-    }
-
-    std::map<std::string, TaskDefinition> tds;
-    std::optional<ApiError> td_error;
-    for (const auto& arn : wanted)
-        if (const TaskDefinition* td = task_definition(arn, td_error)) tds.emplace(arn, *td);
-    if (td_error) store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*td_error), "ecs", clock_.now());
-    else store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(tds)), "ecs", clock_.now());
 
     std::vector<std::string> tgs = s.target_groups;
     for (const auto& lb : svc.load_balancers)
         if (!lb.target_group_arn.empty() && std::find(tgs.begin(), tgs.end(), lb.target_group_arn) == tgs.end())
             tgs.push_back(lb.target_group_arn);
     snap_.target_groups.configured = !tgs.empty();
-    if (!tgs.empty()) collect_targets(tgs);
+    // Targets do not depend on the task definitions: ask for both at once.
+    auto targets = std::async(std::launch::async, [this, tgs] {
+        if (!tgs.empty()) collect_targets(tgs);
+    });
+
+    // Task definitions of the service, of every deployment (a failed one tells a rollback) and
+    // of every task; each revision is fetched once and cached forever (it never changes).
+    std::set<std::string> wanted{svc.task_definition};
+    for (const auto& d : svc.deployments) wanted.insert(d.task_definition);
+    if (snap_.tasks.value)
+        for (const auto& t : *snap_.tasks.value) wanted.insert(t.task_definition);
+    std::map<std::string, TaskDefinition> tds;
+    std::optional<ApiError> td_error;
+    for (const auto& arn : wanted)
+        if (const TaskDefinition* td = task_definition(arn, td_error)) tds.emplace(arn, *td);
+    if (td_error) store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*td_error), "ecs", clock_.now());
+    else store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(tds)), "ecs", clock_.now());
+    targets.get();
+}
+
+EcsClusterFetch::ServiceView PipelineCollector::fetch_service_alone() {
+    const auto& s = snap_.spec;
+    aws::EcsClient ecs(src_.aws);
+    EcsClusterFetch::ServiceView view{ApiError{}, std::vector<Task>{}};
+    auto services = ecs.describe_services(s.cluster, {s.service});
+    if (!services) {
+        view.service = services.error();
+        return view;
+    }
+    if (services->empty()) {
+        view.service = ApiError{"ServiceNotFound", "service " + s.service + " not found in cluster " + s.cluster, 400, false};
+        return view;
+    }
+    view.service = services->front();
+    std::vector<std::string> arns;
+    for (const char* status : {"RUNNING", "STOPPED"}) {
+        auto r = ecs.list_tasks(s.cluster, s.service, status);
+        if (!r) {
+            view.tasks = r.error();
+            return view;
+        }
+        arns.insert(arns.end(), r->begin(), r->end());
+    }
+    if (!arns.empty()) view.tasks = ecs.describe_tasks(s.cluster, arns);
+    return view;
 }
 
 // Discovery from the service's task definition: image repository, log group, secrets.

@@ -11,6 +11,7 @@
 
 #include "fetchers/aws/clients.hpp"
 #include "fetchers/clock.hpp"
+#include "fetchers/ecs_cluster.hpp"
 #include "fetchers/github/github_client.hpp"
 #include "model/snapshot.hpp"
 
@@ -20,6 +21,7 @@ struct CollectorSources {
     aws::AwsContext aws;  // transport, region and endpoints for this pipeline
     std::shared_ptr<github::GithubClient> github;  // may be shared by pipelines of one repo
     Transport* http = nullptr;  // for the version endpoint
+    std::shared_ptr<EcsClusterFetch> ecs_cluster;  // shared by the pipelines of one cluster; may be null
 };
 
 // Which parts a refresh asks for. Sources change at different speeds: ECS, targets and the
@@ -41,6 +43,8 @@ public:
 private:
     void collect_source();
     void collect_service();
+    EcsClusterFetch::ServiceView fetch_service_alone();
+    bool images_outdated() const;
     void collect_discovered();
     void collect_targets(const std::vector<std::string>& target_groups);
     void collect_instances();

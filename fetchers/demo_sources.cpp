@@ -1,5 +1,7 @@
 #include "fetchers/demo_sources.hpp"
 
+#include <map>
+
 namespace shipwatch {
 
 Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& names, const DemoClock& clock) {
@@ -20,6 +22,7 @@ Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& n
         auto world = std::make_shared<sim::World>(std::move(scenario), *c);
         auto transport = std::make_unique<sim::SimTransport>(world);
         auto gh = std::make_shared<github::GithubClient>(github::GithubContext{transport.get(), "https://api.github.com", ""});
+        std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;  // region/cluster -> shared fetch
         for (auto& spec : pipelines) {
             CollectorSources src;
             src.aws.transport = transport.get();
@@ -27,6 +30,12 @@ Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& n
             src.aws.endpoints = aws::Endpoints(spec.region);
             src.github = gh;
             src.http = transport.get();
+            if (spec.kind == PipelineKind::ecs) {
+                auto& cluster = clusters[spec.region + "/" + spec.cluster];
+                if (!cluster) cluster = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, *c, std::chrono::seconds(4));
+                cluster->watch(spec.service);
+                src.ecs_cluster = cluster;
+            }
             demo->collectors.push_back(std::make_unique<PipelineCollector>(std::move(spec), std::move(src), *c));
         }
         demo->clocks.push_back(std::move(c));

@@ -159,6 +159,7 @@ struct Task {
     std::string arn;
     std::string task_definition;  // ARN
     std::string started_by;  // "ecs-svc/..." deployment id for service tasks
+    std::string group;  // "service:<name>" for service tasks
     std::string last_status;  // PROVISIONING, PENDING, RUNNING, STOPPED, ...
     std::string desired_status;
     std::string health;  // HEALTHY, UNHEALTHY, UNKNOWN

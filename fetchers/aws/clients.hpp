@@ -27,7 +27,8 @@ public:
     // as failures with reason MISSING.
     Result<std::vector<Service>> describe_services(const std::string& cluster,
                                                    const std::vector<std::string>& services) const;
-    // ListTasks for a service and desiredStatus (RUNNING or STOPPED), all pages.
+    // ListTasks for a service (empty: the whole cluster) and desiredStatus (RUNNING or
+    // STOPPED), all pages.
     Result<std::vector<std::string>> list_tasks(const std::string& cluster, const std::string& service,
                                                 const std::string& desired_status) const;
     // DescribeTasks, batched by 100.

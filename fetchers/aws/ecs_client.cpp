@@ -83,6 +83,7 @@ Task parse_task(const json& t) {
     out.arn = json_string(t, "taskArn");
     out.task_definition = json_string(t, "taskDefinitionArn");
     out.started_by = json_string(t, "startedBy");
+    out.group = json_string(t, "group");
     out.last_status = json_string(t, "lastStatus");
     out.desired_status = json_string(t, "desiredStatus");
     out.health = json_string(t, "healthStatus");
@@ -161,7 +162,8 @@ Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluste
     std::vector<std::string> arns;
     std::string token;
     do {
-        json body{{"cluster", cluster}, {"serviceName", service}, {"desiredStatus", desired_status}, {"maxResults", 100}};
+        json body{{"cluster", cluster}, {"desiredStatus", desired_status}, {"maxResults", 100}};
+        if (!service.empty()) body["serviceName"] = service;  // empty: every task of the cluster
         if (!token.empty()) body["nextToken"] = token;
         auto answer = call_json(ctx_, ServiceId::ecs, target("ListTasks"), body);
         if (!answer) return answer.error();
