@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,15 +62,32 @@ public:
         return f(state_, clock_.now());
     }
 
+    // Calls answered, per operation ("ecs:DescribeServices", "github:repos/list-commits",
+    // "http:<url>"), for tests and benchmarks.
+    void count_call(const std::string& operation);
+    std::map<std::string, int> call_counts() const;
+    // Firings whose patch could not be applied ("scenario x: script[2] at <ISO>: ..."); skipped whole.
+    std::vector<std::string> script_errors() const;
+    // Deterministic per-world request ids for x-amzn-RequestId and the XML RequestId.
+    std::string next_request_id();
+
 private:
     void advance_locked();
+    void apply_step_locked(size_t index, TimePoint scheduled);
+    void bound_events_locked();
+    void forget_stopped_tasks_locked(TimePoint now);
 
     Scenario scenario_;
     const ClockSource& clock_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     nlohmann::json state_;
     std::vector<long long> fired_;  // per step: how many times it fired
     long long seq_ = 0;
+    bool bounded_once_ = false;
+    std::vector<std::string> script_errors_;
+    mutable std::mutex counts_mutex_;  // separate, so counting never waits for a slow handler
+    std::map<std::string, int> counts_;
+    long long requests_ = 0;
 };
 
 // Answers HTTP requests from a World: AWS JSON 1.1 (ECS, ECR, CodeBuild, CloudWatch Logs,
@@ -80,6 +98,7 @@ public:
     explicit SimTransport(std::shared_ptr<World> world) : world_(std::move(world)) {}
     HttpResponse send(const HttpRequest& request) override;
     World& world() { return *world_; }
+    std::map<std::string, int> call_counts() const { return world_->call_counts(); }
 
 private:
     std::shared_ptr<World> world_;
