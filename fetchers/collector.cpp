@@ -58,6 +58,7 @@ PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
     fetched_once_ = true;
     bool slow = parts.slow || first;
     bool live = parts.live || first;
+    refresh_slow_now_ = slow;
     // Three independent chains, in parallel: source control, AWS, the endpoint. A full picture
     // costs the round trips of the longest chain, not the sum of all calls.
     auto source = std::async(std::launch::async, [this, slow] {
@@ -267,13 +268,30 @@ void PipelineCollector::collect_discovered() {
 void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
     if (names.empty()) return;
     aws::Elbv2Client elb(src_.aws);
-    auto groups = elb.describe_target_groups(names);
-    if (!groups) {
-        store(snap_.target_groups, std::move(groups), "elbv2", clock_.now());
-        return;
+    // Which load balancer a target group belongs to, and its DNS name, hardly ever change: ask
+    // again only on slow refreshes (or when the list of groups changed). Health is asked every time.
+    if (!tg_meta_ || tg_meta_names_ != names || refresh_slow_now_) {
+        auto groups = elb.describe_target_groups(names);
+        if (!groups) {
+            store(snap_.target_groups, std::move(groups), "elbv2", clock_.now());
+            return;
+        }
+        std::vector<TargetGroup> meta = std::move(groups).value();
+        std::vector<std::string> lb_arns;
+        for (const auto& g : meta)
+            for (const auto& a : g.load_balancer_arns)
+                if (std::find(lb_arns.begin(), lb_arns.end(), a) == lb_arns.end()) lb_arns.push_back(a);
+        if (!lb_arns.empty()) {
+            if (auto dns = elb.load_balancer_dns(lb_arns))
+                for (auto& g : meta)
+                    for (const auto& a : g.load_balancer_arns)
+                        for (const auto& [arn, name] : *dns)
+                            if (arn == a) g.load_balancer_dns.push_back(name);
+        }
+        tg_meta_ = std::move(meta);
+        tg_meta_names_ = names;
     }
-    std::vector<TargetGroup> result = std::move(groups).value();
-    std::vector<std::string> lb_arns;
+    std::vector<TargetGroup> result = *tg_meta_;
     for (auto& g : result) {
         auto health = elb.describe_target_health(g.arn);
         if (!health) {
@@ -281,15 +299,6 @@ void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
             return;
         }
         g.targets = std::move(health).value();
-        for (const auto& a : g.load_balancer_arns)
-            if (std::find(lb_arns.begin(), lb_arns.end(), a) == lb_arns.end()) lb_arns.push_back(a);
-    }
-    if (!lb_arns.empty()) {
-        if (auto dns = elb.load_balancer_dns(lb_arns))
-            for (auto& g : result)
-                for (const auto& a : g.load_balancer_arns)
-                    for (const auto& [arn, name] : *dns)
-                        if (arn == a) g.load_balancer_dns.push_back(name);
     }
     // Record target health changes against what we saw last time.
     TimePoint now = clock_.now();

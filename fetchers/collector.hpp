@@ -56,6 +56,9 @@ private:
     PipelineSnapshot snap_;  // carries last good data between refreshes
     std::map<std::string, TaskDefinition> taskdef_cache_;
     bool fetched_once_ = false;
+    bool refresh_slow_now_ = true;  // this refresh includes the slow parts
+    std::optional<std::vector<TargetGroup>> tg_meta_;  // target groups without their targets
+    std::vector<std::string> tg_meta_names_;
 };
 
 }  // namespace shipwatch

@@ -1,8 +1,27 @@
 #include "fetchers/demo_sources.hpp"
 
 #include <map>
+#include <thread>
 
 namespace shipwatch {
+
+namespace {
+
+// Sleeps before answering, so benchmarks see round trips the way a network makes them.
+class LatencyTransport final : public Transport {
+public:
+    LatencyTransport(Transport& inner, Duration latency) : inner_(inner), latency_(latency) {}
+    HttpResponse send(const HttpRequest& request) override {
+        std::this_thread::sleep_for(latency_);
+        return inner_.send(request);
+    }
+
+private:
+    Transport& inner_;
+    Duration latency_;
+};
+
+}  // namespace
 
 Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& names, const DemoClock& clock) {
     std::vector<std::string> wanted = names.empty() ? sim::scenario_names() : names;
@@ -12,6 +31,10 @@ Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& n
         if (!s) return s.error();
         scenarios.push_back(std::move(s).value());
     }
+    return make_demo_from(std::move(scenarios), clock);
+}
+
+std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios, const DemoClock& clock, Duration latency) {
     auto demo = std::make_unique<DemoSources>();
     for (auto& scenario : scenarios) {
         TimePoint origin = scenario.start + clock.offset;
@@ -20,7 +43,11 @@ Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& n
         else c = std::make_unique<ScaledClock>(origin, clock.speed);
         auto pipelines = scenario.pipelines;
         auto world = std::make_shared<sim::World>(std::move(scenario), *c);
-        auto transport = std::make_unique<sim::SimTransport>(world);
+        std::unique_ptr<Transport> transport = std::make_unique<sim::SimTransport>(world);
+        if (latency.count() > 0) {
+            demo->transports.push_back(std::move(transport));
+            transport = std::make_unique<LatencyTransport>(*demo->transports.back(), latency);
+        }
         auto gh = std::make_shared<github::GithubClient>(github::GithubContext{transport.get(), "https://api.github.com", ""});
         std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;  // region/cluster -> shared fetch
         for (auto& spec : pipelines) {

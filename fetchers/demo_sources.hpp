@@ -21,12 +21,16 @@ struct DemoClock {
 struct DemoSources {
     std::vector<std::unique_ptr<ClockSource>> clocks;
     std::vector<std::shared_ptr<sim::World>> worlds;
-    std::vector<std::unique_ptr<sim::SimTransport>> transports;
+    std::vector<std::unique_ptr<Transport>> transports;
     std::vector<std::shared_ptr<github::GithubClient>> github;
     std::vector<std::unique_ptr<PipelineCollector>> collectors;
 };
 
 // Empty `names` means every built-in scenario. Errors name the unknown scenario.
 Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& names, const DemoClock& clock);
+// From scenarios already loaded (benchmarks build large ones). `latency` is added to every
+// request, as a network would.
+std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios, const DemoClock& clock,
+                                            Duration latency = Duration{0});
 
 }  // namespace shipwatch
