@@ -35,7 +35,9 @@ std::string Endpoints::base_url(ServiceId id) const {
     if (auto it = overrides_.find(id); it != overrides_.end() && !it->second.empty())
         return without_trailing_slash(it->second);
     if (!all_.empty()) return without_trailing_slash(all_);
-    return std::string("https://") + info(id).endpoint_prefix + "." + region_ + ".amazonaws.com";
+    // The China partition has its own DNS suffix.
+    const char* suffix = region_.starts_with("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com";
+    return std::string("https://") + info(id).endpoint_prefix + "." + region_ + suffix;
 }
 
 }  // namespace shipwatch::aws
