@@ -1,0 +1,168 @@
+// The dashboard end to end: the real binary in tmux, keys sent as a person would type them,
+// the screen read back. Each incident's evidence must be at most three keystrokes away from the
+// overview; resizing must never garble the screen.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "run_binary.hpp"
+#include "tmux_driver.hpp"
+
+using namespace shipwatch::e2e;
+
+namespace {
+
+const std::string kReady = "not live";  // the header counts appear once pipelines are loaded
+
+std::string glyph(const std::string& health) {
+    if (health == "ok") return "✔";
+    if (health == "progressing") return "↻";
+    if (health == "stale") return "◆";
+    if (health == "failed") return "✖";
+    return "?";
+}
+
+std::string words(std::string code) {
+    for (char& c : code)
+        if (c == '_') c = ' ';
+    return code;
+}
+
+// Every pipeline of every scenario loaded: no "loading…" row left.
+std::string wait_loaded(const Tmux& t) {
+    std::string s;
+    for (int i = 0; i < 100; ++i) {
+        s = t.wait_for({kReady});
+        if (!has(s, "loading…")) return s;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return s;
+}
+
+TEST(TuiTmux, OverviewMatchesCheck) {
+    shipwatch::e2e::Run check = run_shipwatch("check --demo --json");
+    auto doc = nlohmann::json::parse(check.out);
+    Tmux t("--demo", 160, 48);
+    std::string screen = wait_loaded(t);
+    auto rows = lines(screen);
+    for (const auto& p : doc["pipelines"]) {
+        std::string name = p["name"];
+        // The row is the line holding the name; the verdict in words is on the line below it.
+        size_t i = 0;
+        // Rows start with a marker (▌, or ▶ when selected), a space, then the name.
+        while (i < rows.size() && rows[i].find(" " + name + " ") > 4) ++i;
+        ASSERT_LT(i + 1, rows.size()) << name << " missing from the overview:\n" << screen;
+        EXPECT_TRUE(has(rows[i + 1], words(p["verdict"]["code"]))) << name << ": " << rows[i + 1];
+        size_t at = 0;
+        for (const auto& st : p["stages"]) {
+            std::string cell = glyph(st["health"]) + " " + st["id"].get<std::string>();
+            size_t found = rows[i].find(cell, at);
+            ASSERT_NE(found, std::string::npos) << name << ": expected " << cell << " in\n" << rows[i];
+            at = found + cell.size();
+            if (st["revision"].is_string()) {
+                std::string sha = st["revision"].get<std::string>().substr(0, 7);
+                EXPECT_TRUE(has(rows[i + 1], sha)) << name << " " << st["id"] << ": " << sha << " not under the diagram";
+            }
+        }
+    }
+}
+
+// Incident 3: the stopped tasks' reason. One keystroke: the first row (agricultural-core) is
+// selected, 5 opens its tasks pane; two for monitoring-dashboards (j, 5).
+TEST(TuiTmux, Incident3StoppedTaskReasonInTwoKeys) {
+    Tmux t("--demo", 160, 48);
+    wait_loaded(t);
+    t.keys({"j", "5"});
+    std::string s = t.wait_for({"monitoring-dashboards › tasks", "reason: ResourceInitializationError: unable to pull secrets or registry auth"});
+    EXPECT_TRUE(has(s, "monitoring-dashboards › tasks")) << s;
+    EXPECT_TRUE(has(s, "reason: ResourceInitializationError: unable to pull secrets or registry auth")) << s;
+    EXPECT_TRUE(has(s, "IN_PROGRESS")) << s;  // the two deployments in progress
+}
+
+// Incident 4: the digest mismatch. On the overview of every scenario it is the row's own
+// summary (no keystroke); on the tasks pane (one keystroke on the scenario) the digests compared.
+TEST(TuiTmux, Incident4DigestMismatch) {
+    {
+        Tmux t("--demo", 160, 48);
+        std::string s = wait_loaded(t);
+        EXPECT_TRUE(has(s, "Tasks still run sha256:964c2ff but latest now points to")) << s;
+    }
+    Tmux t("--demo cache-trap", 160, 48);
+    wait_loaded(t);
+    t.keys({"5"});
+    std::string s = t.wait_for({"render-service › tasks", "✖ differs from sha256:80bf6ba"});
+    EXPECT_TRUE(has(s, "should run      sha256:80bf6ba")) << s;
+    EXPECT_TRUE(has(s, "sha256:964c2ff (d4e9a13~)  ✖ differs from sha256:80bf6ba")) << s;
+}
+
+// Incident 5: the fix merged 38 minutes after the deployment. Rows are not-live first, failed
+// before stale, so the merged-after-deploy pipeline is the third row: j, j, then 2 (build).
+TEST(TuiTmux, Incident5GapInThreeKeys) {
+    Tmux t("--demo", 160, 48);
+    wait_loaded(t);
+    t.keys({"j", "j", "2"});
+    std::string s = t.wait_for({"hokusai-api-development › build", "merged after the last deployment"});
+    EXPECT_TRUE(has(s, "merged after the last deployment")) << s;
+    EXPECT_TRUE(has(s, "38m later (deployed 16:34:00, merged 17:12:00)")) << s;
+}
+
+TEST(TuiTmux, ResizeDownAndBackWithoutGarbling) {
+    Tmux t("--demo", 160, 48);
+    wait_loaded(t);
+    t.resize(60, 20);
+    std::string small = t.wait_for({"shipwatch › overview", "UTC"});
+    auto rows = lines(small);
+    ASSERT_GE(rows.size(), 20u) << small;
+    EXPECT_EQ(rows[0].rfind(" shipwatch › overview", 0), 0u) << small;
+    EXPECT_TRUE(has(rows[2], "▶ agricultural")) << small;
+    for (const auto& row : rows) EXPECT_FALSE(has(row, "EXITED")) << small;
+    EXPECT_TRUE(has(rows[19], "UTC")) << small;
+
+    t.resize(50, 12);
+    std::string tiny = t.wait_for({"terminal too small"});
+    EXPECT_TRUE(has(tiny, "terminal too small")) << tiny;
+    EXPECT_TRUE(has(tiny, "needs at least 60x16")) << tiny;
+
+    t.resize(160, 48);
+    std::string big = t.wait_for({"Tasks still run sha256:964c2ff", "not-live first"});
+    rows = lines(big);
+    EXPECT_EQ(rows[0].rfind(" shipwatch › overview", 0), 0u) << big;
+    EXPECT_FALSE(has(big, "terminal too small")) << big;
+    EXPECT_FALSE(has(big, "EXITED")) << big;
+}
+
+TEST(TuiTmux, KeysNavigateAndQuit) {
+    Tmux t("--demo", 120, 40);
+    wait_loaded(t);
+    t.keys({"?"});
+    EXPECT_TRUE(has(t.wait_for({"keys — Esc closes"}), "quit from anywhere"));
+    t.keys({"Escape", "Enter"});
+    EXPECT_TRUE(has(t.wait_for({"Findings ("}), "Timeline ("));
+    t.keys({"t"});
+    EXPECT_TRUE(has(t.wait_for({"newest first, times UTC"}), "Timeline of agricultural-core"));
+    t.keys({"y"});
+    EXPECT_TRUE(has(t.wait_for({"evidence as JSON"}), "\"timeline\""));
+    t.keys({"Escape", "Escape", "Escape", "/", "pay", "Enter"});
+    std::string s = t.wait_for({"filter 'pay'"});
+    EXPECT_TRUE(has(s, "payments-api")) << s;
+    EXPECT_FALSE(has(s, "agricultural-core")) << s;
+    t.keys({"Escape", ":", "render", "Enter"});
+    EXPECT_TRUE(has(t.wait_for({"shipwatch › render-service"}), "Findings ("));
+    t.keys({"Q"});
+    EXPECT_TRUE(has(t.wait_for({"EXITED 0"}), "EXITED 0"));
+}
+
+TEST(TuiTmux, SigtermRestoresTheTerminal) {
+    Tmux t("--demo healthy", 100, 30);
+    wait_loaded(t);
+    // The shell in the pane is the parent; shipwatch is its child.
+    std::string pid = sh("pgrep -P " + std::to_string(t.pane_pid()) + " shipwatch");
+    ASSERT_FALSE(pid.empty());
+    kill(std::atoi(pid.c_str()), SIGTERM);
+    std::string s = t.wait_for({"EXITED"});
+    EXPECT_TRUE(has(s, "EXITED 0")) << s;
+    EXPECT_FALSE(has(s, "shipwatch › overview")) << "the alternate screen was not left:\n" << s;
+}
+
+}  // namespace

@@ -1,0 +1,58 @@
+#include "tui/evidence_json.hpp"
+
+#include <algorithm>
+
+#include "tui/parts.hpp"
+#include "tui/picture_query.hpp"
+#include "tui/report.hpp"
+#include "tui/text.hpp"
+
+namespace shipwatch::tui {
+
+std::string evidence_json(const Picture& picture, const ViewState& state) {
+    using nlohmann::json;
+    const auto* entry = selected_entry(picture, state);
+    if (!entry) return "{}";
+    if (!entry->analysis) return json{{"name", entry->name}, {"loading", true}}.dump(2);
+    const auto& a = *entry->analysis;
+    json full = to_json(a);
+    json out = {{"name", full["name"]}, {"now", full["now"]}, {"target", full["target"]}, {"verdict", full["verdict"]}};
+    switch (state.screen) {
+        case Screen::overview:
+            // The whole judgement without the long timeline.
+            out["stages"] = full["stages"];
+            out["findings"] = full["findings"];
+            out["sources"] = full["sources"];
+            break;
+        case Screen::pipeline:
+        case Screen::pane: {
+            int n = static_cast<int>(full["stages"].size());
+            if (n == 0) break;
+            const json& stage = full["stages"][std::clamp(state.stage, 0, n - 1)];
+            out["stage"] = stage;
+            json findings = json::array();
+            for (const auto& f : full["findings"])
+                if (f["stage"] == stage["id"]) findings.push_back(f);
+            out["findings"] = findings;
+            json sources = json::array();
+            auto wanted = parts_for_stage(stage["id"].get<std::string>());
+            for (const auto& s : full["sources"])
+                if (std::find(wanted.begin(), wanted.end(), s["source"].get<std::string>()) != wanted.end())
+                    sources.push_back(s);
+            out["sources"] = sources;
+            break;
+        }
+        case Screen::timeline: {
+            json entries = json::array();
+            for (const auto& e : full["timeline"])
+                if (state.filter.empty() || text::contains_ci(e["text"].get<std::string>(), state.filter) ||
+                    text::contains_ci(e["stage"].get<std::string>(), state.filter))
+                    entries.push_back(e);
+            out["timeline"] = entries;
+            break;
+        }
+    }
+    return out.dump(2);
+}
+
+}  // namespace shipwatch::tui

@@ -1,0 +1,142 @@
+// The frame every drill-down pane shares: a tab per stage (1-6), the age and errors of the
+// data the pane is built from, the stage's verdict, the pane's own content, and the
+// diagnosis' evidence and findings for the stage with their values and times.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "tui/format.hpp"
+#include "tui/panes.hpp"
+#include "tui/parts.hpp"
+#include "tui/picture_query.hpp"
+#include "tui/text.hpp"
+#include "tui/views.hpp"
+
+namespace shipwatch::tui {
+namespace {
+
+void pane_body(Doc& doc, const PaneContext& c) {
+    const std::string& id = c.stage.id;
+    if (id == "push") pane_push(doc, c);
+    else if (id == "build") pane_build(doc, c);
+    else if (id == "image") pane_image(doc, c);
+    else if (id == "taskdef") pane_taskdef(doc, c);
+    else if (id == "tasks") pane_tasks(doc, c);
+    else if (id == "alb") pane_alb(doc, c);
+    else if (id == "instances") pane_instances(doc, c);
+}
+
+void data_age(Doc& doc, const PipelineAnalysis& a, const std::string& stage, Duration picture_age) {
+    Line& l = doc.line();
+    l.wrap = true;
+    l.indent = 6;
+    l.add("data  ", Role::dim);
+    auto parts = parts_of(a.snapshot);
+    std::vector<const PartStatus*> errors;
+    bool first = true;
+    for (const auto& name : parts_for_stage(stage)) {
+        auto it = std::find_if(parts.begin(), parts.end(), [&](const PartStatus& p) { return p.name == name; });
+        if (it == parts.end() || !it->configured) continue;
+        if (!first) l.add(" · ", Role::dim);
+        first = false;
+        if (it->error) {
+            l.add("✖ " + name, Role::error);
+            errors.push_back(&*it);
+        } else if (it->fetched_at) {
+            l.add(name + " " + format_duration(a.snapshot.now - *it->fetched_at + picture_age) + " ago", Role::dim);
+        } else {
+            l.add(name + " never fetched", Role::unknown);
+        }
+    }
+    if (first) l.add("no source configured for this stage", Role::unknown);
+    // A failing source is the first thing to know about a pane: its data may be old.
+    for (const auto* p : errors) {
+        std::string last = p->has_value && p->fetched_at ? " — showing data from " + format_duration(a.snapshot.now - *p->fetched_at) + " ago"
+                                                         : " — no data";
+        wrapped(doc, "✖ ", describe(*p->error) + last, Role::error, 2);
+    }
+}
+
+}  // namespace
+
+Line& kv(Doc& doc, const std::string& label, const std::string& value, Role role, int label_width) {
+    Line& l = doc.line();
+    l.wrap = true;
+    l.indent = label_width + 2;
+    l.add("  " + text::fit(label, label_width), Role::dim);
+    l.add(value, role);
+    return l;
+}
+
+Line& wrapped(Doc& doc, const std::string& prefix, const std::string& message, Role role, int indent) {
+    Line& l = doc.line();
+    l.wrap = true;
+    l.indent = indent;
+    l.add(prefix + message, role);
+    return l;
+}
+
+std::string digest_with_revision(const PipelineAnalysis& a, const std::string& digest) {
+    if (digest.empty()) return "(no digest)";
+    RevisionIndex idx{a.snapshot.commits.get(), a.snapshot.builds.get(), a.snapshot.images.get()};
+    std::string out = text::short_digest(digest);
+    if (const Image* img = idx.find_digest(digest)) {
+        Revision r = idx.of_image(*img);
+        if (r.known()) out += " (" + short_sha(r) + ")";
+    }
+    return out;
+}
+
+void draw_pane(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewState& s, FrameInfo& info) {
+    const auto& stages = a.diagnosis.stages;
+    if (stages.empty()) return;
+    const int sel = std::clamp(s.stage, 0, static_cast<int>(stages.size()) - 1);
+    const StageReport& st = stages[sel];
+
+    // Tabs: one per stage, the open one reversed.
+    int x = r.x;
+    for (int i = 0; i < static_cast<int>(stages.size()); ++i) {
+        std::string t = fmt::format(" {} {} {} ", i + 1, glyph(stages[i].health), stages[i].id);
+        x = g.put(x, r.y, t, Attr{role_of(stages[i].health), i == sel, i == sel}, r.right());
+        if (x < r.right()) x = g.put(x, r.y, "│", {Role::dim});
+    }
+
+    Doc doc;
+    data_age(doc, a, st.id, s.picture_age);
+    {
+        Line& l = doc.line();
+        l.wrap = true;
+        l.indent = 2;
+        l.add(std::string(glyph(st.health)) + " " + std::string(to_string(st.health)), Attr{role_of(st.health), false, true});
+        l.add("  " + short_sha(st.revision), Attr{Role::normal, false, true});
+        if (st.since) l.add("  since " + stamp(*st.since) + " (" + ago(*st.since, a.snapshot.now) + ")", Role::dim);
+        l.add("  " + st.summary, Role::normal);
+        if (!st.revision.note.empty()) kv(doc, "traced by", st.revision.note, Role::dim);
+    }
+    doc.blank();
+    PaneContext c{a, st, a.snapshot.now, r.width};
+    pane_body(doc, c);
+
+    doc.blank();
+    doc.heading(fmt::format("Evidence ({})", st.evidence.size()));
+    int label_w = 12;  // as wide as the longest label, within reason, so values line up
+    for (const auto& e : st.evidence) label_w = std::max(label_w, std::min(34, text::width(e.label)));
+    for (const auto& e : st.evidence) {
+        Line& l = kv(doc, e.label, e.value, Role::normal, label_w + 2);
+        if (e.time) l.add("  " + stamp(*e.time) + " · " + ago(*e.time, a.snapshot.now), Role::dim);
+    }
+    std::vector<const Finding*> findings;
+    for (const auto& f : a.diagnosis.findings)
+        if (f.stage == st.id) findings.push_back(&f);
+    if (!findings.empty()) {
+        doc.blank();
+        doc.heading(fmt::format("Findings ({})", findings.size()));
+        for (const auto* f : findings) {
+            wrapped(doc, std::string(glyph(f->severity)) + " ", f->message, f->severity == Severity::info ? Role::normal : role_of(f->severity), 4);
+            for (const auto& e : f->evidence) kv(doc, "  " + e.label, e.value, Role::dim, 22);
+        }
+    }
+    info.max_scroll = draw_lines(g, {r.x + 1, r.y + 1, r.width - 1, r.height - 1}, layout(doc, r.width - 1), s.scroll);
+}
+
+}  // namespace shipwatch::tui

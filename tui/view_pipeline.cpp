@@ -1,0 +1,149 @@
+// The pipeline view: the verdict, a box per stage (revision, since when, health, one line of
+// summary), then the findings and the merged timeline, newest first. Tab moves the scrolling
+// focus between the two lists; ←/→ pick a stage, Enter opens its pane.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "tui/format.hpp"
+#include "tui/picture_query.hpp"
+#include "tui/text.hpp"
+#include "tui/views.hpp"
+
+namespace shipwatch::tui {
+namespace {
+
+void draw_stage_box(CellGrid& g, Rect r, int number, const StageReport& st, TimePoint now, bool selected) {
+    Attr border{selected ? Role::accent : Role::dim, false, selected};
+    Attr hr{role_of(st.health)};
+    g.box(r, border);
+    std::string title = fmt::format(" {} {} ", number, st.id);
+    g.put(r.x + 1, r.y, text::truncate(title, r.width - 2), Attr{hr.role, selected, true}, r.right() - 1);
+    int x = r.x + 1, w = r.width - 2, y = r.y + 1;
+    int inner_bottom = r.bottom() - 1;
+    auto line = [&](const std::string& t, Attr a) {
+        if (y < inner_bottom) g.put(x, y++, text::truncate(t, w), a, x + w);
+    };
+    line(std::string(glyph(st.health)) + " " + std::string(to_string(st.health)), hr);
+    line(short_sha(st.revision), {st.revision.known() ? Role::normal : Role::unknown, false, true});
+    line(st.since ? ago(*st.since, now) : "—", {Role::dim});
+    for (const auto& l : text::wrap(st.summary, w)) line(l, {Role::normal});
+}
+
+void draw_findings(CellGrid& g, Rect r, const Diagnosis& d, int scroll, bool focused, int& max_scroll) {
+    Doc doc;
+    for (const auto& f : d.findings) {
+        Line& l = doc.line();
+        l.wrap = true;
+        l.indent = 12;
+        l.add(std::string(glyph(f.severity)) + " ", role_of(f.severity));
+        l.add(text::fit(f.stage, 9), Role::dim);
+        l.add(" " + f.message, f.severity == Severity::info ? Role::normal : role_of(f.severity));
+    }
+    if (doc.lines.empty()) doc.line("no findings", Role::dim);
+    auto lines = layout(doc, r.width);
+    int ms = draw_lines(g, r, lines, focused ? scroll : 0);
+    if (focused) max_scroll = ms;
+}
+
+}  // namespace
+
+Line timeline_line(const TimelineEntry& e, TimePoint now, bool narrow) {
+    Line l;
+    l.add(narrow ? stamp(e.time).substr(6) : stamp(e.time), Role::dim);
+    l.add(" " + text::fit(ago(e.time, now), 9, true) + " ", Role::dim);
+    l.add(text::fit(kind_label(e.kind), 8), role_of(e.kind));
+    if (!narrow) l.add(text::fit(e.stage, 9), Role::dim);
+    Role tr = e.severity == Severity::info ? Role::normal : role_of(e.severity);
+    l.add(e.text, tr);
+    return l;
+}
+
+void draw_pipeline(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewState& s, FrameInfo& info) {
+    const auto& d = a.diagnosis;
+    const TimePoint now = a.snapshot.now;
+    Role vr = role_of(d.verdict.code);
+    int y = r.y;
+
+    // Verdict line and summary.
+    int x = g.put(r.x + 1, y, verdict_words(d.verdict.code), {vr, false, true});
+    if (auto age = verdict_age(a)) x = g.put(x, y, " for " + format_duration(*age), {vr});
+    if (!d.target_sha.empty()) {
+        std::string subject;
+        for (const auto& st : d.stages)
+            if (st.id == "push" && !st.evidence.empty()) subject = st.evidence.front().value;
+        g.put(x + 2, y, "newest commit " + (subject.empty() ? d.target_sha.substr(0, 7) : subject), {Role::dim}, r.right());
+    }
+    ++y;
+    auto summary = text::wrap(d.verdict.summary, r.width - 2);
+    for (size_t i = 0; i < summary.size() && i < 2; ++i) {
+        std::string t = summary[i];
+        if (i == 1 && summary.size() > 2) t = text::truncate(t + " " + summary[2], r.width - 2);
+        g.put(r.x + 1, y++, t, {vr});
+    }
+
+    // Stage boxes, joined by arrows.
+    const int n = static_cast<int>(d.stages.size());
+    const int box_h = r.height >= 30 ? 8 : 7;
+    if (n > 0 && y + box_h < r.bottom()) {
+        int gap = 1;
+        int bw = std::max(6, (r.width - gap * (n - 1)) / n);
+        int bx = r.x;
+        for (int i = 0; i < n; ++i) {
+            if (i) {
+                g.put(bx, y + box_h / 2, "▸", {Role::dim});
+                bx += gap;
+            }
+            int w = i == n - 1 ? r.right() - bx : bw;
+            draw_stage_box(g, {bx, y, w, box_h}, i + 1, d.stages[i], now, i == std::clamp(s.stage, 0, n - 1));
+            bx += w;
+        }
+        y += box_h;
+    }
+
+    // Findings, then the timeline; the focused one scrolls.
+    int rest = r.bottom() - y;
+    if (rest < 4) return;
+    int fcount = std::max<int>(1, static_cast<int>(d.findings.size()));
+    int fh = std::min(fcount + 1, std::max(3, rest / 3));
+    if (rest - fh < 3) fh = rest / 2;
+    auto head = [&](int hy, const std::string& t, bool focused) {
+        g.put(r.x, hy, " " + t + " ", Attr{Role::title, focused, true});
+        if (focused) g.put(r.x + text::width(t) + 3, hy, "(Tab switches, j/k scroll)", {Role::dim});
+    };
+    bool ffocus = s.focus == Focus::findings;
+    head(y, fmt::format("Findings ({})", d.findings.size()), ffocus);
+    draw_findings(g, {r.x + 1, y + 1, r.width - 1, fh - 1}, d, s.scroll, ffocus, info.max_scroll);
+    y += fh;
+    head(y, fmt::format("Timeline ({}) newest first", a.timeline.size()), !ffocus);
+    Doc doc;
+    bool narrow = r.width < 100;
+    for (const auto& e : a.timeline) doc.lines.push_back(timeline_line(e, now, narrow));
+    auto lines = layout(doc, r.width - 1);
+    int ms = draw_lines(g, {r.x + 1, y + 1, r.width - 1, r.bottom() - y - 1}, lines, ffocus ? 0 : s.scroll);
+    if (!ffocus) info.max_scroll = ms;
+}
+
+void draw_timeline_screen(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewState& s, FrameInfo& info) {
+    const TimePoint now = a.snapshot.now;
+    Doc doc;
+    bool narrow = r.width < 100;
+    size_t shown = 0;
+    for (const auto& e : a.timeline) {
+        if (!s.filter.empty() && !text::contains_ci(e.text, s.filter) && !text::contains_ci(e.stage, s.filter) &&
+            !text::contains_ci(kind_label(e.kind), s.filter))
+            continue;
+        Line l = timeline_line(e, now, narrow);
+        l.wrap = true;
+        l.indent = narrow ? 28 : 44;
+        doc.lines.push_back(std::move(l));
+        ++shown;
+    }
+    std::string title = fmt::format(" Timeline of {} — {} of {} events, newest first, times UTC ", a.diagnosis.pipeline, shown, a.timeline.size());
+    if (!s.filter.empty()) title += "· filter '" + s.filter + "' ";
+    g.put(r.x, r.y, text::truncate(title, r.width), Attr{Role::title, false, true});
+    if (doc.lines.empty()) doc.line("no events match", Role::dim);
+    info.max_scroll = draw_lines(g, {r.x + 1, r.y + 1, r.width - 1, r.height - 1}, layout(doc, r.width - 1), s.scroll);
+}
+
+}  // namespace shipwatch::tui
