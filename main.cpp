@@ -2,18 +2,22 @@
 // Thin entry point: parse flags, wire the data sources to the engine and a presenter.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <future>
 #include <cstdio>
-#include <thread>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include "fetchers/demo_sources.hpp"
+#include "fetchers/live_sources.hpp"
 #include "fetchers/scheduler.hpp"
+#include "fetchers/sim/sim_server.hpp"
 #include "model/analysis.hpp"
 #include "model/wait_judge.hpp"
 #include "tui/app.hpp"
@@ -27,17 +31,23 @@ namespace {
 constexpr int kExitUsage = 2;
 
 struct Options {
-    std::string command;  // "", check, scenarios
+    std::string command;  // "", check, wait, scenarios
     std::vector<std::string> args;
     bool demo = false;
     bool json = false;
     bool no_color = false;
     double speed = 1.0;
     std::string at;
+    std::string config;
+    PipelineConfig flags_pipeline;  // check --cluster C --service S without a config file
+    std::string target_group;
     std::string pipeline;  // wait
     std::string sha;  // wait
     std::string timeout = "20m";  // wait
-    std::string interval;  // wait: poll interval (default 10s; 1s with --demo)
+    std::string interval;  // wait: poll interval (default: the config's ECS refresh; 1s with --demo)
+    std::string sim_scenario;  // sim
+    int sim_port = 0;  // sim: 0 picks a free port
+    std::string sim_host = "127.0.0.1";  // sim
 };
 
 int usage_error(const std::string& message) {
@@ -45,14 +55,36 @@ int usage_error(const std::string& message) {
     return kExitUsage;
 }
 
+int data_error(const std::string& message) {
+    fmt::print(stderr, "shipwatch: {}\n", message);
+    return kExitUsage;
+}
+
 const char* kUsage =
     "Usage:\n"
-    "  shipwatch --demo [SCENARIO]            the dashboard on the built-in simulator\n"
-    "  shipwatch check --demo [SCENARIO...]   diagnose once, print a report; exit 0 live, 1 not live, 2 cannot tell\n"
-    "  shipwatch wait --demo SCENARIO --pipeline NAME [--sha SHA] [--timeout 20m]\n"
-    "                                         poll until the commit is live (0), definitely failed or timed out (1)\n"
-    "  shipwatch scenarios                    list the built-in scenarios\n"
+    "  shipwatch [--config FILE]                  the dashboard (config: ./shipwatch.toml, then\n"
+    "                                             $XDG_CONFIG_HOME/shipwatch/config.toml)\n"
+    "  shipwatch --demo [SCENARIO]                the dashboard on the built-in simulator\n"
+    "  shipwatch check [--config FILE | --cluster C --service S [--repo o/r]] [--json]\n"
+    "  shipwatch check --demo [SCENARIO...]       diagnose once; exit 0 live, 1 not live, 2 cannot tell\n"
+    "  shipwatch wait --pipeline NAME [--sha SHA] [--timeout 20m]\n"
+    "                                             poll until the commit is live (0), definitely failed or timed out (1)\n"
+    "  shipwatch scenarios                        list the built-in scenarios\n"
+    "  shipwatch sim --scenario NAME [--port N]   serve a scenario over loopback HTTP (AWS, GitHub, version URLs)\n"
     "\nOptions";
+
+// `shipwatch sim`: the simulator as an HTTP server; the logic is in fetchers/sim/sim_server.cpp.
+int run_sim(const Options& o) {
+    if (o.sim_scenario.empty())
+        return usage_error(fmt::format("sim needs --scenario: one of {}", fmt::join(sim::scenario_names(), ", ")));
+    if (o.sim_port < 0 || o.sim_port > 65535) return usage_error("--port must be between 0 and 65535");
+    sim::SimCommand c;
+    c.scenario = o.sim_scenario;
+    c.server.host = o.sim_host;
+    c.server.port = o.sim_port;
+    c.server.speed = o.speed;
+    return sim::run_sim_command(c);
+}
 
 int list_scenarios() {
     for (const auto& name : sim::scenario_names()) {
@@ -68,20 +100,70 @@ int list_scenarios() {
     return 0;
 }
 
-int run_check(const Options& o) {
-    if (!o.demo)
-        return usage_error("check needs a data source: --demo [SCENARIO] (real AWS accounts arrive with the config file)");
-    DemoClock clock;
-    clock.frozen = true;
-    if (!o.at.empty()) {
-        auto d = parse_duration(o.at);
-        if (!d) return usage_error(fmt::format("--at: '{}' is not a duration like 90s, 10m or 1h30m", o.at));
-        clock.offset = *d;
+// Collectors from the simulator or from real accounts, and what keeps them alive.
+struct Sources {
+    std::unique_ptr<DemoSources> demo;
+    std::unique_ptr<LiveSources> live;
+    std::vector<std::unique_ptr<PipelineCollector>> collectors;
+    std::string context;
+    RefreshConfig refresh;
+};
+
+Result<Sources> load_sources(const Options& o, bool frozen) {
+    Sources s;
+    if (o.demo) {
+        DemoClock clock;
+        clock.frozen = frozen;
+        clock.speed = o.speed;
+        if (!o.at.empty()) {
+            auto d = parse_duration(o.at);
+            if (!d) return ApiError{"usage", fmt::format("--at: '{}' is not a duration like 90s, 10m or 1h30m", o.at)};
+            clock.offset = *d;
+        }
+        auto demo = make_demo(o.args, clock);
+        if (!demo) return ApiError{"usage", demo.error().message};
+        s.demo = std::move(demo).value();
+        s.collectors = std::move(s.demo->collectors);
+        s.context = "demo";
+        return s;
     }
-    auto demo = make_demo(o.args, clock);
-    if (!demo) return usage_error(demo.error().message);
+    if (!o.at.empty()) return ApiError{"usage", "--at only applies to --demo"};
+    Config config;
+    if (!o.flags_pipeline.spec.cluster.empty() || !o.flags_pipeline.spec.service.empty() || !o.target_group.empty()) {
+        PipelineConfig p = o.flags_pipeline;
+        if (p.spec.cluster.empty() != p.spec.service.empty()) return ApiError{"usage", "--cluster and --service go together"};
+        if (!o.target_group.empty()) p.spec.target_groups = {o.target_group};
+        p.spec.kind = p.spec.cluster.empty() ? PipelineKind::ec2 : PipelineKind::ecs;
+        p.spec.name = p.spec.kind == PipelineKind::ecs ? p.spec.service : o.target_group;
+        config.pipelines.push_back(p);
+    } else {
+        auto path = find_config_file(o.config);
+        if (!path)
+            return ApiError{"usage",
+                            "no configuration: create ./shipwatch.toml (see README), pass --config FILE, "
+                            "use --cluster C --service S, or try --demo"};
+        auto loaded = load_config_file(*path);
+        if (!loaded) return ApiError{"config", loaded.error().message};
+        config = std::move(loaded).value();
+    }
+    auto live = make_live(config);
+    if (!live) return ApiError{"config", live.error().message};
+    s.live = std::move(live).value();
+    s.collectors = std::move(s.live->collectors);
+    s.context = s.live->context;
+    s.refresh = config.refresh;
+    return s;
+}
+
+int run_check(const Options& o) {
+    if (o.demo && o.speed != 1.0) return usage_error("--speed has no effect on check; use --at to look later into a scenario");
+    auto sources = load_sources(o, true);
+    if (!sources) return sources.error().code == "usage" ? usage_error(sources.error().message) : data_error(sources.error().message);
     std::vector<PipelineAnalysis> results;
-    for (auto& c : demo.value()->collectors) results.push_back(analyze(c->collect()));
+    std::vector<std::future<PipelineAnalysis>> pending;
+    for (auto& c : sources.value().collectors)
+        pending.push_back(std::async(std::launch::async, [&c] { return analyze(c->collect()); }));
+    for (auto& f : pending) results.push_back(f.get());
     if (o.json) {
         std::cout << tui::to_json(results).dump(2) << '\n';
     } else {
@@ -93,18 +175,17 @@ int run_check(const Options& o) {
 }
 
 int run_wait(const Options& o) {
-    if (!o.demo) return usage_error("wait needs a data source: --demo SCENARIO (real AWS accounts arrive with the config file)");
     auto timeout = parse_duration(o.timeout);
     if (!timeout || timeout->count() <= 0) return usage_error(fmt::format("--timeout: '{}' is not a duration like 20m", o.timeout));
-    auto interval = parse_duration(o.interval.empty() ? "1s" : o.interval);
-    if (!interval || interval->count() <= 0) return usage_error(fmt::format("--interval: '{}' is not a duration like 10s", o.interval));
-    if (!o.sha.empty() && (o.sha.size() < 7 || o.sha.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos))
+    if (!o.sha.empty() && (o.sha.size() < 7 || o.sha.size() > 40 || o.sha.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos))
         return usage_error(fmt::format("--sha: '{}' is not a commit SHA (7 to 40 hex characters)", o.sha));
-    DemoClock clock;
-    clock.speed = o.speed;
-    auto demo = make_demo(o.args, clock);
-    if (!demo) return usage_error(demo.error().message);
-    auto& collectors = demo.value()->collectors;
+    auto sources = load_sources(o, false);
+    if (!sources) return sources.error().code == "usage" ? usage_error(sources.error().message) : data_error(sources.error().message);
+    std::string default_interval = o.demo ? "1s" : fmt::format("{}s", std::chrono::duration_cast<std::chrono::seconds>(sources.value().refresh.ecs).count());
+    auto interval = parse_duration(o.interval.empty() ? default_interval : o.interval);
+    if (!interval || interval->count() <= 0) return usage_error(fmt::format("--interval: '{}' is not a duration like 10s", o.interval));
+
+    auto& collectors = sources.value().collectors;
     PipelineCollector* collector = nullptr;
     std::vector<std::string> names;
     for (auto& c : collectors) {
@@ -140,14 +221,18 @@ int run_wait(const Options& o) {
 
 int run_dashboard(const Options& o) {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-        return usage_error("the dashboard needs a terminal; use 'shipwatch check --demo' for a report");
-    DemoClock clock;
-    clock.speed = o.speed;
-    auto demo = make_demo(o.args, clock);
-    if (!demo) return usage_error(demo.error().message);
+        return usage_error("the dashboard needs a terminal; use 'shipwatch check' for a report");
+    auto sources = load_sources(o, false);
+    if (!sources) return sources.error().code == "usage" ? usage_error(sources.error().message) : data_error(sources.error().message);
     SchedulerOptions so;
-    so.context = "demo";
-    Scheduler scheduler(std::move(demo.value()->collectors), so);
+    so.context = sources.value().context;
+    if (!o.demo) {
+        LiveSources* live = sources.value().live.get();
+        so.source_states = [live] { return source_states(*live); };
+        so.live_interval = sources.value().refresh.ecs;
+        so.slow_interval = std::min(sources.value().refresh.github, sources.value().refresh.ecr);
+    }
+    Scheduler scheduler(std::move(sources.value().collectors), so);
     scheduler.start();
     tui::DashboardOptions d;
     d.color = !o.no_color && !std::getenv("NO_COLOR");
@@ -162,15 +247,26 @@ int main(int argc, char** argv) {
     Options o;
     po::options_description desc(kUsage);
     desc.add_options()("help,h", "show this help")(
+        "config", po::value(&o.config), "configuration file (TOML)")(
         "demo", po::bool_switch(&o.demo), "use the built-in simulator; name scenarios after the command (default: all)")(
         "json", po::bool_switch(&o.json), "check: print the JSON document instead of text")(
         "no-color", po::bool_switch(&o.no_color), "no colours (NO_COLOR is honoured too)")(
+        "cluster", po::value(&o.flags_pipeline.spec.cluster), "check without a config: the ECS cluster")(
+        "service", po::value(&o.flags_pipeline.spec.service), "check without a config: the ECS service")(
+        "target-group", po::value(&o.target_group), "check without a config: an ALB target group (EC2 pipelines)")(
+        "repo", po::value(&o.flags_pipeline.spec.repo), "check without a config: the GitHub owner/name")(
+        "branch", po::value(&o.flags_pipeline.spec.branch), "check without a config: the branch (default main)")(
+        "region", po::value(&o.flags_pipeline.spec.region), "check without a config: the AWS region")(
+        "profile", po::value(&o.flags_pipeline.profile), "check without a config: the AWS profile")(
         "speed", po::value(&o.speed)->default_value(1.0), "simulator clock speed (simulated seconds per second)")(
         "at", po::value(&o.at), "check --demo: judge the scenarios this far in (e.g. 10m)")(
         "pipeline", po::value(&o.pipeline), "wait: the pipeline to wait for")(
         "sha", po::value(&o.sha), "wait: the commit to wait for (default: the newest on the branch)")(
         "timeout", po::value(&o.timeout), "wait: give up after this long (default 20m)")(
-        "interval", po::value(&o.interval), "wait: time between refreshes (default 10s; 1s with --demo)");
+        "interval", po::value(&o.interval), "wait: time between refreshes (default: the ECS refresh; 1s with --demo)")(
+        "scenario", po::value(&o.sim_scenario), "sim: the built-in scenario to serve")(
+        "port", po::value(&o.sim_port), "sim: the TCP port (default 0: a free one, printed)")(
+        "host", po::value(&o.sim_host), "sim: the address to listen on (default 127.0.0.1)");
     po::options_description hidden;
     hidden.add_options()("args", po::value<std::vector<std::string>>());
     po::options_description all;
@@ -190,17 +286,19 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (!(o.speed > 0 && o.speed <= 100000)) return usage_error("--speed must be between 0 and 100000");
+    if (o.flags_pipeline.spec.branch.empty()) return usage_error("--branch must not be empty");
     if (vm.count("args")) o.args = vm["args"].as<std::vector<std::string>>();
-    if (!o.args.empty() && (o.args.front() == "check" || o.args.front() == "scenarios" || o.args.front() == "wait")) {
+    static const std::vector<std::string> kCommands{"check", "wait", "scenarios", "sim"};
+    if (!o.args.empty() && std::find(kCommands.begin(), kCommands.end(), o.args.front()) != kCommands.end()) {
         o.command = o.args.front();
         o.args.erase(o.args.begin());
     }
+    if (!o.demo && !o.args.empty())
+        return usage_error(o.command.empty() ? fmt::format("unknown command '{}'", o.args.front())
+                                             : fmt::format("unexpected argument '{}' (scenario names need --demo)", o.args.front()));
     if (o.command == "scenarios") return list_scenarios();
+    if (o.command == "sim") return run_sim(o);
     if (o.command == "check") return run_check(o);
     if (o.command == "wait") return run_wait(o);
-    if (!o.demo) {
-        if (!o.args.empty()) return usage_error(fmt::format("unknown command '{}'", o.args.front()));
-        return usage_error("nothing to watch: use --demo, or 'check --demo'");
-    }
     return run_dashboard(o);
 }

@@ -69,6 +69,7 @@ void Scheduler::publish(size_t index, std::optional<PipelineAnalysis> analysis, 
         auto& entry = next->pipelines[index];
         entry.refreshing = refreshing;
         if (analysis) entry.analysis = std::make_shared<const PipelineAnalysis>(std::move(*analysis));
+        if (options_.source_states) next->sources = options_.source_states();
         next->generation = picture_->generation + 1;
         picture_ = std::move(next);
     }

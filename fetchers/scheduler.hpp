@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,7 @@ struct SchedulerOptions {
     int workers = 4;
     size_t timeline_limit = 500;
     std::string context;  // "demo", or "account 1234 · eu-west-1 · profile prod"
+    std::function<std::vector<SourceState>()> source_states;  // throttling/backoff per source; may be empty
 };
 
 class Scheduler final : public PictureSource {
