@@ -1,6 +1,9 @@
 #include "fetchers/collector.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <set>
 
@@ -95,19 +98,33 @@ bool PipelineCollector::images_outdated() const {
     return false;
 }
 
+// Through the shared cache when there is one, else straight to the API.
+template <typename T>
+Result<T> PipelineCollector::shared(SharedFetch<T> SlowSourceCache::*member, const std::string& key,
+                                    const std::function<Result<T>()>& fetch) {
+    if (!src_.slow_cache) return fetch();
+    return ((*src_.slow_cache).*member).get(fmt::format("{}|{}", static_cast<const void*>(src_.aws.transport), key), fetch);
+}
+
 void PipelineCollector::collect_source() {
     const auto& s = snap_.spec;
-    if (snap_.commits.configured) store(snap_.commits, src_.github->commits(s.repo, s.branch, 30), "github", clock_.now());
+    if (snap_.commits.configured)
+        store(snap_.commits,
+              shared<std::vector<Commit>>(&SlowSourceCache::commits, "commits|" + s.repo + "|" + s.branch,
+                                          [&] { return src_.github->commits(s.repo, s.branch, 30); }),
+              "github", clock_.now());
 
     std::vector<CiRun> runs;
     std::optional<ApiError> error;
     if (!s.codebuild_project.empty()) {
-        aws::CodeBuildClient cb(src_.aws);
-        auto r = cb.recent_builds(s.codebuild_project, 20);
+        auto r = shared<std::vector<CiRun>>(&SlowSourceCache::builds, "codebuild|" + s.region + "|" + s.codebuild_project, [&] {
+            return aws::CodeBuildClient(src_.aws).recent_builds(s.codebuild_project, 20);
+        });
         if (r) runs = std::move(r).value();
         else error = r.error();
     } else if (snap_.commits.configured) {
-        auto r = src_.github->workflow_runs(s.repo, s.branch, s.workflow, 20);
+        auto r = shared<std::vector<CiRun>>(&SlowSourceCache::runs, "runs|" + s.repo + "|" + s.branch + "|" + s.workflow,
+                                            [&] { return src_.github->workflow_runs(s.repo, s.branch, s.workflow, 20); });
         if (r) {
             runs = std::move(r).value();
             // Steps of the run that matters (the newest commit's newest run): why it failed or
@@ -115,7 +132,8 @@ void PipelineCollector::collect_source() {
             const std::string newest = snap_.commits.value && !snap_.commits.value->empty() ? snap_.commits.value->front().sha : "";
             for (auto& run : runs) {
                 if (run.sha != newest) continue;
-                auto steps = src_.github->run_steps(s.repo, run.id);
+                auto steps = shared<std::vector<CiStep>>(&SlowSourceCache::steps, "steps|" + s.repo + "|" + run.id + "|" + run.status_key(),
+                                                         [&] { return src_.github->run_steps(s.repo, run.id); });
                 if (steps) run.steps = std::move(steps).value();
                 break;
             }
@@ -224,8 +242,11 @@ void PipelineCollector::collect_discovered() {
         if (app && snap_.spec.image_repository.empty()) snap_.spec.image_repository = parse_image_ref(app->image).repository;
 
         if (!snap_.spec.image_repository.empty()) {
-            aws::EcrClient ecr(src_.aws);
-            store(snap_.images, ecr.recent_images(snap_.spec.image_repository, 200), "ecr", clock_.now());
+            const std::string repo = snap_.spec.image_repository;
+            store(snap_.images,
+                  shared<std::vector<Image>>(&SlowSourceCache::images, "ecr|" + s.region + "|" + repo,
+                                             [&] { return aws::EcrClient(src_.aws).recent_images(repo, 200); }),
+                  "ecr", clock_.now());
         }
         if (!s.expect_log.empty() && app && !app->log_group.empty()) {
             aws::LogsClient logs(src_.aws);

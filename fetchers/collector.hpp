@@ -13,6 +13,7 @@
 #include "fetchers/clock.hpp"
 #include "fetchers/ecs_cluster.hpp"
 #include "fetchers/github/github_client.hpp"
+#include "fetchers/shared_fetch.hpp"
 #include "model/snapshot.hpp"
 
 namespace shipwatch {
@@ -22,6 +23,7 @@ struct CollectorSources {
     std::shared_ptr<github::GithubClient> github;  // may be shared by pipelines of one repo
     Transport* http = nullptr;  // for the version endpoint
     std::shared_ptr<EcsClusterFetch> ecs_cluster;  // shared by the pipelines of one cluster; may be null
+    std::shared_ptr<SlowSourceCache> slow_cache;  // shared commits/runs/images; may be null
 };
 
 // Which parts a refresh asks for. Sources change at different speeds: ECS, targets and the
@@ -45,6 +47,8 @@ private:
     void collect_service();
     EcsClusterFetch::ServiceView fetch_service_alone();
     bool images_outdated() const;
+    template <typename T>
+    Result<T> shared(SharedFetch<T> SlowSourceCache::*member, const std::string& key, const std::function<Result<T>()>& fetch);
     void collect_discovered();
     void collect_targets(const std::vector<std::string>& target_groups);
     void collect_instances();

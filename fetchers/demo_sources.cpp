@@ -50,6 +50,7 @@ std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios
         }
         auto gh = std::make_shared<github::GithubClient>(github::GithubContext{transport.get(), "https://api.github.com", ""});
         std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;  // region/cluster -> shared fetch
+        auto slow_cache = std::make_shared<SlowSourceCache>(*c, std::chrono::seconds(4));
         for (auto& spec : pipelines) {
             CollectorSources src;
             src.aws.transport = transport.get();
@@ -57,6 +58,7 @@ std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios
             src.aws.endpoints = aws::Endpoints(spec.region);
             src.github = gh;
             src.http = transport.get();
+            src.slow_cache = slow_cache;
             if (spec.kind == PipelineKind::ecs) {
                 auto& cluster = clusters[spec.region + "/" + spec.cluster];
                 if (!cluster) cluster = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, *c, std::chrono::seconds(4));

@@ -55,6 +55,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
     std::map<std::string, Transport*> signing;  // profile -> transport
     std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;  // profile/region/cluster
     std::set<std::string> contexts;
+    auto slow_cache = std::make_shared<SlowSourceCache>(live->clock, std::min(config.refresh.github, config.refresh.ecr) / 2);
     for (const auto& p : config.pipelines) {
         auto region = aws::resolve_region(p.spec.region, p.profile, env);
         if (!region)
@@ -79,6 +80,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
         src.aws.endpoints = aws::endpoints_from_env(spec.region, env);
         src.github = spec.repo.empty() ? nullptr : live->github;
         src.http = http;
+        src.slow_cache = slow_cache;
         if (spec.kind == PipelineKind::ecs) {
             auto& cluster = clusters[profile + "/" + spec.region + "/" + spec.cluster];
             if (!cluster) cluster = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, live->clock, config.refresh.ecs / 2);

@@ -52,6 +52,11 @@ struct CiRun {
     std::optional<TimePoint> finished;
     std::string url;
     std::vector<CiStep> steps;
+    // Changes whenever the run moves on (its steps may then have changed too).
+    std::string status_key() const {
+        return std::to_string(static_cast<int>(status)) + "/" + std::to_string(static_cast<int>(conclusion)) + "/" +
+               std::to_string(finished ? finished->time_since_epoch().count() : 0);
+    }
 };
 
 // ---- registry ---------------------------------------------------------------------------------

@@ -262,6 +262,9 @@ TEST(Retry, GithubRateLimitFarAwayIsReportedNotWaited) {
 TEST(Retry, ConcurrentSendsShareBudgetsAndStates) {
     Fixture f;
     f.options.requests_per_second = 1000;
+    // Threads interleave, so one request can draw several throttled answers in a row; enough
+    // attempts that only a real bug (a lost answer, a broken budget) can make a send fail.
+    f.options.max_attempts = 40;
     std::atomic<int> calls{0};
     f.inner.on_request([&](const HttpRequest&) {
         // Every third call is throttled once.
