@@ -256,6 +256,12 @@ Result<std::unique_ptr<SimServer>> SimServer::create(const std::string& scenario
                         "application/json");
     });
 
+    // httplib's default also sets SO_REUSEPORT, which lets a second `shipwatch sim` share a busy
+    // port and take half its requests; a taken port must be an error instead.
+    impl.server.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    });
     int port = options.port == 0 ? impl.server.bind_to_any_port(options.host)
                                  : (impl.server.bind_to_port(options.host, options.port) ? options.port : -1);
     if (port <= 0)
