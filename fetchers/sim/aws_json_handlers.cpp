@@ -52,18 +52,6 @@ void convert_timestamps(json& value, const std::set<std::string>& names) {
     }
 }
 
-const json& child(const json& object, const char* key) {
-    static const json empty = json::object();
-    if (!object.is_object()) return empty;
-    auto it = object.find(key);
-    return it != object.end() ? *it : empty;
-}
-
-const json& list(const json& object, const char* key) {
-    static const json empty = json::array();
-    const json& value = child(object, key);
-    return value.is_array() ? value : empty;
-}
 
 // ---- ECR --------------------------------------------------------------------------------------
 

@@ -19,18 +19,6 @@ constexpr const char* kElbNamespace = "http://elasticloadbalancing.amazonaws.com
 constexpr const char* kEc2Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/";
 constexpr size_t kElbMaxPageSize = 400;
 
-const json& child(const json& object, const char* key) {
-    static const json empty = json::object();
-    if (!object.is_object()) return empty;
-    auto it = object.find(key);
-    return it != object.end() ? *it : empty;
-}
-
-const json& list(const json& object, const char* key) {
-    static const json empty = json::array();
-    const json& value = child(object, key);
-    return value.is_array() ? value : empty;
-}
 
 std::string scalar_text(const json& value) {
     if (value.is_string()) return value.get<std::string>();

@@ -13,19 +13,6 @@ constexpr size_t kMaxServices = 10;  // DescribeServices
 constexpr size_t kMaxTasks = 100;  // DescribeTasks
 constexpr int kMaxListResults = 100;  // ListTasks maxResults
 
-const json& list(const json& object, const char* key) {
-    static const json empty = json::array();
-    if (!object.is_object()) return empty;
-    auto it = object.find(key);
-    return it != object.end() && it->is_array() ? *it : empty;
-}
-
-const json& child(const json& object, const char* key) {
-    static const json empty = json::object();
-    if (!object.is_object()) return empty;
-    auto it = object.find(key);
-    return it != object.end() ? *it : empty;
-}
 
 // "arn:aws:ecs:r:a:cluster/name" or "name" (default "default") -> the cluster object, or null.
 const json* find_cluster(const AwsCall& call, const json& input, std::string& name) {

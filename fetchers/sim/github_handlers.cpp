@@ -16,12 +16,6 @@ namespace {
 constexpr int kDefaultPerPage = 30;
 constexpr int kMaxPerPage = 100;
 
-const json& list(const json& object, const char* key) {
-    static const json empty = json::array();
-    if (!object.is_object()) return empty;
-    auto it = object.find(key);
-    return it != object.end() && it->is_array() ? *it : empty;
-}
 
 std::vector<std::string> split_path(const std::string& path) {
     std::vector<std::string> parts;

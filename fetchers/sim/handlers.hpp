@@ -97,5 +97,8 @@ std::vector<std::string> form_list(const Form& form, const std::string& prefix);
 // ISO string -> time point; numbers (epoch seconds) accepted too. nullopt when neither.
 std::optional<TimePoint> world_time(const json& value);
 std::string last_path_segment(const std::string& arn);  // text after the last '/'
+// Lenient readers of the world document: a missing or mistyped member reads as empty.
+const json& child(const json& object, const char* key);  // an object member, else {}
+const json& list(const json& object, const char* key);  // an array member, else []
 
 }  // namespace shipwatch::sim::detail

@@ -65,6 +65,19 @@ std::optional<TimePoint> world_time(const json& value) {
     return std::nullopt;
 }
 
+const json& child(const json& object, const char* key) {
+    static const json empty = json::object();
+    if (!object.is_object()) return empty;
+    auto it = object.find(key);
+    return it != object.end() ? *it : empty;
+}
+
+const json& list(const json& object, const char* key) {
+    static const json empty = json::array();
+    const json& value = child(object, key);
+    return value.is_array() ? value : empty;
+}
+
 std::string last_path_segment(const std::string& arn) {
     auto slash = arn.rfind('/');
     return slash == std::string::npos ? arn : arn.substr(slash + 1);
