@@ -228,7 +228,11 @@ EcsClusterFetch::ServiceView PipelineCollector::fetch_service_alone() {
 // Discovery from the service's task definition: image repository, log group, secrets.
 void PipelineCollector::collect_discovered() {
     const auto& s = snap_.spec;
-    if (!snap_.service.value) return;
+    if (!snap_.service.value) {
+        // The registry is found through the service; say why it could not be asked.
+        if (snap_.service.error && snap_.images.configured) snap_.images.error = snap_.service.error;
+        return;
+    }
     const Service& svc = *snap_.service.value;
     const TaskDefinition* td = nullptr;
     if (snap_.task_definitions.value)
@@ -280,8 +284,9 @@ void PipelineCollector::collect_discovered() {
             else store(snap_.secrets, Result<std::vector<SecretInfo>>(std::move(secrets)), "secretsmanager", clock_.now());
         }
     } else if (snap_.images.configured && !snap_.images.value) {
-        fail(snap_.images, "ecr", "NoTaskDefinition", "the image repository is found through the task definition, which is unavailable",
-             clock_.now());
+        if (snap_.task_definitions.error) snap_.images.error = snap_.task_definitions.error;
+        else fail(snap_.images, "ecr", "NoTaskDefinition", "the image repository is found through the task definition, which is unavailable",
+                  clock_.now());
     }
 
 }

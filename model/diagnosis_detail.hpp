@@ -76,7 +76,7 @@ bool source_unusable(const Fetched<T>& part, const char* what, StageOutcome& out
         return false;
     }
     out.verdict = VerdictCode::unknown;
-    out.verdict_summary = fmt::format("Cannot tell: {}.", r.summary);
+    out.verdict_summary = fmt::format("Cannot tell: {}{}", r.summary, r.summary.ends_with('.') ? "" : ".");
     return true;
 }
 
