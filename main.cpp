@@ -47,6 +47,7 @@ struct Options {
     std::string interval;  // wait: poll interval (default: the config's ECS refresh; 1s with --demo)
     std::string sim_scenario;  // sim
     int sim_port = 0;  // sim: 0 picks a free port
+    int throttle_first = 0;  // sim: fault injection
     std::string sim_host = "127.0.0.1";  // sim
 };
 
@@ -83,6 +84,8 @@ int run_sim(const Options& o) {
     c.server.host = o.sim_host;
     c.server.port = o.sim_port;
     c.server.speed = o.speed;
+    if (o.throttle_first < 0) return usage_error("--throttle-first must be 0 or more");
+    c.server.throttle_first = o.throttle_first;
     return sim::run_sim_command(c);
 }
 
@@ -266,6 +269,7 @@ int main(int argc, char** argv) {
         "interval", po::value(&o.interval), "wait: time between refreshes (default: the ECS refresh; 1s with --demo)")(
         "scenario", po::value(&o.sim_scenario), "sim: the built-in scenario to serve")(
         "port", po::value(&o.sim_port), "sim: the TCP port (default 0: a free one, printed)")(
+        "throttle-first", po::value(&o.throttle_first), "sim: throttle the first K calls of every AWS operation (fault injection)")(
         "host", po::value(&o.sim_host), "sim: the address to listen on (default 127.0.0.1)");
     po::options_description hidden;
     hidden.add_options()("args", po::value<std::vector<std::string>>());

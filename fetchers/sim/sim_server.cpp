@@ -227,6 +227,7 @@ Result<std::unique_ptr<SimServer>> SimServer::create(const std::string& scenario
     std::unique_ptr<SimServer> s(new SimServer());
     s->clock_ = std::make_unique<ScaledClock>(scenario->start + options.offset, options.speed);
     s->world_ = std::make_shared<World>(std::move(scenario).value(), *s->clock_);
+    s->world_->set_throttle_first(options.throttle_first);
     s->transport_ = std::make_unique<SimTransport>(s->world_);
     s->impl_ = std::make_unique<Impl>();
     Impl& impl = *s->impl_;

@@ -23,6 +23,7 @@ struct SimServerOptions {
     int port = 0;  // 0: any free port
     double speed = 1.0;  // simulated seconds per real second
     Duration offset{};  // start this far into the scenario
+    int throttle_first = 0;  // fault injection: throttle the first K calls of every AWS operation
     // Request times are checked against real time: clients sign with the wall clock even when
     // the world is in 2025. Tests may inject another.
     std::function<TimePoint()> wall_clock;

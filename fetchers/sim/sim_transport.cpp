@@ -145,7 +145,8 @@ HttpResponse answer_json(World& world, const JsonServiceInfo& service, const Htt
     if (request.method != "POST" || target == request.headers.end() || target->second.rfind(prefix, 0) != 0)
         return fault("UnknownOperationException", "expected POST / with X-Amz-Target: " + prefix + "<Operation>");
     std::string op = target->second.substr(prefix.size());
-    world.count_call(fmt::format("{}:{}", service.signing_name, op));
+    if (world.count_call(fmt::format("{}:{}", service.signing_name, op)) <= world.throttle_first())
+        return fault("ThrottlingException", "Rate exceeded");
 
     json input = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
     if (input.is_discarded() || !input.is_object())
@@ -165,7 +166,9 @@ HttpResponse answer_query(World& world, QueryService service, const HttpRequest&
     if (action == form.end() || action->second.empty())
         return query_fault(service, 400, "MissingAction", "The request must contain the parameter Action",
                            call.request_id);
-    world.count_call(fmt::format("{}:{}", name, action->second));
+    if (world.count_call(fmt::format("{}:{}", name, action->second)) <= world.throttle_first())
+        return query_fault(service, service == QueryService::ec2 ? 503 : 400,
+                           service == QueryService::ec2 ? "RequestLimitExceeded" : "Throttling", "Rate exceeded", call.request_id);
     auto given = form.find("Version");
     if (given == form.end())
         return query_fault(service, 400, "MissingParameter", "The request must contain the parameter Version",

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -64,7 +65,11 @@ public:
 
     // Calls answered, per operation ("ecs:DescribeServices", "github:repos/list-commits",
     // "http:<url>"), for tests and benchmarks.
-    void count_call(const std::string& operation);
+    // Counts a call; returns how many calls of this operation there have been, this one included.
+    int count_call(const std::string& operation);
+    // Fault injection: the first `k` calls of every AWS operation are throttled (0: none).
+    void set_throttle_first(int k) { throttle_first_.store(k); }
+    int throttle_first() const { return throttle_first_.load(); }
     std::map<std::string, int> call_counts() const;
     // Firings whose patch could not be applied ("scenario x: script[2] at <ISO>: ..."); skipped whole.
     std::vector<std::string> script_errors() const;
@@ -85,7 +90,8 @@ private:
     long long seq_ = 0;
     bool bounded_once_ = false;
     std::vector<std::string> script_errors_;
-    mutable std::mutex counts_mutex_;  // separate, so counting never waits for a slow handler
+    mutable std::mutex counts_mutex_;
+    std::atomic<int> throttle_first_{0};  // separate, so counting never waits for a slow handler
     std::map<std::string, int> counts_;
     long long requests_ = 0;
 };

@@ -220,9 +220,9 @@ void World::forget_stopped_tasks_locked(TimePoint now) {
     });
 }
 
-void World::count_call(const std::string& operation) {
+int World::count_call(const std::string& operation) {
     std::lock_guard lock(counts_mutex_);
-    ++counts_[operation];
+    return ++counts_[operation];
 }
 
 std::map<std::string, int> World::call_counts() const {

@@ -81,6 +81,23 @@ print(f"ok {sys.argv[1].split('/')[-1]}: {got}")
 PY
 done
 
+# Throttling on the first two calls of every AWS operation: retries with backoff still converge.
+kill "${pids[@]}" 2>/dev/null
+"$bin" sim --scenario stuck-rollouts --port 0 --throttle-first 2 >"$work/throttled.out" 2>"$work/stuck-rollouts.err" &
+pids+=($!)
+for _ in $(seq 100); do grep -q listening "$work/throttled.out" && break; sleep 0.1; done
+port=$(sed -nE 's/^listening on http:\/\/127\.0\.0\.1:([0-9]+)$/\1/p' "$work/throttled.out")
+write_config stuck-rollouts "$port"
+run_shipwatch stuck-rollouts "$(secret_of stuck-rollouts)" check --config "$work/stuck-rollouts.toml" --json >"$work/throttled.json" 2>/dev/null
+python3 - "$scenarios/stuck-rollouts.json" "$work/throttled.json" <<'PY' || fail "throttled: verdicts did not converge"
+import json, sys
+want = json.load(open(sys.argv[1]))["expect"]
+got = {p["name"]: p["verdict"]["code"] for p in json.load(open(sys.argv[2]))["pipelines"]}
+if got != want:
+    sys.exit(f"expected {want}, got {got}")
+print(f"ok throttled (first 2 calls of every operation): {got}")
+PY
+
 # wait: the rollout completes three simulated minutes in (the simulator runs at 60x here).
 kill "${pids[@]}" 2>/dev/null
 "$bin" sim --scenario rollout --port 0 --speed 60 >"$work/rollout2.out" 2>"$work/rollout.err" &
