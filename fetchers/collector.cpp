@@ -239,10 +239,7 @@ void PipelineCollector::collect_discovered() {
         if (auto it = snap_.task_definitions.value->find(svc.task_definition); it != snap_.task_definitions.value->end())
             td = &it->second;
     if (td) {
-        const ContainerDef* app = nullptr;
-        for (const auto& c : td->containers)
-            if (c.image.find(".dkr.ecr.") != std::string::npos && (!app || (c.essential && !app->essential))) app = &c;
-        if (!app && !td->containers.empty()) app = &td->containers.front();
+        const ContainerDef* app = app_container(*td, snap_.spec.image_repository);
         if (app && snap_.spec.image_repository.empty()) snap_.spec.image_repository = parse_image_ref(app->image).repository;
 
         if (!snap_.spec.image_repository.empty()) {

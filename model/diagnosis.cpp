@@ -108,15 +108,7 @@ const TaskDefinition* Context::taskdef(const std::string& arn) const {
 }
 
 const ContainerDef* Context::app_container_of(const TaskDefinition& td) const {
-    // The container whose image comes from the watched repository; else the first essential
-    // container with an ECR image; else the first container.
-    const std::string& repo = snap.spec.image_repository;
-    if (!repo.empty())
-        for (const auto& c : td.containers)
-            if (parse_image_ref(c.image).repository == repo) return &c;
-    for (const auto& c : td.containers)
-        if (c.essential && c.image.find(".dkr.ecr.") != std::string::npos) return &c;
-    return td.containers.empty() ? nullptr : &td.containers.front();
+    return shipwatch::app_container(td, snap.spec.image_repository);
 }
 
 const TaskContainer* Context::app_container_of(const Task& task) const {

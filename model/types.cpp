@@ -30,4 +30,18 @@ ImageRef parse_image_ref(const std::string& text) {
     return ref;
 }
 
+const ContainerDef* app_container(const TaskDefinition& td, const std::string& repository) {
+    if (!repository.empty())
+        for (const auto& c : td.containers)
+            if (parse_image_ref(c.image).repository == repository) return &c;
+    const ContainerDef* ecr = nullptr;
+    for (const auto& c : td.containers) {
+        if (c.image.find(".dkr.ecr.") == std::string::npos) continue;
+        if (c.essential) return &c;
+        if (!ecr) ecr = &c;
+    }
+    if (ecr) return ecr;
+    return td.containers.empty() ? nullptr : &td.containers.front();
+}
+
 }  // namespace shipwatch

@@ -178,6 +178,12 @@ struct Task {
     std::vector<TaskContainer> containers;
 };
 
+// The container built from the watched repository: the one whose image is from `repository`
+// (when known), else the first essential container with an ECR image, else the first with an
+// ECR image, else the first container. The collector discovers the repository with this rule and
+// the diagnosis judges the same container.
+const ContainerDef* app_container(const TaskDefinition& td, const std::string& repository);
+
 // ---- load balancing ---------------------------------------------------------------------------
 
 struct Target {
