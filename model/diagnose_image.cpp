@@ -165,9 +165,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
         out.verdict_summary = fmt::format("The image for {} was pushed at {}, but service {} still runs {}, which references {}.",
                                           sha7, format_clock(img.pushed_at), svc.name, td_name, ctx.app_container->image);
         // Did ECS even start a deployment after the push?
-        std::optional<TimePoint> newest_dep;
-        for (const auto& d : svc.deployments)
-            if (!newest_dep || d.created > *newest_dep) newest_dep = d.created;
+        std::optional<TimePoint> newest_dep = ctx.last_deployment();
         if (newest_dep && *newest_dep < img.pushed_at) {
             r.evidence.push_back({"last deployment", fmt::format("{} before the push", format_duration(img.pushed_at - *newest_dep)), newest_dep});
             ctx.find(Severity::error, "taskdef",

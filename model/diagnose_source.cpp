@@ -37,15 +37,6 @@ const CiStep* running_step(const CiRun& run) {
     return nullptr;
 }
 
-// Newest deployment creation time, for "merged N minutes after the last deployment".
-std::optional<TimePoint> last_deployment(const Context& ctx) {
-    if (!ctx.snap.service.value) return std::nullopt;
-    std::optional<TimePoint> newest;
-    for (const auto& d : ctx.snap.service.value->deployments)
-        if (!newest || d.created > *newest) newest = d.created;
-    return newest;
-}
-
 }  // namespace
 
 StageOutcome diagnose_push(Context& ctx) {
@@ -153,7 +144,7 @@ StageOutcome diagnose_build(Context& ctx) {
     r.summary = fmt::format("{} was never built; {}", sha7, ahead_text);
     out.verdict = VerdictCode::not_built;
     out.verdict_summary = fmt::format("{} ({} ago) was never built: {}.", ctx.describe_commit(c), format_duration(age), ahead_text);
-    if (auto deployed = last_deployment(ctx); deployed && c.time > *deployed) {
+    if (auto deployed = ctx.last_deployment(); deployed && c.time > *deployed) {
         auto gap = format_duration(c.time - *deployed);
         r.evidence.push_back({"merged after the last deployment", fmt::format("{} later (deployed {}, merged {})", gap,
                                                                                format_clock(*deployed), format_clock(c.time)),

@@ -136,10 +136,14 @@ std::string Context::describe_commit(const Commit& c) const {
     return text;
 }
 
-std::optional<TimePoint> Context::expected_since() const {
-    if (expected_image) return expected_image->pushed_at;
-    return std::nullopt;
+std::optional<TimePoint> Context::last_deployment() const {
+    if (!snap.service.value) return std::nullopt;
+    std::optional<TimePoint> newest;
+    for (const auto& d : snap.service.value->deployments)
+        if (!newest || d.created > *newest) newest = d.created;
+    return newest;
 }
+
 
 }  // namespace detail
 

@@ -48,8 +48,8 @@ struct Context {
     Revision task_revision(const Task& task) const;
     std::string short_sha(const std::string& sha) const { return sha.substr(0, 7); }
     std::string describe_commit(const Commit& c) const;
-    // The moment the expected image became available (push time), when known.
-    std::optional<TimePoint> expected_since() const;
+    // When the newest deployment of the service was created, when known.
+    std::optional<TimePoint> last_deployment() const;
 };
 
 // When a part of the snapshot cannot be trusted, the stage is unknown and says why.
