@@ -48,6 +48,7 @@ struct Options {
     std::string sim_scenario;  // sim
     int sim_port = 0;  // sim: 0 picks a free port
     int throttle_first = 0;  // sim: fault injection
+    std::vector<std::string> faults;  // sim and --demo: fault rules (fetchers/sim/faults.hpp)
     std::string sim_host = "127.0.0.1";  // sim
 };
 
@@ -86,6 +87,11 @@ int run_sim(const Options& o) {
     c.server.speed = o.speed;
     if (o.throttle_first < 0) return usage_error("--throttle-first must be 0 or more");
     c.server.throttle_first = o.throttle_first;
+    for (const auto& spec : o.faults) {
+        auto rule = sim::parse_fault(spec);
+        if (!rule) return usage_error(rule.error().message);
+        c.server.faults.push_back(std::move(rule).value());
+    }
     return sim::run_sim_command(c);
 }
 
@@ -126,11 +132,17 @@ Result<Sources> load_sources(const Options& o, bool frozen) {
         auto demo = make_demo(o.args, clock);
         if (!demo) return ApiError{"usage", demo.error().message};
         s.demo = std::move(demo).value();
+        for (const auto& spec : o.faults) {
+            auto rule = sim::parse_fault(spec);
+            if (!rule) return ApiError{"usage", rule.error().message};
+            for (auto& world : s.demo->worlds) world->faults().add(*rule);
+        }
         s.collectors = std::move(s.demo->collectors);
         s.context = "demo";
         return s;
     }
     if (!o.at.empty()) return ApiError{"usage", "--at only applies to --demo"};
+    if (!o.faults.empty()) return ApiError{"usage", "--fault only applies to --demo and sim"};
     Config config;
     if (!o.flags_pipeline.spec.cluster.empty() || !o.flags_pipeline.spec.service.empty() || !o.target_group.empty()) {
         PipelineConfig p = o.flags_pipeline;
@@ -270,6 +282,8 @@ int main(int argc, char** argv) {
         "scenario", po::value(&o.sim_scenario), "sim: the built-in scenario to serve")(
         "port", po::value(&o.sim_port), "sim: the TCP port (default 0: a free one, printed)")(
         "throttle-first", po::value(&o.throttle_first), "sim: throttle the first K calls of every AWS operation (fault injection)")(
+        "fault", po::value(&o.faults)->composing(),
+        "sim, --demo: inject a fault, PATTERN=KIND[,first=K][,rate=R][,delay=D] (repeatable; see README)")(
         "host", po::value(&o.sim_host), "sim: the address to listen on (default 127.0.0.1)");
     po::options_description hidden;
     hidden.add_options()("args", po::value<std::vector<std::string>>());

@@ -89,6 +89,21 @@ std::optional<ApiError> read_refresh(const toml::node& node, RefreshConfig& out,
     return std::nullopt;
 }
 
+std::optional<ApiError> read_http(const toml::node& node, HttpConfig& out, const ConfigError& err) {
+    const toml::table* t = node.as_table();
+    if (!t) return err.at(&node, "'http' must be a table: [http] with timeout, connect_timeout");
+    for (const auto& [k, v] : *t) {
+        std::string key(k.str());
+        Duration* slot = key == "timeout" ? &out.timeout : key == "connect_timeout" ? &out.connect_timeout : nullptr;
+        if (!slot) {
+            constexpr std::array<std::string_view, 2> known{"timeout", "connect_timeout"};
+            return err.at(&v, fmt::format("unknown key 'http.{}'{}; known: timeout, connect_timeout", key, suggestion(key, known)));
+        }
+        if (auto e = read_duration(v, "http." + key, *slot, err)) return e;
+    }
+    return std::nullopt;
+}
+
 std::optional<ApiError> read_pipeline(const toml::table& t, PipelineConfig& out, const ConfigError& err, int index) {
     std::map<std::string, std::string> values;
     for (const auto& [k, v] : t) {
@@ -153,6 +168,8 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
         std::string key(k.str());
         if (key == "refresh") {
             if (auto e = read_refresh(v, cfg.refresh, err)) return *e;
+        } else if (key == "http") {
+            if (auto e = read_http(v, cfg.http, err)) return *e;
         } else if (key == "pipeline") {
             const toml::array* arr = v.as_array();
             if (!arr || !arr->is_array_of_tables())
@@ -164,8 +181,8 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
                 cfg.pipelines.push_back(std::move(p));
             }
         } else {
-            constexpr std::array<std::string_view, 2> top{"refresh", "pipeline"};
-            return err.at(&v, fmt::format("unknown top-level key '{}'{}; known: refresh, [[pipeline]]", key, suggestion(key, top)));
+            constexpr std::array<std::string_view, 3> top{"refresh", "http", "pipeline"};
+            return err.at(&v, fmt::format("unknown top-level key '{}'{}; known: refresh, http, [[pipeline]]", key, suggestion(key, top)));
         }
     }
     if (cfg.pipelines.empty()) return err.at_line(0, "no [[pipeline]] tables: add at least one pipeline to watch");

@@ -23,9 +23,16 @@ struct RefreshConfig {
     Duration ecr = std::chrono::seconds(30);
 };
 
+// How long one HTTP request may take before it counts as failed (and is retried).
+struct HttpConfig {
+    Duration timeout = std::chrono::seconds(20);  // the whole request
+    Duration connect_timeout = std::chrono::seconds(5);
+};
+
 struct Config {
     std::string path;  // the file it came from ("" for flags-only)
     RefreshConfig refresh;
+    HttpConfig http;
     std::vector<PipelineConfig> pipelines;
 };
 

@@ -47,7 +47,10 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
         live->transports.push_back(std::move(retry));
         return live->transports.back().get();
     };
-    Transport* http = with_retry(std::make_unique<CurlTransport>(), "");
+    CurlOptions unsigned_curl;
+    unsigned_curl.total_timeout = config.http.timeout;
+    unsigned_curl.connect_timeout = config.http.connect_timeout;
+    Transport* http = with_retry(std::make_unique<CurlTransport>(unsigned_curl), "");
 
     std::string api = aws::env_value(env, "GITHUB_API_URL").value_or("https://api.github.com");
     live->github = std::make_shared<github::GithubClient>(github::GithubContext{http, api, github_token(env)});
@@ -66,7 +69,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
             co.profile = p.profile;
             auto creds = std::make_shared<aws::DefaultCredentialsChain>(co);
             live->credentials[profile] = creds;
-            CurlOptions curl;
+            CurlOptions curl = unsigned_curl;
             curl.ca_bundle = aws::env_value(env, "AWS_CA_BUNDLE").value_or("");
             signing[profile] = with_retry(std::make_unique<CurlTransport>(curl, creds), profile == "default" ? "" : profile + " · ");
         }

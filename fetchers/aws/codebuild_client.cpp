@@ -89,7 +89,8 @@ CiRun parse_build(const json& b) {
     if (run.sha.empty()) run.sha = source_version;
     run.branch = branch_of(source_version);
     run.number = static_cast<int>(json_int(b, "buildNumber"));
-    std::string status = json_string(b, "buildStatus");
+    std::string status = require_one_of(json_string(b, "buildStatus"), "build.buildStatus",
+                                        {"SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "IN_PROGRESS", "STOPPED"});
     bool running = status == "IN_PROGRESS";
     run.status = running ? CiStatus::in_progress : CiStatus::completed;
     run.conclusion = conclusion_of(status);

@@ -1,5 +1,6 @@
 // Amazon EC2 (the EC2 flavour of the Query protocol: lists as `InstanceId.N`, answers in
 // `<item>` lists). Shapes: botocore/data/ec2/2016-11-15/service-2.json.
+#include "fetchers/answer_checks.hpp"
 #include "fetchers/aws/batches.hpp"
 #include "fetchers/aws/clients.hpp"
 #include "fetchers/aws/query_protocol.hpp"
@@ -10,8 +11,9 @@ namespace {
 
 Instance parse_instance(pugi::xml_node item) {
     Instance instance;
-    instance.id = xml_text(item, "instanceId");
-    instance.state = xml_text(xml_child(item, "instanceState"), "name");
+    instance.id = require_nonempty(xml_text(item, "instanceId"), "instance.instanceId");
+    instance.state = require_one_of(xml_text(xml_child(item, "instanceState"), "name"), "instance.instanceState.name",
+                                    {"pending", "running", "shutting-down", "terminated", "stopping", "stopped"});
     instance.instance_type = xml_text(item, "instanceType");
     instance.image_id = xml_text(item, "imageId");
     instance.private_ip = xml_text(item, "privateIpAddress");
@@ -33,9 +35,13 @@ Result<std::vector<Instance>> Ec2Client::describe_instances(const std::vector<st
         if (!doc) return doc.error();
         pugi::xml_node root = doc.value()->document_element();
         // Direct children only: instances hold other <item> lists (groupSet, tagSet, ...).
-        for (pugi::xml_node reservation : xml_children(xml_child(root, "reservationSet"), "item"))
-            for (pugi::xml_node item : xml_children(xml_child(reservation, "instancesSet"), "item"))
-                instances.push_back(parse_instance(item));
+        try {
+            for (pugi::xml_node reservation : xml_children(xml_child(root, "reservationSet"), "item"))
+                for (pugi::xml_node item : xml_children(xml_child(reservation, "instancesSet"), "item"))
+                    instances.push_back(parse_instance(item));
+        } catch (const UnexpectedAnswer& e) {
+            return ApiError{"parse", std::string("DescribeInstances: ") + e.what(), 200, false};
+        }
         token = next_token(token, xml_text(root, "nextToken"));
     } while (!token.empty());
     return instances;

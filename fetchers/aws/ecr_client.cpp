@@ -23,8 +23,10 @@ Image parse_image(const json& d, const std::string& region) {
     out.repository = json_string(d, "repositoryName");
     for (const json& tag : json_array(d, "imageTags"))
         if (tag.is_string()) out.tags.push_back(tag.get<std::string>());
-    out.digest = json_string(d, "imageDigest");
-    out.pushed_at = json_time(d, "imagePushedAt").value_or(TimePoint{});
+    out.digest = require_nonempty(json_string(d, "imageDigest"), "imageDetail.imageDigest");
+    auto pushed = json_time(d, "imagePushedAt");
+    require_present(pushed.has_value(), "imageDetail.imagePushedAt");
+    out.pushed_at = *pushed;
     if (auto size = d.find("imageSizeInBytes"); size != d.end() && size->is_number()) out.size_bytes = size->get<long long>();
     return out;
 }

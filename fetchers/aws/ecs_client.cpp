@@ -24,9 +24,10 @@ std::string last_segment(const std::string& arn) {
 Deployment parse_deployment(const json& d) {
     Deployment out;
     out.id = json_string(d, "id");
-    out.status = json_string(d, "status");
-    out.task_definition = json_string(d, "taskDefinition");
-    out.rollout_state = json_string(d, "rolloutState");
+    out.status = require_one_of(json_string(d, "status"), "deployment.status", {"PRIMARY", "ACTIVE", "INACTIVE"});
+    out.task_definition = require_nonempty(json_string(d, "taskDefinition"), "deployment.taskDefinition");
+    out.rollout_state = require_one_of(json_string(d, "rolloutState"), "deployment.rolloutState",
+                                       {"", "COMPLETED", "FAILED", "IN_PROGRESS"});
     out.rollout_state_reason = json_string(d, "rolloutStateReason");
     out.desired = static_cast<int>(json_int(d, "desiredCount"));
     out.pending = static_cast<int>(json_int(d, "pendingCount"));
@@ -39,11 +40,15 @@ Deployment parse_deployment(const json& d) {
 
 Service parse_service(const json& s) {
     Service out;
-    out.arn = json_string(s, "serviceArn");
+    out.arn = require_nonempty(json_string(s, "serviceArn"), "service.serviceArn");
     out.name = json_string(s, "serviceName");
     out.cluster = json_string(s, "clusterArn");
-    out.status = json_string(s, "status");
+    out.status = require_one_of(json_string(s, "status"), "service.status", {"ACTIVE", "DRAINING", "INACTIVE"});
     out.task_definition = json_string(s, "taskDefinition");
+    if (out.status == "ACTIVE") {
+        require_nonempty(out.task_definition, "service.taskDefinition");
+        require_present(s.contains("deployments") && s["deployments"].is_array(), "service.deployments");
+    }
     out.desired = static_cast<int>(json_int(s, "desiredCount"));
     out.running = static_cast<int>(json_int(s, "runningCount"));
     out.pending = static_cast<int>(json_int(s, "pendingCount"));
@@ -80,11 +85,13 @@ std::string task_private_ip(const json& t) {
 
 Task parse_task(const json& t) {
     Task out;
-    out.arn = json_string(t, "taskArn");
-    out.task_definition = json_string(t, "taskDefinitionArn");
+    out.arn = require_nonempty(json_string(t, "taskArn"), "task.taskArn");
+    out.task_definition = require_nonempty(json_string(t, "taskDefinitionArn"), "task.taskDefinitionArn");
     out.started_by = json_string(t, "startedBy");
     out.group = json_string(t, "group");
-    out.last_status = json_string(t, "lastStatus");
+    out.last_status = require_one_of(json_string(t, "lastStatus"), "task.lastStatus",
+                                     {"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING",
+                                      "DEPROVISIONING", "STOPPED", "DELETED"});
     out.desired_status = json_string(t, "desiredStatus");
     out.health = json_string(t, "healthStatus");
     out.created_at = json_time(t, "createdAt");

@@ -2,6 +2,10 @@
 // botocore/data/elbv2/2015-12-01/service-2.json.
 #include <cstdlib>
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
 #include "fetchers/aws/batches.hpp"
 #include "fetchers/aws/clients.hpp"
 #include "fetchers/aws/query_protocol.hpp"
@@ -81,6 +85,16 @@ Result<std::vector<Target>> Elbv2Client::describe_target_health(const std::strin
         target.id = xml_text(description, "Id");
         target.port = to_int(xml_text(description, "Port"));
         target.state = xml_text(health, "State");
+        if (target.id.empty() || !health)
+            return ApiError{"parse", "DescribeTargetHealth: a target description has no Target.Id or TargetHealth", 200, false};
+        static constexpr std::string_view kStates[] = {"initial", "healthy", "unhealthy", "unhealthy.draining",
+                                                       "unused", "draining", "unavailable"};
+        if (std::find(std::begin(kStates), std::end(kStates), target.state) == std::end(kStates))
+            return ApiError{"parse",
+                            fmt::format("DescribeTargetHealth: TargetHealth.State '{}' of {} is not a value shipwatch "
+                                        "knows (initial, healthy, unhealthy, unhealthy.draining, unused, draining, unavailable)",
+                                        target.state, target.id),
+                            200, false};
         target.reason = xml_text(health, "Reason");
         target.description = xml_text(health, "Description");
         targets.push_back(std::move(target));

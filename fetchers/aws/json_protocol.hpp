@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fetchers/answer_checks.hpp"
 #include "fetchers/aws/clients.hpp"
 #include "fetchers/result.hpp"
 #include "model/time.hpp"
@@ -38,6 +39,8 @@ Result<T> parse_guarded(std::string_view what, Parse&& parse) {
         return Result<T>(parse());
     } catch (const nlohmann::json::exception& e) {
         return ApiError{"parse", std::string("unexpected ") + std::string(what) + " answer: " + e.what(), 200, false};
+    } catch (const UnexpectedAnswer& e) {
+        return ApiError{"parse", std::string(what) + ": " + e.what(), 200, false};
     }
 }
 

@@ -1,4 +1,5 @@
 // GitHub REST API v3 (2022-11-28). https://docs.github.com/en/rest
+#include "fetchers/answer_checks.hpp"
 #include "fetchers/github/github_client.hpp"
 
 #include <algorithm>
@@ -82,12 +83,16 @@ std::string id_text(const json& o, const char* key) {
 }
 
 CiStatus status_of(const std::string& status) {
+    require_one_of(status, "status", {"queued", "in_progress", "completed", "waiting", "requested", "pending"});
     if (status == "completed") return CiStatus::completed;
     if (status == "in_progress") return CiStatus::in_progress;
     return CiStatus::queued;  // queued, waiting, requested, pending
 }
 
 CiConclusion conclusion_of(const std::string& conclusion) {
+    require_one_of(conclusion, "conclusion",
+                   {"", "success", "failure", "startup_failure", "cancelled", "timed_out", "skipped", "neutral",
+                    "action_required", "stale"});
     if (conclusion.empty()) return CiConclusion::none;
     if (conclusion == "success") return CiConclusion::success;
     if (conclusion == "failure" || conclusion == "startup_failure") return CiConclusion::failure;
@@ -108,7 +113,7 @@ std::optional<int> pull_request_of(const std::string& first_line) {
 
 Commit parse_commit(const json& c) {
     Commit out;
-    out.sha = str(c, "sha");
+    out.sha = require_nonempty(str(c, "sha"), "commit.sha");
     const json& commit = object_at(c, "commit");
     std::string message = str(commit, "message");
     out.message = message.substr(0, message.find('\n'));
@@ -126,7 +131,7 @@ CiRun parse_run(const json& r) {
     run.kind = CiKind::github_actions;
     run.id = id_text(r, "id");
     run.name = str(r, "name");
-    run.sha = str(r, "head_sha");
+    run.sha = require_nonempty(str(r, "head_sha"), "workflow_run.head_sha");
     run.branch = str(r, "head_branch");
     if (auto n = r.find("run_number"); n != r.end() && n->is_number_integer()) run.number = n->get<int>();
     run.status = status_of(str(r, "status"));
@@ -177,6 +182,19 @@ Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
             request.headers["If-None-Match"] = it->second.etag;
     }
 
+    {
+        // Exhausted: asking again before the reset only burns goodwill (GitHub may block the
+        // token), so answer from the last verdict until then. Resets are wall-clock epochs.
+        std::lock_guard lock(mutex_);
+        long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+        if (rate_.remaining == 0 && rate_.reset_epoch > now)
+            return ApiError{"RateLimited",
+                            "GitHub rate limit exhausted; resets at " +
+                                format_iso8601(from_epoch_seconds(static_cast<double>(rate_.reset_epoch))) +
+                                " (not asking before then)",
+                            403, true};
+    }
     HttpResponse response = ctx_.transport->send(request);
     if (response.transport_failed())
         return ApiError{"transport", response.error.empty() ? "no response" : response.error, 0, true};
@@ -269,19 +287,25 @@ Result<std::vector<CiStep>> GithubClient::run_steps(const std::string& repo, con
         json body = json::parse(page->body, nullptr, false);
         if (!body.is_object() || !body.contains("jobs"))
             return ApiError{"parse", "jobs of run " + run_id + ": no jobs array", 200, false};
-        for (const json& job : array_at(body, "jobs")) {
-            std::string job_name = str(job, "name");
-            for (const json& s : array_at(job, "steps")) {
-                CiStep step;
-                step.job = job_name;
-                step.name = str(s, "name");
-                step.status = status_of(str(s, "status"));
-                step.conclusion = conclusion_of(str(s, "conclusion"));
-                step.started = time_of(s, "started_at");
-                step.finished = time_of(s, "completed_at");
-                steps.push_back(std::move(step));
+        auto page_steps = guarded<std::vector<CiStep>>("jobs of run " + run_id, [&] {
+            std::vector<CiStep> out;
+            for (const json& job : array_at(body, "jobs")) {
+                std::string job_name = str(job, "name");
+                for (const json& s : array_at(job, "steps")) {
+                    CiStep step;
+                    step.job = job_name;
+                    step.name = str(s, "name");
+                    step.status = status_of(str(s, "status"));
+                    step.conclusion = conclusion_of(str(s, "conclusion"));
+                    step.started = time_of(s, "started_at");
+                    step.finished = time_of(s, "completed_at");
+                    out.push_back(std::move(step));
+                }
             }
-        }
+            return out;
+        });
+        if (!page_steps) return page_steps.error();
+        for (auto& step : page_steps.value()) steps.push_back(std::move(step));
         url = page->next_url;
     }
     return steps;

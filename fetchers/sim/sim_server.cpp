@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <sstream>
 #include <thread>
 
 // Debian's cpp-httplib is a compiled library built with these (its pkg-config Cflags); the
@@ -133,7 +134,56 @@ struct SimServer::Impl {
     HttpResponse answer_http(SimServer& self, HttpRequest request, const std::string& target);
 };
 
+namespace {
+
+// /_sim/faults and /_sim/calls: change the faults of a running server, read its counters.
+void control(World& world, const httplib::Request& req, httplib::Response& res) {
+    auto text = [&](int status, const std::string& body) {
+        res.status = status;
+        res.set_content(body, "text/plain");
+    };
+    if (req.path == "/_sim/calls" && req.method == "GET") {
+        res.set_content(nlohmann::json(world.call_counts()).dump(2) + "\n", "application/json");
+        return;
+    }
+    if (req.path != "/_sim/faults") return text(404, "control paths: /_sim/faults, /_sim/calls\n");
+    if (req.method == "DELETE") {
+        world.faults().clear();
+        return text(200, "");
+    }
+    if (req.method == "PUT" || req.method == "POST") {
+        std::vector<FaultRule> rules;
+        std::istringstream lines(req.body);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+            while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+            auto rule = parse_fault(line);
+            if (!rule) return text(400, rule.error().message + "\n");
+            rules.push_back(std::move(rule).value());
+        }
+        if (req.method == "PUT") world.faults().set(std::move(rules));
+        else
+            for (auto& r : rules) world.faults().add(std::move(r));
+    } else if (req.method != "GET") {
+        return text(405, "GET, PUT, POST or DELETE\n");
+    }
+    std::string listing;
+    for (const auto& r : world.faults().rules()) listing += r.spec + "\n";
+    text(200, listing);
+}
+
+// A refused connection cannot be told apart from a dropped one once the server has accepted it:
+// the status line goes out, then the connection closes before the promised body.
+void drop_connection(httplib::Response& res) {
+    res.status = 200;
+    res.set_content_provider(
+        1024, "application/octet-stream", [](size_t, size_t, httplib::DataSink&) { return false; }, nullptr);
+}
+
+}  // namespace
+
 void SimServer::Impl::handle(SimServer& self, const httplib::Request& req, httplib::Response& res) {
+    if (starts_with(req.path, "/_sim/")) return control(self.world(), req, res);
     HttpRequest request;
     request.method = req.method;
     request.body = req.body;
@@ -148,9 +198,11 @@ void SimServer::Impl::handle(SimServer& self, const httplib::Request& req, httpl
     std::optional<AuthErrorShape> shape;
     if (sigv4 || !starts_with(target, "/repos/"))
         shape = aws_shape(req, sigv4, sigv4 ? scope_service_of(authorization) : std::string());
-    if (shape) write(answer_aws(self, req, std::move(request), *shape), res);
-    else if (starts_with(target, "/repos/")) write(answer_github(self, std::move(request), target), res);
-    else write(answer_http(self, std::move(request), target), res);
+    HttpResponse answer = shape                              ? answer_aws(self, req, std::move(request), *shape)
+                          : starts_with(target, "/repos/") ? answer_github(self, std::move(request), target)
+                                                           : answer_http(self, std::move(request), target);
+    if (answer.transport_failed()) return drop_connection(res);  // an injected `refuse`
+    write(answer, res);
 }
 
 HttpResponse SimServer::Impl::answer_aws(SimServer& self, const httplib::Request& req, HttpRequest request,
@@ -177,7 +229,8 @@ HttpResponse SimServer::Impl::answer_aws(SimServer& self, const httplib::Request
     request.aws_region = v.scope.region;
     request.aws_service = v.scope.service;
     HttpResponse answer = self.transport_->send(request);
-    if (answer.transport_failed()) {  // a service the simulator does not serve
+    if (answer.transport_failed() && !detail::json_service_by_signing_name(v.scope.service) &&
+        v.scope.service != "elasticloadbalancing" && v.scope.service != "ec2") {  // a service the simulator does not serve
         AuthError unknown{400, shape == AuthErrorShape::json ? "UnknownOperationException" : "InvalidAction",
                           fmt::format("the simulator does not serve the service '{}'", v.scope.service)};
         return auth_refusal(unknown, shape, self.world().next_request_id());
@@ -209,7 +262,7 @@ HttpResponse SimServer::Impl::answer_http(SimServer& self, HttpRequest request, 
     }
     request.url = entry;
     answer = self.transport_->send(request);
-    if (answer.transport_failed()) {
+    if (answer.transport_failed() && answer.error != kRefusedBySim) {
         // The scenario says this endpoint is unreachable; over HTTP the nearest is a gateway error.
         HttpResponse gateway;
         gateway.status = 502;
@@ -227,7 +280,25 @@ Result<std::unique_ptr<SimServer>> SimServer::create(const std::string& scenario
     std::unique_ptr<SimServer> s(new SimServer());
     s->clock_ = std::make_unique<ScaledClock>(scenario->start + options.offset, options.speed);
     s->world_ = std::make_shared<World>(std::move(scenario).value(), *s->clock_);
-    s->world_->set_throttle_first(options.throttle_first);
+    if (options.throttle_first > 0) {
+        FaultRule throttle;
+        throttle.pattern = "aws";
+        throttle.kind = FaultKind::throttle;
+        throttle.first = options.throttle_first;
+        throttle.spec = fmt::format("aws=throttle,first={}", options.throttle_first);
+        s->world_->faults().add(throttle);
+    }
+    for (const auto& rule : options.faults) s->world_->faults().add(rule);
+    return listen(std::move(s), options);
+}
+
+Result<std::unique_ptr<SimServer>> SimServer::create_sharing(SimServer& other, SimServerOptions options) {
+    std::unique_ptr<SimServer> s(new SimServer());
+    s->world_ = other.world_;
+    return listen(std::move(s), options);
+}
+
+Result<std::unique_ptr<SimServer>> SimServer::listen(std::unique_ptr<SimServer> s, const SimServerOptions& options) {
     s->transport_ = std::make_unique<SimTransport>(s->world_);
     s->impl_ = std::make_unique<Impl>();
     Impl& impl = *s->impl_;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <regex>
+#include <thread>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -126,6 +127,20 @@ std::optional<AwsRoute> aws_route(const UrlParts& url, const HttpRequest& reques
     return std::nullopt;
 }
 
+// Consults the fault plan for one call: an answer to give instead of the real one (errors, a
+// refused connection), or, in `post`, a fault that acts on the real answer after the world's
+// lock is released (slow, damaged bodies).
+std::optional<HttpResponse> injected(World& world, std::string_view family, const std::string& operation,
+                                     const std::string& region, Protocol protocol, const std::string& request_id,
+                                     std::optional<FaultRule>& post) {
+    auto rule = world.faults().take(family, operation, region);
+    if (!rule) return std::nullopt;
+    if (rule->kind == FaultKind::refuse) return unreachable(std::string(kRefusedBySim));
+    if (auto answer = fault_answer(*rule, protocol, request_id)) return answer;
+    post = rule;
+    return std::nullopt;
+}
+
 HttpResponse json_response(const JsonReply& reply, const std::string& request_id) {
     HttpResponse r;
     r.status = reply.status;
@@ -136,7 +151,7 @@ HttpResponse json_response(const JsonReply& reply, const std::string& request_id
 }
 
 HttpResponse answer_json(World& world, const JsonServiceInfo& service, const HttpRequest& request,
-                         const AwsCall& call) {
+                         const AwsCall& call, std::optional<FaultRule>& post) {
     auto fault = [&](std::string_view code, std::string_view message) {
         return json_response(json_fault(code, message), call.request_id);
     };
@@ -145,8 +160,10 @@ HttpResponse answer_json(World& world, const JsonServiceInfo& service, const Htt
     if (request.method != "POST" || target == request.headers.end() || target->second.rfind(prefix, 0) != 0)
         return fault("UnknownOperationException", "expected POST / with X-Amz-Target: " + prefix + "<Operation>");
     std::string op = target->second.substr(prefix.size());
-    if (world.count_call(fmt::format("{}:{}", service.signing_name, op)) <= world.throttle_first())
-        return fault("ThrottlingException", "Rate exceeded");
+    std::string operation = fmt::format("{}:{}", service.signing_name, op);
+    world.count_call(operation);
+    if (auto answer = injected(world, "aws", operation, call.region_name, Protocol::aws_json, call.request_id, post))
+        return *answer;
 
     json input = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
     if (input.is_discarded() || !input.is_object())
@@ -157,7 +174,7 @@ HttpResponse answer_json(World& world, const JsonServiceInfo& service, const Htt
 }
 
 HttpResponse answer_query(World& world, QueryService service, const HttpRequest& request, const UrlParts& url,
-                          const AwsCall& call) {
+                          const AwsCall& call, std::optional<FaultRule>& post) {
     const std::string_view name = service == QueryService::ec2 ? "ec2" : "elasticloadbalancing";
     const std::string_view version = service == QueryService::ec2 ? "2016-11-15" : "2015-12-01";
     // Query APIs take the parameters in a form body (POST) or in the query string (GET).
@@ -166,9 +183,12 @@ HttpResponse answer_query(World& world, QueryService service, const HttpRequest&
     if (action == form.end() || action->second.empty())
         return query_fault(service, 400, "MissingAction", "The request must contain the parameter Action",
                            call.request_id);
-    if (world.count_call(fmt::format("{}:{}", name, action->second)) <= world.throttle_first())
-        return query_fault(service, service == QueryService::ec2 ? 503 : 400,
-                           service == QueryService::ec2 ? "RequestLimitExceeded" : "Throttling", "Rate exceeded", call.request_id);
+    std::string operation = fmt::format("{}:{}", name, action->second);
+    world.count_call(operation);
+    if (auto answer = injected(world, "aws", operation, call.region_name,
+                               service == QueryService::ec2 ? Protocol::aws_query_ec2 : Protocol::aws_query_elbv2,
+                               call.request_id, post))
+        return *answer;
     auto given = form.find("Version");
     if (given == form.end())
         return query_fault(service, 400, "MissingParameter", "The request must contain the parameter Version",
@@ -181,12 +201,15 @@ HttpResponse answer_query(World& world, QueryService service, const HttpRequest&
 }
 
 // Version endpoints and anything else the scenario serves verbatim.
-std::optional<HttpResponse> answer_http(World& world, const json& http, const HttpRequest& request) {
+std::optional<HttpResponse> answer_http(World& world, const json& http, const HttpRequest& request,
+                                        std::optional<FaultRule>& post) {
     std::string without_query = request.url.substr(0, request.url.find('?'));
     auto it = http.find(request.url);
     if (it == http.end()) it = http.find(without_query);
     if (it == http.end()) return std::nullopt;
     world.count_call("http:" + without_query);
+    if (auto answer = injected(world, "http", "http:" + without_query, "", Protocol::http, "", post))
+        return answer;
     const json& entry = *it;
     HttpResponse r;
     r.status = entry.value("status", 200);
@@ -203,15 +226,20 @@ bool host_serves_http(const json& http, const std::string& host) {
     return false;
 }
 
-HttpResponse route(World& world, const HttpRequest& request, const json& state, TimePoint now) {
+HttpResponse route(World& world, const HttpRequest& request, const json& state, TimePoint now,
+                   std::optional<FaultRule>& post) {
     const UrlParts url = split_url(request.url);
     if (url.host.empty()) return unreachable("malformed URL: " + request.url);
     const json& http = member(state, "http");
-    if (auto answer = answer_http(world, http, request)) return *answer;
+    if (auto answer = answer_http(world, http, request, post)) return *answer;
 
     if (url.host == "api.github.com") {
         GithubReply reply = handle_github(member(state, "github"), url, request, now);
-        if (!reply.operation.empty()) world.count_call("github:" + reply.operation);
+        if (!reply.operation.empty()) {
+            std::string operation = "github:" + reply.operation;
+            world.count_call(operation);
+            if (auto answer = injected(world, "github", operation, "", Protocol::github, "", post)) return *answer;
+        }
         return reply.response;
     }
 
@@ -219,10 +247,10 @@ HttpResponse route(World& world, const HttpRequest& request, const json& state, 
         AwsCall call{member(member(state, "aws"), aws->region.c_str()), aws->region, world.scenario().account, now,
                      world.next_request_id()};
         if (const auto* service = json_service_by_signing_name(aws->service))
-            return answer_json(world, *service, request, call);
+            return answer_json(world, *service, request, call, post);
         if (aws->service == "elasticloadbalancing")
-            return answer_query(world, QueryService::elbv2, request, url, call);
-        if (aws->service == "ec2") return answer_query(world, QueryService::ec2, request, url, call);
+            return answer_query(world, QueryService::elbv2, request, url, call, post);
+        if (aws->service == "ec2") return answer_query(world, QueryService::ec2, request, url, call, post);
     }
 
     if (host_serves_http(http, url.host)) {
@@ -235,13 +263,27 @@ HttpResponse route(World& world, const HttpRequest& request, const json& state, 
     return unreachable("could not resolve host " + url.host + " (not part of the simulated world)");
 }
 
+// Damage is done in the answer's own format: XML for the Query services, JSON (or text) else.
+Protocol protocol_of(const HttpResponse& answer) {
+    auto type = answer.headers.find("Content-Type");
+    bool xml = type != answer.headers.end() && type->second.find("xml") != std::string::npos;
+    return xml ? Protocol::aws_query_elbv2 : Protocol::aws_json;
+}
+
 }  // namespace
 
 HttpResponse SimTransport::send(const HttpRequest& request) {
     // No exception leaves send(): a handler bug answers 500 like an AWS internal failure.
     try {
-        return world_->with_state(
-            [&](const nlohmann::json& state, TimePoint now) { return route(*world_, request, state, now); });
+        std::optional<FaultRule> post;
+        HttpResponse answer = world_->with_state(
+            [&](const nlohmann::json& state, TimePoint now) { return route(*world_, request, state, now, post); });
+        if (post) {
+            // Outside the world's lock: a slow answer holds up only its own caller.
+            if (post->kind == FaultKind::slow) std::this_thread::sleep_for(post->delay);
+            damage_answer(*post, protocol_of(answer), answer);
+        }
+        return answer;
     } catch (const std::exception& e) {
         HttpResponse r;
         r.status = 500;

@@ -16,6 +16,7 @@
 
 #include "fetchers/clock.hpp"
 #include "fetchers/result.hpp"
+#include "fetchers/sim/faults.hpp"
 #include "fetchers/transport.hpp"
 #include "model/snapshot.hpp"
 
@@ -67,9 +68,8 @@ public:
     // "http:<url>"), for tests and benchmarks.
     // Counts a call; returns how many calls of this operation there have been, this one included.
     int count_call(const std::string& operation);
-    // Fault injection: the first `k` calls of every AWS operation are throttled (0: none).
-    void set_throttle_first(int k) { throttle_first_.store(k); }
-    int throttle_first() const { return throttle_first_.load(); }
+    // Fault injection (faults.hpp): consulted for every call, changeable while serving.
+    FaultPlan& faults() { return faults_; }
     std::map<std::string, int> call_counts() const;
     // Firings whose patch could not be applied ("scenario x: script[2] at <ISO>: ..."); skipped whole.
     std::vector<std::string> script_errors() const;
@@ -91,7 +91,7 @@ private:
     bool bounded_once_ = false;
     std::vector<std::string> script_errors_;
     mutable std::mutex counts_mutex_;
-    std::atomic<int> throttle_first_{0};  // separate, so counting never waits for a slow handler
+    FaultPlan faults_;  // its own lock, so faults can change while a slow handler runs
     std::map<std::string, int> counts_;
     long long requests_ = 0;
 };

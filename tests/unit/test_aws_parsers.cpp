@@ -101,7 +101,11 @@ TEST(EcsClient, DescribeServicesBatchesByTen) {
         json answer{{"services", json::array()}, {"failures", json::array()}};
         json request = json::parse(r.body);
         for (const auto& name : request.at("services"))
-            answer["services"].push_back({{"serviceName", name}, {"status", "ACTIVE"}});
+            answer["services"].push_back({{"serviceName", name},
+                                          {"serviceArn", "arn:aws:ecs:eu-west-1:1:service/prod/" + name.get<std::string>()},
+                                          {"status", "ACTIVE"},
+                                          {"taskDefinition", "arn:aws:ecs:eu-west-1:1:task-definition/app:1"},
+                                          {"deployments", json::array()}});
         return testing::response(200, answer.dump());
     });
     std::vector<std::string> names;

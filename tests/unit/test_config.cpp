@@ -92,7 +92,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "shipwatch.toml:2: 'refresh.ecs' = \"0s\" is not a duration of at least 1s (use s, m, h: \"10s\", \"1m30s\")"},
         BadConfig{"unknown_refresh_key", "[refresh]\neks = \"5s\"\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
                   "shipwatch.toml:2: unknown key 'refresh.eks' (did you mean 'ecs'?); known: ecs, github, ecr"},
-        BadConfig{"unknown_top_level", "pipelines = []\n", "shipwatch.toml:1: unknown top-level key 'pipelines' (did you mean 'pipeline'?); known: refresh, [[pipeline]]"},
+        BadConfig{"unknown_top_level", "pipelines = []\n", "shipwatch.toml:1: unknown top-level key 'pipelines' (did you mean 'pipeline'?); known: refresh, http, [[pipeline]]"},
         BadConfig{"not_array_of_tables", "pipeline = \"x\"\n", "shipwatch.toml:1: 'pipeline' must be tables: write each one as [[pipeline]]"},
         BadConfig{"bad_repo", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\nrepo = \"just-a-name\"\n",
                   "shipwatch.toml:5: pipeline 'a': 'repo' must be a GitHub owner/name, got \"just-a-name\""},
