@@ -7,12 +7,19 @@
 
 #include <curl/curl.h>
 
+#include "fetchers/retry_transport.hpp"
+
 #ifndef SHIPWATCH_VERSION
 #define SHIPWATCH_VERSION "0.1.0"
 #endif
 
 namespace shipwatch {
 namespace {
+
+bool credentials_expired(const HttpResponse& response) {
+    std::string code = answer_error_code(response);
+    return code == "ExpiredToken" || code == "ExpiredTokenException";
+}
 
 // An answer larger than this is not an API answer shipwatch reads; stop rather than fill memory.
 constexpr size_t kMaxBody = 64u << 20;
@@ -155,6 +162,10 @@ HttpResponse CurlTransport::Impl::send(const HttpRequest& request) {
     if (curl == nullptr) return failure("libcurl could not create a handle");
     HttpResponse response = perform(curl, request, creds ? &*creds : nullptr);
     release(curl);
+    if (creds && response.status == 400 && credentials_expired(response)) {
+        // Tell the chain; the retry layer's next attempt then signs with whatever it resolves.
+        credentials->expired(*creds);
+    }
     return response;
 }
 

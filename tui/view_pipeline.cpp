@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "tui/format.hpp"
+#include "tui/parts.hpp"
 #include "tui/picture_query.hpp"
 #include "tui/text.hpp"
 #include "tui/views.hpp"
@@ -13,7 +14,29 @@
 namespace shipwatch::tui {
 namespace {
 
-void draw_stage_box(CellGrid& g, Rect r, int number, const StageReport& st, TimePoint now, bool selected) {
+// The third line of a stage box: since when the stage carries its revision; for a stage whose
+// data failed to fetch, how long it has been failing and how old the data it still shows is.
+std::string box_age(const StageReport& st, const PipelineSnapshot& snap, TimePoint now) {
+    std::optional<TimePoint> failing_since;
+    std::optional<TimePoint> last_ok;
+    bool any_value = false;
+    auto parts = parts_of(snap);
+    for (const auto& name : parts_for_stage(st.id)) {
+        auto it = std::find_if(parts.begin(), parts.end(), [&](const PartStatus& p) { return p.name == name; });
+        if (it == parts.end() || !it->configured || !it->error) continue;
+        if (!failing_since || it->error->time < *failing_since) failing_since = it->error->time;
+        any_value = any_value || it->has_value;
+        if (it->fetched_at && (!last_ok || *it->fetched_at < *last_ok)) last_ok = it->fetched_at;
+    }
+    if (failing_since) {
+        std::string data = any_value && last_ok ? "data " + format_duration(now - *last_ok) + " old" : "no data";
+        return fmt::format("✖ failing {} · {}", format_duration(now - *failing_since), data);
+    }
+    return st.since ? ago(*st.since, now) : "—";
+}
+
+void draw_stage_box(CellGrid& g, Rect r, int number, const StageReport& st, const PipelineSnapshot& snap,
+                    TimePoint now, bool selected) {
     Attr border{selected ? Role::accent : Role::dim, false, selected};
     Attr hr{role_of(st.health)};
     g.box(r, border);
@@ -26,7 +49,8 @@ void draw_stage_box(CellGrid& g, Rect r, int number, const StageReport& st, Time
     };
     line(std::string(glyph(st.health)) + " " + std::string(to_string(st.health)), hr);
     line(short_sha(st.revision), {st.revision.known() ? Role::normal : Role::unknown, false, true});
-    line(st.since ? ago(*st.since, now) : "—", {Role::dim});
+    std::string age = box_age(st, snap, now);
+    line(age, {age.rfind("✖", 0) == 0 ? Role::error : Role::dim});
     for (const auto& l : text::wrap(st.summary, w)) line(l, {Role::normal});
 }
 
@@ -95,7 +119,7 @@ void draw_pipeline(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewSta
                 bx += gap;
             }
             int w = i == n - 1 ? r.right() - bx : bw;
-            draw_stage_box(g, {bx, y, w, box_h}, i + 1, d.stages[i], now, i == std::clamp(s.stage, 0, n - 1));
+            draw_stage_box(g, {bx, y, w, box_h}, i + 1, d.stages[i], a.snapshot, now, i == std::clamp(s.stage, 0, n - 1));
             bx += w;
         }
         y += box_h;

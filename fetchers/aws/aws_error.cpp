@@ -5,9 +5,11 @@
 namespace shipwatch::aws {
 
 bool is_retryable(std::string_view code, int http_status) {
-    static constexpr std::array<std::string_view, 5> throttling{
+    // Expired credentials are retried too: the signing transport has dropped them from its cache
+    // (CredentialsProvider::expired), so the next attempt signs with freshly resolved ones.
+    static constexpr std::array<std::string_view, 7> throttling{
         "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-        "RequestThrottled"};
+        "RequestThrottled", "ExpiredToken", "ExpiredTokenException"};
     for (auto t : throttling)
         if (code == t) return true;
     return http_status == 429 || http_status >= 500;

@@ -217,6 +217,15 @@ Result<AwsCredentials> DefaultCredentialsChain::resolve() {
                              profile);
 }
 
+void DefaultCredentialsChain::expired(const AwsCredentials& refused) {
+    std::lock_guard lock(mutex_);
+    // Only the credentials that were refused: another thread may have refreshed them already.
+    if (cached_ && cached_->access_key_id == refused.access_key_id && cached_->session_token == refused.session_token) {
+        cached_.reset();
+        next_attempt_ = {};
+    }
+}
+
 Result<AwsCredentials> DefaultCredentialsChain::credentials() {
     std::lock_guard lock(mutex_);
     TimePoint t = now();

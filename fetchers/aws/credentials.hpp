@@ -32,6 +32,9 @@ public:
     // Safe to call from several threads. Errors (code "credentials") are one line naming what
     // to fix; they never contain a secret.
     virtual Result<AwsCredentials> credentials() = 0;
+    // A service refused these credentials as expired (clock skew, a revoked session, an
+    // Expiration that was wrong): resolve afresh on the next use. Fixed keys ignore it.
+    virtual void expired(const AwsCredentials&) {}
 };
 
 // Fixed keys: tests and the simulator.
@@ -73,6 +76,7 @@ public:
     explicit DefaultCredentialsChain(CredentialOptions options = {});
     ~DefaultCredentialsChain() override;
     Result<AwsCredentials> credentials() override;
+    void expired(const AwsCredentials& refused) override;
     // One pass through the chain, no cache.
     Result<AwsCredentials> resolve();
 

@@ -66,6 +66,7 @@ bool pattern_matches(const std::string& pattern, std::string_view family, const 
     }
     if (region_glob != "*" && (region.empty() || fnmatch(region_glob.c_str(), region.c_str(), 0) != 0)) return false;
     if (glob == "*" || glob == family) return true;
+    if (glob.find(':') == std::string::npos) glob += ":*";  // a service: all of its operations
     return fnmatch(glob.c_str(), operation.c_str(), 0) == 0;
 }
 

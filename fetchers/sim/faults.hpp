@@ -9,9 +9,10 @@
 //   ecs:*@eu-west-1=throttle,first=3 the first 3 calls of each ECS operation in eu-west-1
 //   aws=slow,delay=8s,rate=0.5       every other AWS call answers after 8 s
 //   github=rate-limit                GitHub answers 403 with x-ratelimit-remaining: 0
-// PATTERN is `*` (everything), `aws`, `github`, `http` (version endpoints), or a glob over the
-// operation names the simulator counts ("ecs:DescribeServices", "github:repos/list-commits",
-// "http:https://host/path"), optionally `@region` for AWS.
+// PATTERN is `*` (everything), `aws`, `github`, `http` (version endpoints), a service (`ecs`,
+// `elasticloadbalancing`: all its operations), or a glob over the operation names the simulator
+// counts ("ecs:DescribeServices", "github:repos/list-commits", "http:https://host/path");
+// `@region` (a glob too) narrows AWS operations to regions.
 #pragma once
 
 #include <map>

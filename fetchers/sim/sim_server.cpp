@@ -277,9 +277,13 @@ HttpResponse SimServer::Impl::answer_http(SimServer& self, HttpRequest request, 
 Result<std::unique_ptr<SimServer>> SimServer::create(const std::string& scenario_name, SimServerOptions options) {
     auto scenario = load_builtin(scenario_name);
     if (!scenario) return scenario.error();
+    return create(std::move(scenario).value(), std::move(options));
+}
+
+Result<std::unique_ptr<SimServer>> SimServer::create(Scenario scenario, SimServerOptions options) {
     std::unique_ptr<SimServer> s(new SimServer());
-    s->clock_ = std::make_unique<ScaledClock>(scenario->start + options.offset, options.speed);
-    s->world_ = std::make_shared<World>(std::move(scenario).value(), *s->clock_);
+    s->clock_ = std::make_unique<ScaledClock>(scenario.start + options.offset, options.speed);
+    s->world_ = std::make_shared<World>(std::move(scenario), *s->clock_);
     if (options.throttle_first > 0) {
         FaultRule throttle;
         throttle.pattern = "aws";

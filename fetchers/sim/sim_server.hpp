@@ -40,6 +40,7 @@ class SimServer {
 public:
     // Loads a built-in scenario and binds; errors name the scenario or the address.
     static Result<std::unique_ptr<SimServer>> create(const std::string& scenario, SimServerOptions options);
+    static Result<std::unique_ptr<SimServer>> create(Scenario scenario, SimServerOptions options);
     // One more server on the same world (and clock): e.g. one service's endpoint, which a test can
     // stop (connections refused) and start again on the same port. `other` must outlive it.
     static Result<std::unique_ptr<SimServer>> create_sharing(SimServer& other, SimServerOptions options);

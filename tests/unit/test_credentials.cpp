@@ -406,6 +406,34 @@ TEST(Credentials, RefreshesBeforeExpirationAndKeepsValidOnesOnFailure) {
     EXPECT_TRUE(gone.error().message.starts_with("no AWS credentials"));
 }
 
+TEST(Credentials, CredentialsRefusedAsExpiredAreResolvedAgain) {
+    // A service answering ExpiredToken before the Expiration shipwatch was told (a revoked
+    // session, a skewed clock): the chain drops exactly those credentials and resolves again.
+    Home home;
+    FakeImds imds;
+    ManualClock clock(TimePoint(std::chrono::seconds(1'800'000'000)));
+    imds.clock = &clock;
+    auto vars = home.env();
+    vars.erase("AWS_EC2_METADATA_DISABLED");
+    CredentialOptions options = options_for(vars);
+    options.imds_endpoint = imds.server.url();
+    options.clock = &clock;
+    DefaultCredentialsChain chain(options);
+
+    auto first = chain.credentials();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->access_key_id, "AKIDEC21");
+    EXPECT_EQ(chain.credentials()->access_key_id, "AKIDEC21");
+    EXPECT_EQ(imds.credential_calls.load(), 1);
+    chain.expired(first.value());
+    EXPECT_EQ(chain.credentials()->access_key_id, "AKIDEC22");
+    EXPECT_EQ(imds.credential_calls.load(), 2);
+    // A late report about the old credentials does not throw away the new ones.
+    chain.expired(first.value());
+    EXPECT_EQ(chain.credentials()->access_key_id, "AKIDEC22");
+    EXPECT_EQ(imds.credential_calls.load(), 2);
+}
+
 TEST(Credentials, ConcurrentCallersShareOneResolution) {
     Home home;
     FakeImds imds;
