@@ -393,6 +393,8 @@ int run_sim_command(const SimCommand& command) {
                scenario.name, scenario.title, format_iso8601(s.world().now()), command.server.speed,
                scenario.access_key_id, scenario.secret_access_key, s.base_url(), s.base_url());
     for (const auto& [original, here] : s.version_urls()) fmt::print(stderr, "  version_url {} -> {}\n", original, here);
+    for (const auto& rule : s.world().faults().rules()) fmt::print(stderr, "  fault {}\n", rule.spec);
+    fmt::print(stderr, "  faults can be changed while serving: PUT/POST/DELETE {}/_sim/faults\n", s.base_url());
     std::fflush(stderr);
 
     std::atomic<bool> ended = false;
