@@ -14,8 +14,9 @@
 namespace shipwatch::tui {
 namespace {
 
-// The third line of a stage box: since when the stage carries its revision; for a stage whose
-// data failed to fetch, how long it has been failing and how old the data it still shows is.
+// The third line of a stage box: since when the stage carries its revision; for a stage that is
+// unknown because its data failed to fetch, how long it has been failing and how old the data
+// it still shows is.
 std::string box_age(const StageReport& st, const PipelineSnapshot& snap, TimePoint now) {
     std::optional<TimePoint> failing_since;
     std::optional<TimePoint> last_ok;
@@ -28,7 +29,7 @@ std::string box_age(const StageReport& st, const PipelineSnapshot& snap, TimePoi
         any_value = any_value || it->has_value;
         if (it->fetched_at && (!last_ok || *it->fetched_at < *last_ok)) last_ok = it->fetched_at;
     }
-    if (failing_since) {
+    if (failing_since && st.health == Health::unknown) {
         std::string data = any_value && last_ok ? "data " + format_duration(now - *last_ok) + " old" : "no data";
         return fmt::format("✖ failing {} · {}", format_duration(now - *failing_since), data);
     }
