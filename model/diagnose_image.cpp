@@ -53,11 +53,7 @@ StageOutcome diagnose_image(Context& ctx) {
     }
 
     if (!ctx.target) {
-        r.health = Health::unknown;
-        r.summary = "newest commit unknown";
-        out.verdict = VerdictCode::unknown;
-        out.verdict_summary = "Cannot tell: the newest commit is unknown.";
-        return out;
+        return fail_unknown(out, "newest commit unknown", "the newest commit is unknown");
     }
     const std::string sha7 = ctx.short_sha(ctx.target->sha);
     const CiRun* build = ctx.target_build;
@@ -93,11 +89,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
     const Service& svc = *ctx.snap.service.value;
     const TaskDefinition* td = ctx.service_taskdef;
     if (!td || !ctx.app_container) {
-        r.health = Health::unknown;
-        r.summary = td ? "task definition has no containers" : fmt::format("task definition {} not fetched", svc.task_definition);
-        out.verdict = VerdictCode::unknown;
-        out.verdict_summary = fmt::format("Cannot tell: {}.", r.summary);
-        return out;
+        return fail_unknown(out, td ? "task definition has no containers" : fmt::format("task definition {} not fetched", svc.task_definition));
     }
     const std::string td_name = fmt::format("{}:{}", td->family, td->revision);
     r.revision = ctx.index.of_reference(ctx.app_container->image);
@@ -113,11 +105,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
                  fmt::format("{} references tag \"{}\", which does not exist in {}", td_name, ref.tag, ref.repository));
 
     if (!ctx.target) {
-        r.health = Health::unknown;
-        r.summary = fmt::format("{} → {}", td_name, ctx.app_container->image);
-        out.verdict = VerdictCode::unknown;
-        out.verdict_summary = "Cannot tell: the newest commit is unknown.";
-        return out;
+        return fail_unknown(out, fmt::format("{} → {}", td_name, ctx.app_container->image), "the newest commit is unknown");
     }
     const std::string sha7 = ctx.short_sha(ctx.target->sha);
     bool carries_target = r.revision.known() && r.revision.sha == ctx.target->sha;
@@ -147,11 +135,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
     }
 
     if (!r.revision.known()) {
-        r.health = Health::unknown;
-        r.summary = fmt::format("cannot tell which commit {} carries", ctx.app_container->image);
-        out.verdict = VerdictCode::unknown;
-        out.verdict_summary = fmt::format("Cannot tell: {}.", r.summary);
-        return out;
+        return fail_unknown(out, fmt::format("cannot tell which commit {} carries", ctx.app_container->image));
     }
     r.health = Health::stale;
     std::string carried = carries_target ? fmt::format("an older image of {} ({})", sha7, short_digest(r.revision.digest))

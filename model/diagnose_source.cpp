@@ -45,11 +45,7 @@ StageOutcome diagnose_push(Context& ctx) {
     if (source_unusable(ctx.snap.commits, "repository", out, ctx.now)) return out;
     auto& r = out.report;
     if (!ctx.target) {
-        r.health = Health::unknown;
-        r.summary = fmt::format("branch {} has no commits", ctx.snap.spec.branch);
-        out.verdict = VerdictCode::unknown;
-        out.verdict_summary = fmt::format("Cannot tell: {}.", r.summary);
-        return out;
+        return fail_unknown(out, fmt::format("branch {} has no commits", ctx.snap.spec.branch));
     }
     const Commit& c = *ctx.target;
     r.health = Health::ok;
@@ -69,11 +65,7 @@ StageOutcome diagnose_build(Context& ctx) {
     r.id = "build";
     if (source_unusable(ctx.snap.builds, "CI", out, ctx.now)) return out;
     if (!ctx.target) {
-        r.health = Health::unknown;
-        r.summary = "newest commit unknown, so the build to look for is unknown";
-        out.verdict = VerdictCode::unknown;
-        out.verdict_summary = "Cannot tell: the newest commit is unknown.";
-        return out;
+        return fail_unknown(out, "newest commit unknown, so the build to look for is unknown", "the newest commit is unknown");
     }
     const Commit& c = *ctx.target;
     const std::string sha7 = ctx.short_sha(c.sha);

@@ -140,11 +140,7 @@ StageOutcome diagnose_tasks(Context& ctx) {
     }
     
     if (svc.desired == 0) {
-        r.health = Health::unknown;
-        r.summary = "service is scaled to 0 tasks";
-        out.verdict = VerdictCode::unknown;
-        out.verdict_summary = "Cannot tell: the service is scaled to 0 tasks.";
-        return out;
+        return fail_unknown(out, "service is scaled to 0 tasks", "the service is scaled to 0 tasks");
     }
     if (running.empty()) {
         r.health = Health::failed;
@@ -188,11 +184,7 @@ StageOutcome diagnose_tasks(Context& ctx) {
         return out;
     }
     if (!r.revision.known() && expected_digest.empty()) {
-        r.health = Health::unknown;
-        r.summary = "cannot tell which commit the running tasks carry";
-        out.verdict = VerdictCode::unknown;
-        out.verdict_summary = fmt::format("Cannot tell: {}.", r.summary);
-        return out;
+        return fail_unknown(out, "cannot tell which commit the running tasks carry");
     }
     r.health = Health::stale;
     const Task* sample = off.empty() ? running.front() : off.front();

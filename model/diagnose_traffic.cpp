@@ -58,13 +58,6 @@ std::optional<Revision> endpoint_revision(Context& ctx, StageReport& r, bool& en
     return rev;
 }
 
-void fail_unknown(StageOutcome& out, std::string summary) {
-    out.report.health = Health::unknown;
-    out.report.summary = std::move(summary);
-    out.verdict = VerdictCode::unknown;
-    out.verdict_summary = fmt::format("Cannot tell: {}.", out.report.summary);
-}
-
 }  // namespace
 
 StageOutcome diagnose_alb(Context& ctx) {

@@ -80,6 +80,16 @@ bool source_unusable(const Fetched<T>& part, const char* what, StageOutcome& out
     return true;
 }
 
+// The stage cannot be judged: `summary` on the stage, "Cannot tell: <why>." as the verdict
+// (`why` defaults to the summary).
+inline StageOutcome& fail_unknown(StageOutcome& out, std::string summary, std::string why = {}) {
+    out.report.health = Health::unknown;
+    out.report.summary = std::move(summary);
+    out.verdict = VerdictCode::unknown;
+    out.verdict_summary = fmt::format("Cannot tell: {}.", why.empty() ? out.report.summary : why);
+    return out;
+}
+
 StageOutcome diagnose_push(Context& ctx);
 StageOutcome diagnose_build(Context& ctx);
 StageOutcome diagnose_image(Context& ctx);
