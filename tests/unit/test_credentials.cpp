@@ -374,17 +374,28 @@ TEST(Credentials, NoImdsAnswersQuickly) {
     EXPECT_TRUE(creds.error().message.starts_with("no AWS credentials"));
 }
 
-TEST(Credentials, RefreshesBeforeExpirationAndKeepsValidOnesOnFailure) {
+// The chain with nothing but instance metadata to find, on a clock the test moves.
+struct ImdsOnlyChain {
     Home home;
     FakeImds imds;
-    ManualClock clock(TimePoint(std::chrono::seconds(1'800'000'000)));
-    imds.clock = &clock;
-    auto vars = home.env();
-    vars.erase("AWS_EC2_METADATA_DISABLED");
-    CredentialOptions options = options_for(vars);
-    options.imds_endpoint = imds.server.url();
-    options.clock = &clock;
-    DefaultCredentialsChain chain(options);
+    ManualClock clock{TimePoint(std::chrono::seconds(1'800'000'000))};
+    std::unique_ptr<DefaultCredentialsChain> chain;
+    ImdsOnlyChain() {
+        imds.clock = &clock;
+        auto vars = home.env();
+        vars.erase("AWS_EC2_METADATA_DISABLED");
+        CredentialOptions options = options_for(vars);
+        options.imds_endpoint = imds.server.url();
+        options.clock = &clock;
+        chain = std::make_unique<DefaultCredentialsChain>(options);
+    }
+};
+
+TEST(Credentials, RefreshesBeforeExpirationAndKeepsValidOnesOnFailure) {
+    ImdsOnlyChain setup;
+    auto& imds = setup.imds;
+    auto& clock = setup.clock;
+    auto& chain = *setup.chain;
 
     EXPECT_EQ(chain.credentials()->access_key_id, "AKIDEC21");
     clock.advance(4min);  // 6 min left: still fresh
@@ -409,16 +420,10 @@ TEST(Credentials, RefreshesBeforeExpirationAndKeepsValidOnesOnFailure) {
 TEST(Credentials, CredentialsRefusedAsExpiredAreResolvedAgain) {
     // A service answering ExpiredToken before the Expiration shipwatch was told (a revoked
     // session, a skewed clock): the chain drops exactly those credentials and resolves again.
-    Home home;
-    FakeImds imds;
-    ManualClock clock(TimePoint(std::chrono::seconds(1'800'000'000)));
-    imds.clock = &clock;
-    auto vars = home.env();
-    vars.erase("AWS_EC2_METADATA_DISABLED");
-    CredentialOptions options = options_for(vars);
-    options.imds_endpoint = imds.server.url();
-    options.clock = &clock;
-    DefaultCredentialsChain chain(options);
+    ImdsOnlyChain setup;
+    auto& imds = setup.imds;
+    auto& clock = setup.clock;
+    auto& chain = *setup.chain;
 
     auto first = chain.credentials();
     ASSERT_TRUE(first);
@@ -435,16 +440,10 @@ TEST(Credentials, CredentialsRefusedAsExpiredAreResolvedAgain) {
 }
 
 TEST(Credentials, ConcurrentCallersShareOneResolution) {
-    Home home;
-    FakeImds imds;
-    auto vars = home.env();
-    vars.erase("AWS_EC2_METADATA_DISABLED");
-    CredentialOptions options = options_for(vars);
-    options.imds_endpoint = imds.server.url();
-    ManualClock clock(TimePoint(std::chrono::seconds(1'800'000'000)));
-    imds.clock = &clock;
-    options.clock = &clock;
-    DefaultCredentialsChain chain(options);
+    ImdsOnlyChain setup;
+    auto& imds = setup.imds;
+    auto& clock = setup.clock;
+    auto& chain = *setup.chain;
     std::atomic<int> good{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < 8; ++i)
