@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 namespace shipwatch {
@@ -17,6 +18,11 @@ constexpr std::array<std::string_view, 13> kPipelineKeys{
     "name", "region", "profile", "repo", "branch", "workflow", "codebuild_project", "cluster", "service",
     "target_group", "version_url", "version_json_pointer", "expect_log"};
 constexpr std::array<std::string_view, 3> kRefreshKeys{"ecs", "github", "ecr"};
+// The services a budget can name, as budget_service() calls them.
+constexpr std::array<std::string_view, 9> kBudgetServices{"ecs", "ecr", "elbv2", "ec2", "logs", "codebuild", "secretsmanager",
+                                                          "github", "version"};
+constexpr std::array<std::string_view, 11> kBudgetKeys{"requests_per_second", "burst", "ecs", "ecr", "elbv2", "ec2", "logs",
+                                                       "codebuild", "secretsmanager", "github", "version"};
 
 // Levenshtein distance, for "did you mean".
 size_t distance(std::string_view a, std::string_view b) {
@@ -35,6 +41,9 @@ template <size_t N>
 std::string suggestion(std::string_view key, const std::array<std::string_view, N>& known) {
     std::string_view best;
     size_t best_d = 3;
+    // A known key the typed one begins ("elb" for "elbv2") is the likeliest meaning.
+    for (auto k : known)
+        if (key.size() >= 2 && k.size() > key.size() && k.substr(0, key.size()) == key) return fmt::format(" (did you mean '{}'?)", k);
     for (auto k : known) {
         size_t d = distance(key, k);
         if (d < best_d) {
@@ -100,6 +109,27 @@ std::optional<ApiError> read_http(const toml::node& node, HttpConfig& out, const
             return err.at(&v, fmt::format("unknown key 'http.{}'{}; known: timeout, connect_timeout", key, suggestion(key, known)));
         }
         if (auto e = read_duration(v, "http." + key, *slot, err)) return e;
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiError> read_budget(const toml::node& node, BudgetConfig& out, const ConfigError& err) {
+    const toml::table* t = node.as_table();
+    if (!t) return err.at(&node, "'budget' must be a table: [budget] with requests_per_second, burst and per-service rates");
+    for (const auto& [k, v] : *t) {
+        std::string key(k.str());
+        if (std::find(kBudgetKeys.begin(), kBudgetKeys.end(), key) == kBudgetKeys.end())
+            return err.at(&v, fmt::format("unknown key 'budget.{}'{}; known: requests_per_second, burst, {}", key,
+                                          suggestion(key, kBudgetKeys), fmt::join(kBudgetServices, ", ")));
+        auto number = v.value<double>();  // integers and floats alike
+        bool is_burst = key == "burst";
+        double low = is_burst ? 1 : 0.01;
+        if (!number || v.is_boolean() || v.is_string() || !(*number >= low && *number <= 1000))
+            return err.at(&v, is_burst ? fmt::format("'budget.burst' must be a number of requests from 1 to 1000, e.g. 10")
+                                       : fmt::format("'budget.{}' must be requests per second, a number above 0 and at most 1000, e.g. 5", key));
+        if (key == "requests_per_second") out.requests_per_second = *number;
+        else if (is_burst) out.burst = *number;
+        else out.services[key] = *number;
     }
     return std::nullopt;
 }
@@ -170,6 +200,12 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
             if (auto e = read_refresh(v, cfg.refresh, err)) return *e;
         } else if (key == "http") {
             if (auto e = read_http(v, cfg.http, err)) return *e;
+    }
+    return std::nullopt;
+}
+
+        } else if (key == "budget") {
+            if (auto e = read_budget(v, cfg.budget, err)) return *e;
         } else if (key == "pipeline") {
             const toml::array* arr = v.as_array();
             if (!arr || !arr->is_array_of_tables())
@@ -181,8 +217,8 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
                 cfg.pipelines.push_back(std::move(p));
             }
         } else {
-            constexpr std::array<std::string_view, 3> top{"refresh", "http", "pipeline"};
-            return err.at(&v, fmt::format("unknown top-level key '{}'{}; known: refresh, http, [[pipeline]]", key, suggestion(key, top)));
+            constexpr std::array<std::string_view, 4> top{"refresh", "http", "budget", "pipeline"};
+            return err.at(&v, fmt::format("unknown top-level key '{}'{}; known: refresh, http, budget, [[pipeline]]", key, suggestion(key, top)));
         }
     }
     if (cfg.pipelines.empty()) return err.at_line(0, "no [[pipeline]] tables: add at least one pipeline to watch");

@@ -2,6 +2,7 @@
 // names the file, the line and the key, and says what to fix.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,10 +30,22 @@ struct HttpConfig {
     Duration connect_timeout = std::chrono::seconds(5);
 };
 
+// How many requests a second shipwatch may send each API. AWS throttles per account and region,
+// so an AWS budget holds per service per profile (one transport each) per region; GitHub's
+// holds for the token; a version endpoint's per host. Token buckets in RetryTransport enforce it.
+struct BudgetConfig {
+    double requests_per_second = 5;  // every service without its own value
+    double burst = 10;  // requests a service may send at once after a quiet spell
+    // Defaults well inside the real limits, leaving room for other tools on the same account:
+    // FilterLogEvents allows 5 a second per account and region; GitHub 5,000 an hour per token.
+    std::map<std::string, double> services{{"logs", 1}, {"github", 1}};
+};
+
 struct Config {
     std::string path;  // the file it came from ("" for flags-only)
     RefreshConfig refresh;
     HttpConfig http;
+    BudgetConfig budget;
     std::vector<PipelineConfig> pipelines;
 };
 

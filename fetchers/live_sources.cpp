@@ -35,13 +35,17 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
     auto live = std::make_unique<LiveSources>();
     aws::Environment env = aws::process_environment();
 
-    // Every transport retries throttling and 5xx with backoff and paces each source. Unsigned
-    // traffic (GitHub, version endpoints) has a transport of its own.
+    // Every transport retries throttling and 5xx with backoff and paces each source within the
+    // configured budget. One signing transport per profile, so an AWS budget holds per
+    // account (profile) and region; unsigned traffic (GitHub, version endpoints) has its own.
     auto with_retry = [&](std::unique_ptr<Transport> inner, std::string prefix) -> Transport* {
         Transport& base = *inner;
         live->transports.push_back(std::move(inner));
         RetryOptions ro;
         ro.source_prefix = std::move(prefix);
+        ro.requests_per_second = config.budget.requests_per_second;
+        ro.burst = config.budget.burst;
+        ro.service_rates = config.budget.services;
         auto retry = std::make_unique<RetryTransport>(base, live->clock, ro);
         live->retries.push_back(retry.get());
         live->transports.push_back(std::move(retry));

@@ -77,14 +77,27 @@ SleepFunction real_sleep() {
     return [](Duration d) { std::this_thread::sleep_for(d); };
 }
 
+namespace {
+// GitHub Enterprise and test servers have other hosts; the API version header tells GitHub's
+// REST API wherever it is served.
+bool is_github(const HttpRequest& request, const std::string& host) {
+    return host == "api.github.com" || host.find("github") != std::string::npos || request.headers.count("X-GitHub-Api-Version");
+}
+}  // namespace
+
 std::string source_name(const HttpRequest& request) {
     if (!request.aws_service.empty()) {
-        std::string service = request.aws_service == "elasticloadbalancing" ? "elbv2" : request.aws_service;
+        std::string service = budget_service(request);
         return request.aws_region.empty() ? service : service + " " + request.aws_region;
     }
     std::string host = split_url(request.url).host;
-    if (host == "api.github.com" || host.find("github") != std::string::npos) return "github";
+    if (is_github(request, host)) return "github";
     return host;
+}
+
+std::string budget_service(const HttpRequest& request) {
+    if (!request.aws_service.empty()) return request.aws_service == "elasticloadbalancing" ? "elbv2" : request.aws_service;
+    return is_github(request, split_url(request.url).host) ? "github" : "version";
 }
 
 std::string answer_error_code(const HttpResponse& response) { return read_error(response).code; }
@@ -103,8 +116,8 @@ double RetryTransport::uniform() {
 
 // A reservation bucket: a request always takes a token, possibly going into debt, and waits
 // until the debt is repaid; concurrent callers thus queue up evenly spaced.
-Duration RetryTransport::take_token(const std::string& source) {
-    if (options_.requests_per_second <= 0) return Duration::zero();
+Duration RetryTransport::take_token(const std::string& source, double rate) {
+    if (rate <= 0) return Duration::zero();
     std::lock_guard lock(mutex_);
     Bucket& bucket = buckets_[source];
     TimePoint now = clock_.now();
@@ -112,12 +125,12 @@ Duration RetryTransport::take_token(const std::string& source) {
         bucket = Bucket{options_.burst, now, true};
     } else if (now > bucket.updated) {
         double elapsed = std::chrono::duration<double>(now - bucket.updated).count();
-        bucket.tokens = std::min(options_.burst, bucket.tokens + elapsed * options_.requests_per_second);
+        bucket.tokens = std::min(options_.burst, bucket.tokens + elapsed * rate);
         bucket.updated = now;
     }
     bucket.tokens -= 1;
     if (bucket.tokens >= 0) return Duration::zero();
-    double ms = -bucket.tokens / options_.requests_per_second * 1000.0;
+    double ms = -bucket.tokens / rate * 1000.0;
     return Duration(static_cast<long long>(std::ceil(ms - 1e-6)));  // whole ms, never early
 }
 
@@ -168,8 +181,10 @@ std::vector<SourceState> RetryTransport::states() const {
 
 HttpResponse RetryTransport::send(const HttpRequest& request) {
     const std::string source = options_.source_prefix + source_name(request);
+    auto own = options_.service_rates.find(budget_service(request));
+    const double rate = own != options_.service_rates.end() ? own->second : options_.requests_per_second;
     for (int attempt = 1;; ++attempt) {
-        if (Duration wait = take_token(source); wait > Duration::zero()) sleep_(wait);
+        if (Duration wait = take_token(source, rate); wait > Duration::zero()) sleep_(wait);
         HttpResponse response = inner_.send(request);
 
         bool retryable = false;

@@ -20,8 +20,11 @@ struct RetryOptions {
     int max_attempts = 4;  // including the first
     Duration base_delay = std::chrono::milliseconds(250);
     Duration max_delay = std::chrono::seconds(20);  // cap of one backoff, and of an honoured Retry-After
-    double requests_per_second = 10;  // per source; <= 0: no pacing
+    double requests_per_second = 10;  // per source, unless its service has its own; <= 0: no pacing
     double burst = 10;  // requests a source may send at once after being idle
+    // Budgets of single services, by budget_service() name ("ecs", "github", "version"): a
+    // source's rate is its service's entry, else requests_per_second.
+    std::map<std::string, double> service_rates;
     // Put before every source name, when several accounts/profiles share one status bar
     // (one RetryTransport each, since AWS rate limits are per account and region): "prod · ".
     std::string source_prefix;
@@ -36,6 +39,10 @@ SleepFunction real_sleep();
 // The source a request belongs to: "ecs eu-west-1" for AWS (signing name and region, so a
 // local endpoint override still keeps services apart), "github" for GitHub, else the host.
 std::string source_name(const HttpRequest& request);
+
+// The service a request's budget is counted against: the AWS service ("ecs", "elbv2", ...),
+// "github" for GitHub's REST API (whatever its host), else "version" (version endpoints).
+std::string budget_service(const HttpRequest& request);
 
 // The error code of an answer: JSON `__type`/`code`, XML <Code>, or x-amzn-ErrorType.
 std::string answer_error_code(const HttpResponse& response);
@@ -58,7 +65,7 @@ private:
     };
     enum class Outcome { success, retry, fail };
 
-    Duration take_token(const std::string& source);
+    Duration take_token(const std::string& source, double rate);
     Duration backoff(int attempt, const HttpResponse& response);
     void record(const std::string& source, Outcome outcome, const std::string& error, std::optional<TimePoint> retry_at);
     double uniform();

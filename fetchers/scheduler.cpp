@@ -11,11 +11,14 @@ Scheduler::Scheduler(std::vector<std::unique_ptr<PipelineCollector>> collectors,
     : options_(std::move(options)) {
     auto picture = std::make_shared<Picture>();
     picture->context = options_.context;
-    auto now = steady::now();
+    start_ = steady::now();
+    std::vector<RefreshGroups> groups;
     for (auto& c : collectors) {
         picture->pipelines.push_back({c->spec().name, nullptr, true});
-        slots_.push_back({std::move(c), now, now, false});
+        groups.push_back(refresh_groups(c->spec()));
+        slots_.push_back({std::move(c), false});
     }
+    plan_.emplace(groups, options_.live_interval, options_.slow_interval);
     picture_ = std::move(picture);
     event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
@@ -52,11 +55,12 @@ void Scheduler::drain_notifications() {
     }
 }
 
+Duration Scheduler::elapsed() const { return std::chrono::duration_cast<Duration>(steady::now() - start_); }
+
 void Scheduler::refresh_now() {
     {
         std::lock_guard lock(mutex_);
-        auto now = steady::now();
-        for (auto& s : slots_) s.next_live = s.next_slow = now;
+        plan_->all_due(elapsed());
     }
     wake_.notify_all();
 }
@@ -83,24 +87,22 @@ void Scheduler::worker() {
         // The slot that is due first and not being refreshed by another worker.
         Slot* pick = nullptr;
         size_t index = 0;
-        steady::time_point soonest = steady::time_point::max();
+        Duration soonest = Duration::max();
         for (size_t i = 0; i < slots_.size(); ++i) {
-            auto& s = slots_[i];
-            if (s.busy) continue;
-            auto due = std::min(s.next_live, s.next_slow);
-            if (due < soonest) {
+            if (slots_[i].busy) continue;
+            if (Duration due = plan_->due(i); due < soonest) {
                 soonest = due;
-                pick = &s;
+                pick = &slots_[i];
                 index = i;
             }
         }
-        auto now = steady::now();
+        Duration now = elapsed();
         if (!pick || soonest > now) {
-            if (pick) wake_.wait_until(lock, soonest);
+            if (pick) wake_.wait_until(lock, start_ + soonest);
             else wake_.wait(lock);
             continue;
         }
-        RefreshParts parts{pick->next_live <= now, pick->next_slow <= now};
+        RefreshParts parts = plan_->parts_due(index, now);
         pick->busy = true;
         lock.unlock();
 
@@ -110,9 +112,7 @@ void Scheduler::worker() {
         publish(index, std::move(analysis), false);
 
         lock.lock();
-        auto done = steady::now();
-        if (parts.live) pick->next_live = done + options_.live_interval;
-        if (parts.slow) pick->next_slow = done + options_.slow_interval;
+        plan_->finished(index, parts, elapsed());
         pick->busy = false;
         wake_.notify_all();
     }

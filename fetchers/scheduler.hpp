@@ -8,12 +8,14 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "fetchers/clock.hpp"
 #include "fetchers/collector.hpp"
+#include "fetchers/refresh_plan.hpp"
 #include "model/picture.hpp"
 
 namespace shipwatch {
@@ -47,17 +49,18 @@ public:
 private:
     struct Slot {
         std::unique_ptr<PipelineCollector> collector;
-        std::chrono::steady_clock::time_point next_live;
-        std::chrono::steady_clock::time_point next_slow;
         bool busy = false;
     };
+    Duration elapsed() const;  // since construction: the plan's time
     void worker();
     void publish(size_t index, std::optional<PipelineAnalysis> analysis, bool refreshing);
 
     SchedulerOptions options_;
     std::vector<Slot> slots_;
+    std::chrono::steady_clock::time_point start_;
+    std::optional<RefreshPlan> plan_;  // when each slot is due; guarded by mutex_
     std::vector<std::thread> threads_;
-    std::mutex mutex_;  // guards slots_ scheduling state and stopping_
+    std::mutex mutex_;  // guards slots_ busy flags, plan_ and stopping_
     std::condition_variable wake_;
     bool stopping_ = false;
 

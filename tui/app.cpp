@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -58,6 +59,11 @@ int ms_to_next_second() {
     return static_cast<int>(1000 - ms) + 5;
 }
 
+// New data redraws at most this often; keys always redraw at once. With 200 pipelines the
+// scheduler publishes dozens of pictures a second (two per refresh), and a full frame for each
+// would keep the UI thread busy while nobody touches a key.
+constexpr std::chrono::milliseconds kDataFrame{100};
+
 int loop(PictureSource& source, const DashboardOptions& options) {
     Terminal term(options.color, options.mouse);
     ViewState state;
@@ -65,8 +71,12 @@ int loop(PictureSource& source, const DashboardOptions& options) {
     auto picture = source.latest();
     auto arrived = std::chrono::steady_clock::now();
     bool dirty = true;
+    bool data_pending = false;  // a newer picture than the one on screen, not drawn yet
+    auto last_frame = std::chrono::steady_clock::now() - kDataFrame;
 
     for (;;) {
+        auto since_frame = std::chrono::steady_clock::now() - last_frame;
+        if (data_pending && since_frame >= kDataFrame) dirty = true;
         if (dirty) {
             state.wall_now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
             state.picture_age = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - arrived);
@@ -81,12 +91,17 @@ int loop(PictureSource& source, const DashboardOptions& options) {
                 grid = render(*picture, state, size, &info);
             }
             term.blit(grid);
-            dirty = false;
+            dirty = data_pending = false;
+            last_frame = std::chrono::steady_clock::now();
+            since_frame = {};
         }
 
         pollfd fds[3] = {{term.input_fd(), POLLIN, 0}, {signal_pipe[0], POLLIN, 0}, {source.notify_fd(), POLLIN, 0}};
         int nfds = source.notify_fd() >= 0 ? 3 : 2;
-        int rc = poll(fds, nfds, ms_to_next_second());
+        int timeout = ms_to_next_second();
+        if (data_pending)
+            timeout = std::min<int>(timeout, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kDataFrame - since_frame).count()) + 1);
+        int rc = poll(fds, nfds, timeout);
         if (rc < 0 && errno != EINTR) return 2;
         if (rc == 0) dirty = true;  // the clock and the ages move once a second
 
@@ -95,9 +110,9 @@ int loop(PictureSource& source, const DashboardOptions& options) {
             source.drain_notifications();
             auto next = source.latest();
             if (next && next != picture) {
-                picture = std::move(next);
+                picture = std::move(next);  // keys act on the newest picture at once
                 arrived = std::chrono::steady_clock::now();
-                dirty = true;
+                data_pending = true;
             }
         }
         // Read keys after any wake-up: a resize arrives as EINTR plus a KEY_RESIZE key.

@@ -56,6 +56,24 @@ target_group = "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/app/abc"
     EXPECT_EQ(c->pipelines[1].spec.kind, PipelineKind::ec2);
 }
 
+TEST(Config, BudgetDefaultsAndOverrides) {
+    const char* pipeline = "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n";
+    auto defaults = parse_config(pipeline, "cfg.toml");
+    ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+    EXPECT_EQ(defaults->budget.requests_per_second, 5);
+    EXPECT_EQ(defaults->budget.burst, 10);
+    EXPECT_EQ(defaults->budget.services.at("github"), 1);
+    EXPECT_EQ(defaults->budget.services.at("logs"), 1);
+
+    auto c = parse_config(std::string("[budget]\nrequests_per_second = 2.5\nburst = 4\necs = 10\ngithub = 0.5\n") + pipeline, "cfg.toml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->budget.requests_per_second, 2.5);
+    EXPECT_EQ(c->budget.burst, 4);
+    EXPECT_EQ(c->budget.services.at("ecs"), 10);
+    EXPECT_EQ(c->budget.services.at("github"), 0.5);
+    EXPECT_EQ(c->budget.services.at("logs"), 1);  // untouched defaults stay
+}
+
 struct BadConfig {
     const char* name;
     const char* text;
@@ -92,7 +110,18 @@ INSTANTIATE_TEST_SUITE_P(
                   "shipwatch.toml:2: 'refresh.ecs' = \"0s\" is not a duration of at least 1s (use s, m, h: \"10s\", \"1m30s\")"},
         BadConfig{"unknown_refresh_key", "[refresh]\neks = \"5s\"\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
                   "shipwatch.toml:2: unknown key 'refresh.eks' (did you mean 'ecs'?); known: ecs, github, ecr"},
-        BadConfig{"unknown_top_level", "pipelines = []\n", "shipwatch.toml:1: unknown top-level key 'pipelines' (did you mean 'pipeline'?); known: refresh, http, [[pipeline]]"},
+        BadConfig{"unknown_top_level", "pipelines = []\n", "shipwatch.toml:1: unknown top-level key 'pipelines' (did you mean 'pipeline'?); known: refresh, http, budget, [[pipeline]]"},
+        BadConfig{"unknown_budget_key", "[budget]\necr = 2\nelb = 3\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
+                  "shipwatch.toml:3: unknown key 'budget.elb' (did you mean 'elbv2'?); known: requests_per_second, burst, ecs, ecr, elbv2, ec2, logs, "
+                  "codebuild, secretsmanager, github, version"},
+        BadConfig{"budget_zero", "[budget]\nrequests_per_second = 0\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
+                  "shipwatch.toml:2: 'budget.requests_per_second' must be requests per second, a number above 0 and at most 1000, e.g. 5"},
+        BadConfig{"budget_string", "[budget]\necs = \"10\"\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
+                  "shipwatch.toml:2: 'budget.ecs' must be requests per second, a number above 0 and at most 1000, e.g. 5"},
+        BadConfig{"budget_burst", "[budget]\nburst = 0.5\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
+                  "shipwatch.toml:2: 'budget.burst' must be a number of requests from 1 to 1000, e.g. 10"},
+        BadConfig{"budget_not_table", "budget = 5\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
+                  "shipwatch.toml:1: 'budget' must be a table: [budget] with requests_per_second, burst and per-service rates"},
         BadConfig{"not_array_of_tables", "pipeline = \"x\"\n", "shipwatch.toml:1: 'pipeline' must be tables: write each one as [[pipeline]]"},
         BadConfig{"bad_repo", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\nrepo = \"just-a-name\"\n",
                   "shipwatch.toml:5: pipeline 'a': 'repo' must be a GitHub owner/name, got \"just-a-name\""},

@@ -245,6 +245,42 @@ TEST(Retry, BudgetSpreadsABurst) {
     EXPECT_EQ(sent, (std::vector<TimePoint>{t, t, t + 250ms}));
 }
 
+TEST(Retry, ServiceBudgetOverridesTheDefault) {
+    Fixture f;
+    f.options.requests_per_second = 4;
+    f.options.burst = 1;
+    f.options.service_rates = {{"github", 2}};
+    std::vector<TimePoint> sent;
+    f.inner.on_request([&](const HttpRequest&) {
+        sent.push_back(f.clock.now());
+        return testing::response(200, "{}");
+    });
+    RetryTransport retry = f.make();
+    for (int i = 0; i < 3; ++i) retry.send(github_request());
+    EXPECT_EQ(sent, (std::vector<TimePoint>{kStart, kStart + 500ms, kStart + 1000ms}));  // github: 2 a second
+    sent.clear();
+    for (int i = 0; i < 3; ++i) retry.send(ecs_request());
+    TimePoint t = kStart + 1000ms;
+    EXPECT_EQ(sent, (std::vector<TimePoint>{t, t + 250ms, t + 500ms}));  // the rest: 4 a second
+}
+
+TEST(Retry, BudgetServiceOfARequest) {
+    HttpRequest gh;
+    gh.url = "http://127.0.0.1:8080/repos/a/b/commits";
+    gh.headers["X-GitHub-Api-Version"] = "2022-11-28";  // GitHub's API on another host (the simulator, GHE)
+    EXPECT_EQ(budget_service(gh), "github");
+    EXPECT_EQ(source_name(gh), "github");
+    HttpRequest version;
+    version.url = "http://127.0.0.1:8080/version";
+    EXPECT_EQ(budget_service(version), "version");
+    EXPECT_EQ(source_name(version), "127.0.0.1");
+    HttpRequest elb;
+    elb.aws_service = "elasticloadbalancing";
+    elb.aws_region = "us-east-1";
+    EXPECT_EQ(budget_service(elb), "elbv2");
+    EXPECT_EQ(source_name(elb), "elbv2 us-east-1");
+}
+
 TEST(Retry, GithubRateLimitFarAwayIsReportedNotWaited) {
     Fixture f;
     auto reset = std::chrono::duration_cast<std::chrono::seconds>((kStart + 30min).time_since_epoch()).count();
