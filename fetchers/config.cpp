@@ -200,10 +200,6 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
             if (auto e = read_refresh(v, cfg.refresh, err)) return *e;
         } else if (key == "http") {
             if (auto e = read_http(v, cfg.http, err)) return *e;
-    }
-    return std::nullopt;
-}
-
         } else if (key == "budget") {
             if (auto e = read_budget(v, cfg.budget, err)) return *e;
         } else if (key == "pipeline") {
