@@ -12,6 +12,11 @@
 namespace shipwatch::github {
 namespace {
 
+// However many `next` links a server offers (a bug, a proxy replaying the same page), a listing
+// stops after this many pages: 1,000 items at 100 a page.
+constexpr int kMaxPages = 10;
+
+
 using nlohmann::json;
 
 constexpr int kMaxPerPage = 100;
@@ -235,7 +240,7 @@ Result<std::vector<Commit>> GithubClient::commits(const std::string& repo, const
     std::vector<Commit> out;
     std::string url = with_query("/repos/" + repo + "/commits",
                                  {{"sha", branch}, {"per_page", std::to_string(std::clamp(n, 1, kMaxPerPage))}});
-    while (!url.empty() && static_cast<int>(out.size()) < n) {
+    for (int pages = 0; !url.empty() && static_cast<int>(out.size()) < n && pages < kMaxPages; ++pages) {
         auto page = get(url);
         if (!page) return page.error();
         json body = json::parse(page->body, nullptr, false);
@@ -259,7 +264,7 @@ Result<std::vector<CiRun>> GithubClient::workflow_runs(const std::string& repo, 
                                         : "/repos/" + repo + "/actions/workflows/" + url_encode(workflow) + "/runs";
     std::string url = with_query(path, {{"branch", branch}, {"per_page", std::to_string(std::clamp(n, 1, kMaxPerPage))}});
     std::vector<CiRun> out;
-    while (!url.empty() && static_cast<int>(out.size()) < n) {
+    for (int pages = 0; !url.empty() && static_cast<int>(out.size()) < n && pages < kMaxPages; ++pages) {
         auto page = get(url);
         if (!page) return page.error();
         json body = json::parse(page->body, nullptr, false);
@@ -281,7 +286,7 @@ Result<std::vector<CiRun>> GithubClient::workflow_runs(const std::string& repo, 
 Result<std::vector<CiStep>> GithubClient::run_steps(const std::string& repo, const std::string& run_id) {
     std::string url = "/repos/" + repo + "/actions/runs/" + url_encode(run_id) + "/jobs?per_page=100";
     std::vector<CiStep> steps;
-    while (!url.empty()) {
+    for (int pages = 0; !url.empty() && pages < kMaxPages; ++pages) {
         auto page = get(url);
         if (!page) return page.error();
         json body = json::parse(page->body, nullptr, false);
