@@ -303,7 +303,7 @@ int main(int argc, char** argv) {
         std::cout << desc << '\n';
         return 0;
     }
-    if (!(o.speed > 0 && o.speed <= 100000)) return usage_error("--speed must be between 0 and 100000");
+    if (!(o.speed > 0 && o.speed <= 100000)) return usage_error("--speed must be above 0 and at most 100000 (simulated seconds per second)");
     if (o.flags_pipeline.spec.branch.empty()) return usage_error("--branch must not be empty");
     if (vm.count("args")) o.args = vm["args"].as<std::vector<std::string>>();
     static const std::vector<std::string> kCommands{"check", "wait", "scenarios", "sim"};

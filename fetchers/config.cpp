@@ -190,7 +190,7 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
     try {
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
-        return err.at_line(static_cast<int>(e.source().begin.line), std::string(e.description()));
+        return err.at_line(static_cast<int>(e.source().begin.line), "not valid TOML: " + std::string(e.description()));
     }
     Config cfg;
     cfg.path = path;
@@ -228,7 +228,9 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
 Result<Config> load_config_file(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
-        return ApiError{"config", fmt::format("{}: no such file", path), 0, false};
+        return ApiError{"config", fmt::format("{}: no such file (create it, or pass --config with the right path)", path), 0, false};
+    if (std::filesystem::is_directory(path, ec))
+        return ApiError{"config", fmt::format("{}: is a directory; pass the TOML file itself (e.g. {}/shipwatch.toml)", path, path), 0, false};
     std::ifstream in(path);
     if (!in) return ApiError{"config", fmt::format("{}: cannot be read (check its permissions)", path), 0, false};
     std::stringstream ss;

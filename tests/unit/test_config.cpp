@@ -128,13 +128,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"bad_pointer", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\nversion_json_pointer = \"commit\"\n",
                   "shipwatch.toml:5: pipeline 'a': 'version_json_pointer' must start with '/', e.g. \"/commit\""},
         BadConfig{"empty", "", "shipwatch.toml: no [[pipeline]] tables: add at least one pipeline to watch"},
-        BadConfig{"toml_syntax", "[[pipeline]\nname = \"a\"\n", "shipwatch.toml:1: Error while parsing table header: expected ']', saw '\\n'"}),
+        BadConfig{"toml_syntax", "[[pipeline]\nname = \"a\"\n", "shipwatch.toml:1: not valid TOML: Error while parsing table header: expected ']', saw '\\n'"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Config, UnreadableAndMissingFiles) {
     auto missing = load_config_file("/nonexistent/shipwatch.toml");
     ASSERT_FALSE(missing.ok());
-    EXPECT_EQ(missing.error().message, "/nonexistent/shipwatch.toml: no such file");
+    EXPECT_EQ(missing.error().message, "/nonexistent/shipwatch.toml: no such file (create it, or pass --config with the right path)");
     auto dir = load_config_file("/tmp");
     ASSERT_FALSE(dir.ok());
 }
