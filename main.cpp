@@ -78,7 +78,7 @@ const char* kUsage =
 // `shipwatch sim`: the simulator as an HTTP server; the logic is in fetchers/sim/sim_server.cpp.
 int run_sim(const Options& o) {
     if (o.sim_scenario.empty())
-        return usage_error(fmt::format("sim needs --scenario: one of {}", fmt::join(sim::scenario_names(), ", ")));
+        return usage_error(fmt::format("sim needs --scenario: one of {}, or fleet-N[-week]", fmt::join(sim::scenario_names(), ", ")));
     if (o.sim_port < 0 || o.sim_port > 65535) return usage_error("--port must be between 0 and 65535");
     sim::SimCommand c;
     c.scenario = o.sim_scenario;
@@ -106,6 +106,8 @@ int list_scenarios() {
         for (const auto& [p, v] : s->expect) expect.push_back(fmt::format("{}={}", p, v));
         fmt::print("{:<22} {}  [{}]\n", name, s->title, fmt::join(expect, ", "));
     }
+    fmt::print("{:<22} {}\n", "fleet-N[-week]",
+               "generated: N pipelines (1-1000) over clusters and regions, some in incidents; -week: a 7-day script");
     return 0;
 }
 

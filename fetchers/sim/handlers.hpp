@@ -27,6 +27,13 @@ struct AwsCall {
     std::string request_id;
 };
 
+// ---- script steps (world_patch.cpp) -----------------------------------------------------------
+
+// Applies one expanded step in place: RFC 6902 + increment, keyed segments `[member=value]`
+// resolved per operation. Throws on the first failing operation, after restoring the state.
+// Appends each applied operation's resolved path to `touched`.
+void apply_patch(json& state, const json& patch, std::vector<std::string>& touched);
+
 // ---- AWS JSON 1.1 (aws_json_handlers.cpp) ----------------------------------------------------
 
 enum class JsonService { ecs, ecr, codebuild, logs, secretsmanager };

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "fetchers/sim/fleet.hpp"
 #include "fetchers/sim/simulator.hpp"
 
 namespace shipwatch::sim {
@@ -322,9 +323,16 @@ Result<Scenario> load_builtin(const std::string& name) {
     const auto& all = embedded_scenarios();
     auto it = all.find(name);
     if (it == all.end()) {
+        // Generated fleets are built-in too, by name: fleet-200, fleet-50-week.
+        if (auto options = fleet_options_from_name(name)) {
+            if (!*options) return options->error();
+            auto fleet = make_fleet(options->value());
+            if (!fleet) return fleet.error();
+            return std::move(fleet).value().scenario;
+        }
         std::string known;
         for (const auto& [n, text] : all) known += (known.empty() ? "" : ", ") + n;
-        return ApiError{"scenario", fmt::format("no built-in scenario named '{}' (built-in: {})", name,
+        return ApiError{"scenario", fmt::format("no built-in scenario named '{}' (built-in: {}; generated: fleet-N, fleet-N-week)", name,
                                                 known.empty() ? "none" : known),
                         0, false};
     }

@@ -80,6 +80,9 @@ private:
     void advance_locked();
     void apply_step_locked(size_t index, TimePoint scheduled);
     void bound_events_locked();
+    void bound_lists_locked();
+    bool touched_locked(const std::string& prefix) const;  // a step since the last bounding changed it
+    static std::string escape_token(const std::string& token);
     void forget_stopped_tasks_locked(TimePoint now);
 
     Scenario scenario_;
@@ -89,6 +92,7 @@ private:
     std::vector<long long> fired_;  // per step: how many times it fired
     long long seq_ = 0;
     bool bounded_once_ = false;
+    std::vector<std::string> touched_;  // paths the steps applied since the last bounding changed
     std::vector<std::string> script_errors_;
     mutable std::mutex counts_mutex_;
     FaultPlan faults_;  // its own lock, so faults can change while a slow handler runs

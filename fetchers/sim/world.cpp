@@ -1,6 +1,8 @@
 // The evolving world: script steps applied in time order as the clock passes them, templates
 // expanded at application time, and the bounds real AWS keeps (service events, stopped tasks).
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <regex>
 
 #include <fmt/format.h>
@@ -16,6 +18,11 @@ using nlohmann::json;
 
 constexpr size_t kServiceEventsKept = 100;  // DescribeServices returns the newest 100 events
 constexpr Duration kStoppedTaskMemory = std::chrono::hours(1);  // ECS forgets stopped tasks after ~1h
+// Simulator bounds for long scripts (see bound_lists_locked); the collector asks for 30 commits.
+constexpr size_t kCommitsKept = 30;
+constexpr size_t kRunsKept = 30;  // per repository, all workflows
+constexpr size_t kImagesKept = 10;  // per ECR repository: a common lifecycle policy
+constexpr size_t kRevisionsKept = 10;  // per task family
 
 struct Firing {
     TimePoint at;  // the step's scheduled time: what ${now} means
@@ -95,19 +102,6 @@ json expand(const json& value, const Firing& f) {
     return value;
 }
 
-// {"op":"increment","path":P,"value":N}: adds N to the number at P.
-void increment(json& state, const json& op) {
-    json::json_pointer pointer(op.at("path").get<std::string>());
-    json& target = state.at(pointer);  // throws out_of_range when absent
-    const json& by = op.at("value");
-    if (!target.is_number() || !by.is_number())
-        throw std::invalid_argument("increment needs a number at " + pointer.to_string());
-    if (target.is_number_integer() && by.is_number_integer())
-        target = target.get<long long>() + by.get<long long>();
-    else
-        target = target.get<double>() + by.get<double>();
-}
-
 std::optional<TimePoint> time_of(const json& object, const char* key) {
     auto it = object.find(key);
     return it == object.end() ? std::nullopt : detail::world_time(*it);
@@ -159,52 +153,125 @@ void World::advance_locked() {
         ++fired_[*next];
         changed = true;
     }
-    if (changed || !bounded_once_) bound_events_locked();
+    if (changed || !bounded_once_) {
+        bound_events_locked();
+        bound_lists_locked();
+    }
     bounded_once_ = true;
+    touched_.clear();
     forget_stopped_tasks_locked(now);
 }
 
 void World::apply_step_locked(size_t index, TimePoint scheduled) {
     Firing firing{scheduled, ++seq_};
     const json patch = expand(scenario_.script[index].patch, firing);
-    // A step applies whole or not at all, so a bad path never leaves half a change behind.
-    json next = state_;
     try {
-        json standard = json::array();
-        auto flush = [&] {
-            if (!standard.empty()) next.patch_inplace(standard);
-            standard = json::array();
-        };
-        for (const json& op : patch) {
-            if (op.value("op", "") == "increment") {
-                flush();
-                increment(next, op);
-            } else {
-                standard.push_back(op);
-            }
-        }
-        flush();
-        state_ = std::move(next);
+        detail::apply_patch(state_, patch, touched_);
     } catch (const std::exception& e) {
         script_errors_.push_back(fmt::format("scenario {}: script[{}] at {}: {}", scenario_.name, index,
                                              format_iso8601(scheduled), e.what()));
     }
 }
 
+bool World::touched_locked(const std::string& prefix) const {
+    if (!bounded_once_) return true;
+    for (const std::string& path : touched_)
+        if (path.size() >= prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+            (path.size() == prefix.size() || path[prefix.size()] == '/'))
+            return true;
+    return false;
+}
+
+std::string World::escape_token(const std::string& token) {
+    std::string out;
+    for (char c : token) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return out;
+}
+
+// Only clusters a step touched are sorted again: a fleet has hundreds of services.
 void World::bound_events_locked() {
-    for_each_cluster(state_, [](json& cluster) {
-        auto services = cluster.find("services");
-        if (services == cluster.end() || !services->is_array()) return;
-        for (json& service : *services) {
-            auto events = service.find("events");
-            if (events == service.end() || !events->is_array()) continue;
-            // Newest first, as ECS returns them, whichever end the script added to.
-            std::stable_sort(events->begin(), events->end(), [](const json& a, const json& b) {
-                return time_of(a, "createdAt").value_or(TimePoint{}) > time_of(b, "createdAt").value_or(TimePoint{});
-            });
-            if (events->size() > kServiceEventsKept) events->erase(events->begin() + kServiceEventsKept, events->end());
+    auto aws = state_.find("aws");
+    if (aws == state_.end() || !aws->is_object()) return;
+    for (auto& [region, services] : aws->items()) {
+        if (!services.is_object() || !services.contains("ecs") || !services["ecs"].is_object()) continue;
+        auto clusters = services["ecs"].find("clusters");
+        if (clusters == services["ecs"].end() || !clusters->is_object()) continue;
+        for (auto& [name, cluster] : clusters->items()) {
+            if (!cluster.is_object() || !touched_locked("/aws/" + escape_token(region) + "/ecs/clusters/" + escape_token(name))) continue;
+            auto list = cluster.find("services");
+            if (list == cluster.end() || !list->is_array()) continue;
+            for (json& service : *list) {
+                auto events = service.find("events");
+                if (events == service.end() || !events->is_array()) continue;
+                // Newest first, as ECS returns them, whichever end the script added to.
+                auto newer = [](const json& a, const json& b) {
+                    return time_of(a, "createdAt").value_or(TimePoint{}) > time_of(b, "createdAt").value_or(TimePoint{});
+                };
+                if (!std::is_sorted(events->begin(), events->end(), newer)) std::stable_sort(events->begin(), events->end(), newer);
+                if (events->size() > kServiceEventsKept) events->erase(events->begin() + kServiceEventsKept, events->end());
+            }
         }
-    });
+    }
+}
+
+// A long script must not grow the world without bound: keep the newest commits and runs of a
+// repository, images of an ECR repository and revisions of a task family (as an ECR lifecycle
+// policy and deregistering old revisions would). Lists shorter than the bounds are left alone.
+void World::bound_lists_locked() {
+    auto github = state_.find("github");
+    if (github != state_.end() && github->is_object()) {
+        for (auto& [name, repo] : github->items()) {
+            if (!repo.is_object() || !touched_locked("/github/" + escape_token(name))) continue;
+            auto commits = repo.find("commits");  // newest first, as GitHub lists them
+            if (commits != repo.end() && commits->is_array() && commits->size() > kCommitsKept)
+                commits->erase(commits->begin() + kCommitsKept, commits->end());
+            auto runs = repo.find("runs");
+            if (runs == repo.end() || !runs->is_array() || runs->size() <= kRunsKept) continue;
+            auto jobs = repo.find("jobs");
+            for (auto it = runs->begin() + kRunsKept; it != runs->end(); ++it)
+                if (jobs != repo.end() && jobs->is_object() && it->contains("id")) jobs->erase((*it)["id"].dump());
+            runs->erase(runs->begin() + kRunsKept, runs->end());
+        }
+    }
+    auto aws = state_.find("aws");
+    if (aws == state_.end() || !aws->is_object()) return;
+    for (auto& [region, services] : aws->items()) {
+        if (!services.is_object()) continue;
+        const std::string prefix = "/aws/" + escape_token(region);
+        auto ecr = services.find("ecr");
+        if (ecr != services.end() && ecr->is_object() && ecr->contains("repositories") && (*ecr)["repositories"].is_object()) {
+            for (auto& [name, repository] : (*ecr)["repositories"].items()) {
+                auto images = repository.find("images");
+                if (images == repository.end() || !images->is_array() || images->size() <= kImagesKept) continue;
+                if (!touched_locked(prefix + "/ecr/repositories/" + escape_token(name))) continue;
+                std::stable_sort(images->begin(), images->end(), [](const json& a, const json& b) {
+                    return time_of(a, "imagePushedAt").value_or(TimePoint{}) > time_of(b, "imagePushedAt").value_or(TimePoint{});
+                });
+                images->erase(images->begin() + kImagesKept, images->end());
+            }
+        }
+        auto ecs = services.find("ecs");
+        if (ecs == services.end() || !ecs->is_object() || !touched_locked(prefix + "/ecs/taskDefinitions")) continue;
+        auto defs = ecs->find("taskDefinitions");
+        if (defs == ecs->end() || !defs->is_array()) continue;
+        std::map<std::string, std::vector<long long>> revisions;  // family -> revisions
+        for (const json& d : *defs)
+            if (d.is_object() && d.contains("revision") && d["revision"].is_number_integer())
+                revisions[d.value("family", "")].push_back(d["revision"].get<long long>());
+        std::map<std::string, long long> oldest_kept;
+        for (auto& [family, list] : revisions) {
+            if (list.size() <= kRevisionsKept) continue;
+            std::sort(list.begin(), list.end(), std::greater<>());
+            oldest_kept[family] = list[kRevisionsKept - 1];
+        }
+        if (oldest_kept.empty()) continue;
+        defs->erase(std::remove_if(defs->begin(), defs->end(), [&](const json& d) {
+                        auto it = oldest_kept.find(d.value("family", ""));
+                        return it != oldest_kept.end() && d.contains("revision") && d["revision"].is_number_integer() &&
+                               d["revision"].get<long long>() < it->second;
+                    }),
+                    defs->end());
+    }
 }
 
 void World::forget_stopped_tasks_locked(TimePoint now) {
