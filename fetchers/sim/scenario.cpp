@@ -291,7 +291,8 @@ Result<Scenario> parse_scenario(const std::string& json_text) {
 
     if (doc.contains("expect")) {
         if (!doc["expect"].is_object()) c.fail("expect", "must be an object");
-        for (const auto& [pipeline, verdict] : at(doc, "expect").items()) {
+        for (const auto& [name, verdict] : at(doc, "expect").items()) {
+            const std::string& pipeline = name;  // a lambda below captures it (clang 14: no bindings)
             bool known = std::any_of(s.pipelines.begin(), s.pipelines.end(),
                                      [&](const PipelineSpec& p) { return p.name == pipeline; });
             if (!known) c.fail("expect." + pipeline, "names no pipeline of this scenario");
