@@ -24,11 +24,12 @@ inline std::string shell_quote(const std::string& s) {
     return q + "'";
 }
 
-inline Run run_shipwatch(const std::string& args) {
+// `prefix` goes before the binary on the shell line: "env -i HOME=... timeout 60 ".
+inline Run run_shipwatch_with(const std::string& prefix, const std::string& args) {
     char err_path[] = "/tmp/shipwatch-e2e-XXXXXX";
     int fd = mkstemp(err_path);
     close(fd);
-    std::string cmd = std::string(SHIPWATCH_BINARY) + " " + args + " 2>" + err_path + " </dev/null";
+    std::string cmd = prefix + std::string(SHIPWATCH_BINARY) + " " + args + " 2>" + err_path + " </dev/null";
     Run r;
     FILE* p = popen(cmd.c_str(), "r");
     if (!p) return r;
@@ -44,5 +45,7 @@ inline Run run_shipwatch(const std::string& args) {
     unlink(err_path);
     return r;
 }
+
+inline Run run_shipwatch(const std::string& args) { return run_shipwatch_with("", args); }
 
 }  // namespace shipwatch::e2e
