@@ -5,6 +5,7 @@
 // (default 60 s) and prints the share of one core; the simulator's own CPU is shown apart.
 //   bench_idle_cpu [SECONDS] [SCENARIO] [SHIPWATCH_BINARY]
 //   bench_idle_cpu --demo [SECONDS] [SCENARIO]     the in-process simulator instead (no HTTP)
+#include <fcntl.h>
 #include <spawn.h>
 
 #include <cstdio>
