@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <optional>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "fetchers/demo_sources.hpp"
 #include "fetchers/live_sources.hpp"
+#include "fetchers/log.hpp"
 #include "fetchers/scheduler.hpp"
 #include "fetchers/sim/sim_server.hpp"
 #include "model/analysis.hpp"
@@ -50,6 +52,8 @@ struct Options {
     int throttle_first = 0;  // sim: fault injection
     std::vector<std::string> faults;  // sim and --demo: fault rules (fetchers/sim/faults.hpp)
     std::string sim_host = "127.0.0.1";  // sim
+    std::string log_file;  // --log: append here (created 0600)
+    bool debug = false;  // --debug: every HTTP exchange and refresh
 };
 
 int usage_error(const std::string& message) {
@@ -74,6 +78,19 @@ const char* kUsage =
     "  shipwatch scenarios                        list the built-in scenarios\n"
     "  shipwatch sim --scenario NAME [--port N]   serve a scenario over loopback HTTP (AWS, GitHub, version URLs)\n"
     "\nOptions";
+
+// Logs go to --log FILE; without it, only commands that do not own the terminal may log, to
+// stderr, and only with --debug. The dashboard never logs to the screen it draws on.
+std::optional<std::string> start_logging(const Options& o) {
+    bool dashboard = o.command.empty();
+    if (dashboard && o.debug && o.log_file.empty())
+        return std::string("--debug needs --log FILE with the dashboard (it never logs to the terminal)");
+    logging::LogOptions lo;
+    lo.file = o.log_file;
+    lo.debug = o.debug;
+    lo.to_stderr = !dashboard && o.debug;
+    return logging::start(lo);
+}
 
 // `shipwatch sim`: the simulator as an HTTP server; the logic is in fetchers/sim/sim_server.cpp.
 int run_sim(const Options& o) {
@@ -286,7 +303,9 @@ int main(int argc, char** argv) {
         "throttle-first", po::value(&o.throttle_first), "sim: throttle the first K calls of every AWS operation (fault injection)")(
         "fault", po::value(&o.faults)->composing(),
         "sim, --demo: inject a fault, PATTERN=KIND[,first=K][,rate=R][,delay=D] (repeatable; see README)")(
-        "host", po::value(&o.sim_host), "sim: the address to listen on (default 127.0.0.1)");
+        "host", po::value(&o.sim_host), "sim: the address to listen on (default 127.0.0.1)")(
+        "log", po::value(&o.log_file), "append a diagnostic log to FILE (created 0600); never shows key material")(
+        "debug", po::bool_switch(&o.debug), "log every HTTP request and refresh (to --log FILE; check/wait: else stderr)");
     po::options_description hidden;
     hidden.add_options()("args", po::value<std::vector<std::string>>());
     po::options_description all;
@@ -316,6 +335,8 @@ int main(int argc, char** argv) {
     if (!o.demo && !o.args.empty())
         return usage_error(o.command.empty() ? fmt::format("unknown command '{}'", o.args.front())
                                              : fmt::format("unexpected argument '{}' (scenario names need --demo)", o.args.front()));
+    if (vm.count("log") && o.log_file.empty()) return usage_error("--log needs a file name, e.g. --log shipwatch.log");
+    if (auto error = start_logging(o)) return usage_error(*error);
     if (o.command == "scenarios") return list_scenarios();
     if (o.command == "sim") return run_sim(o);
     if (o.command == "check") return run_check(o);

@@ -7,6 +7,7 @@
 #include <future>
 #include <set>
 
+#include "fetchers/log.hpp"
 #include "fetchers/user_data.hpp"
 #include "model/revision.hpp"
 #include "fetchers/version_client.hpp"
@@ -62,6 +63,8 @@ PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
     bool slow = parts.slow || first;
     bool live = parts.live || first;
     refresh_slow_now_ = slow;
+    auto started = std::chrono::steady_clock::now();  // for the log only
+    logging::logger().debug("refresh {}: start ({})", snap_.spec.name, slow && live ? "all" : slow ? "slow sources" : "live sources");
     // Three independent chains, in parallel: source control, AWS, the endpoint. A full picture
     // costs the round trips of the longest chain, not the sum of all calls.
     auto source = std::async(std::launch::async, [this, slow] {
@@ -80,6 +83,8 @@ PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
     source.get();
     endpoint.get();
     snap_.now = clock_.now();
+    logging::logger().debug("refresh {}: done in {} ms", snap_.spec.name,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
     return snap_;
 }
 

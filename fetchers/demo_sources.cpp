@@ -3,6 +3,8 @@
 #include <map>
 #include <thread>
 
+#include "fetchers/log_transport.hpp"
+
 namespace shipwatch {
 
 namespace {
@@ -43,7 +45,8 @@ std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios
         else c = std::make_unique<ScaledClock>(origin, clock.speed);
         auto pipelines = scenario.pipelines;
         auto world = std::make_shared<sim::World>(std::move(scenario), *c);
-        std::unique_ptr<Transport> transport = std::make_unique<sim::SimTransport>(world);
+        // Logged like real traffic, so --debug shows which operations a scenario makes shipwatch call.
+        std::unique_ptr<Transport> transport = std::make_unique<LoggingTransport>(std::make_unique<sim::SimTransport>(world));
         if (latency.count() > 0) {
             demo->transports.push_back(std::move(transport));
             transport = std::make_unique<LatencyTransport>(*demo->transports.back(), latency);

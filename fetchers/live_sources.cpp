@@ -7,18 +7,26 @@
 #include "fetchers/aws/credential_process.hpp"
 #include "fetchers/aws/endpoint_env.hpp"
 #include "fetchers/curl_transport.hpp"
+#include "fetchers/log.hpp"
+#include "fetchers/log_transport.hpp"
 
 namespace shipwatch {
 
 std::string github_token(const aws::Environment& env) {
-    if (auto t = aws::env_value(env, "GH_TOKEN")) return *t;
-    if (auto t = aws::env_value(env, "GITHUB_TOKEN")) return *t;
+    // Which source, never the token.
+    for (const char* name : {"GH_TOKEN", "GITHUB_TOKEN"})
+        if (auto t = aws::env_value(env, name)) {
+            logging::logger().info("GitHub token from {}", name);
+            return *t;
+        }
     auto r = aws::run_command({"gh", "auth", "token"}, std::chrono::seconds(5));
     if (r.started && !r.timed_out && r.exit_code == 0) {
         std::string token = aws::first_line(r.out, 400);
         while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+        logging::logger().info("GitHub token from `gh auth token`");
         return token;
     }
+    logging::logger().info("no GitHub token (GH_TOKEN, GITHUB_TOKEN, gh auth token): anonymous, 60 requests an hour");
     return {};
 }
 
@@ -54,7 +62,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
     CurlOptions unsigned_curl;
     unsigned_curl.total_timeout = config.http.timeout;
     unsigned_curl.connect_timeout = config.http.connect_timeout;
-    Transport* http = with_retry(std::make_unique<CurlTransport>(unsigned_curl), "");
+    Transport* http = with_retry(std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(unsigned_curl)), "");
 
     std::string api = aws::env_value(env, "GITHUB_API_URL").value_or("https://api.github.com");
     live->github = std::make_shared<github::GithubClient>(github::GithubContext{http, api, github_token(env)});
@@ -75,7 +83,8 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
             live->credentials[profile] = creds;
             CurlOptions curl = unsigned_curl;
             curl.ca_bundle = aws::env_value(env, "AWS_CA_BUNDLE").value_or("");
-            signing[profile] = with_retry(std::make_unique<CurlTransport>(curl, creds), profile == "default" ? "" : profile + " · ");
+            signing[profile] = with_retry(std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(curl, creds)),
+                                          profile == "default" ? "" : profile + " · ");
         }
         contexts.insert(fmt::format("{} · {}", profile, region.value()));
 

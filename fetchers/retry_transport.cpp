@@ -10,6 +10,8 @@
 
 #include "fetchers/aws/aws_error.hpp"
 #include "fetchers/curl_transport.hpp"
+#include "fetchers/log.hpp"
+#include "fetchers/log_transport.hpp"
 
 namespace shipwatch {
 namespace {
@@ -205,6 +207,8 @@ HttpResponse RetryTransport::send(const HttpRequest& request) {
             TimePoint reset_at = reset ? TimePoint(std::chrono::seconds(*reset)) : clock_.now() + options_.max_delay;
             if (reset_at - clock_.now() <= options_.max_delay && attempt < options_.max_attempts) {
                 Duration delay = std::max(Duration::zero(), reset_at - clock_.now());
+                logging::logger().debug("retry {} {}: rate limit exhausted, waiting {} ms for its reset", source,
+                                        operation_of(request), delay.count());
                 record(source, Outcome::retry, describe(response), clock_.now() + delay);
                 sleep_(delay);
                 continue;
@@ -218,11 +222,16 @@ HttpResponse RetryTransport::send(const HttpRequest& request) {
 
         if (retryable && attempt < options_.max_attempts) {
             Duration delay = backoff(attempt - 1, response);
+            logging::logger().debug("retry {} {}: {}; attempt {} of {} in {} ms", source, operation_of(request),
+                                    logging::first_line(describe(response)), attempt + 1, options_.max_attempts,
+                                    delay.count());
             record(source, Outcome::retry, describe(response), clock_.now() + delay);
             sleep_(delay);
             continue;
         }
         if (retryable || source_broken) {
+            logging::logger().warn("{} {} failed after {} attempt(s): {}", source, operation_of(request), attempt,
+                                   logging::first_line(describe(response)));
             record(source, Outcome::fail, describe(response), until);
         } else {
             // A definite answer (not found, validation): the source itself works.

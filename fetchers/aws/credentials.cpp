@@ -8,6 +8,8 @@
 #include "fetchers/aws/credential_process.hpp"
 #include "fetchers/aws/credential_sources.hpp"
 #include "fetchers/curl_transport.hpp"
+#include "fetchers/log.hpp"
+#include "fetchers/log_transport.hpp"
 
 namespace shipwatch::aws {
 namespace {
@@ -171,10 +173,10 @@ DefaultCredentialsChain::DefaultCredentialsChain(CredentialOptions options) : op
         // Link-local services: no proxy can reach them, and off AWS they must fail fast.
         CurlOptions imds{options_.imds_timeout, options_.imds_timeout};
         imds.proxy_from_environment = false;
-        own_imds_http_ = std::make_unique<CurlTransport>(imds);
+        own_imds_http_ = std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(imds));
         CurlOptions container{options_.container_timeout, options_.container_timeout};
         container.proxy_from_environment = false;
-        own_container_http_ = std::make_unique<CurlTransport>(container);
+        own_container_http_ = std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(container));
     }
 }
 
@@ -240,11 +242,19 @@ Result<AwsCredentials> DefaultCredentialsChain::credentials() {
     }
     next_attempt_ = t + options_.failure_retry;
     Result<AwsCredentials> resolved = resolve();
+    std::string profile = effective_profile(options_.profile, options_.env);
     if (resolved) {
+        // Which provider, and for how long: never a key, a secret or a token.
+        const AwsCredentials& c = resolved.value();
+        logging::logger().info("AWS credentials for profile '{}': from {}, {}", profile, c.source,
+                               c.expiration ? "temporary, expiring " + format_iso8601(*c.expiration)
+                                            : std::string(c.session_token.empty() ? "long-term" : "temporary"));
         cached_ = resolved.value();
         last_error_.reset();
         return resolved;
     }
+    // Credential errors never contain a secret (see CredentialsProvider::credentials).
+    logging::logger().warn("AWS credentials for profile '{}': {}", profile, resolved.error().message);
     last_error_ = resolved.error();
     if (usable) return *cached_;
     return resolved;
