@@ -141,6 +141,11 @@ inline Report run(const Options& o, const std::function<void(int day, const Repo
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    while (day < 7) {  // the last boundary is the loop's end
+        ++day;
+        r.rss_by_day_kb.push_back(rss_kb());
+        if (on_day) on_day(day, r);
+    }
     scheduler.stop();
     keep.clear();
     r.rss_end_kb = rss_kb();

@@ -53,7 +53,8 @@ run_shipwatch() {  # scenario secret args... ; isolated from the host's AWS and 
   key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["credentials"]["access_key_id"])' "$scenarios/$s.json")
   env -i PATH="$PATH" HOME="$work" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
     AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID="$key" AWS_SECRET_ACCESS_KEY="$secret" \
-    AWS_ENDPOINT_URL="http://127.0.0.1:$port" GITHUB_API_URL="http://127.0.0.1:$port" GH_TOKEN=shipwatch-e2e \
+    AWS_SESSION_TOKEN=shipwatch-e2e-session-token-must-not-leak \
+    AWS_ENDPOINT_URL="http://127.0.0.1:$port" GITHUB_API_URL="http://127.0.0.1:$port" GH_TOKEN=shipwatch-e2e-github-token-must-not-leak \
     timeout 120 "$bin" "$@"
 }
 
@@ -62,7 +63,7 @@ secret_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["c
 for s in phantom-ecs ec2-never-updated stuck-rollouts cache-trap merged-after-deploy healthy rollout; do
   start_sim "$s" || continue
   write_config "$s" "$port"
-  run_shipwatch "$s" "$(secret_of "$s")" check --config "$work/$s.toml" --json >"$work/$s.json" 2>"$work/$s.check.err"
+  run_shipwatch "$s" "$(secret_of "$s")" check --config "$work/$s.toml" --json --debug --log "$work/$s.log" >"$work/$s.json" 2>"$work/$s.check.err"
   code=$?
   python3 - "$scenarios/$s.json" "$work/$s.json" "$code" <<'PY' || fail "$s: verdicts differ (stderr: $(head -c 300 "$work/$s.check.err"))"
 import json, sys
@@ -80,6 +81,39 @@ if code != expected_code:
 print(f"ok {sys.argv[1].split('/')[-1]}: {got}")
 PY
 done
+
+# Security: the --debug logs of those runs name every request but hold no key material, and the
+# AWS operations they show are exactly the README's read-only IAM policy, nothing more.
+python3 - "$work" "$scenarios" "$(dirname "$0")/../../README.md" <<'PY' || fail "security: see above"
+import glob, json, os, re, stat, sys
+work, scenarios, readme = sys.argv[1:4]
+forbidden = ["shipwatch-e2e-session-token-must-not-leak", "shipwatch-e2e-github-token-must-not-leak",
+             "Authorization", "Signature=", "X-Amz-Security-Token"]
+for f in glob.glob(f"{scenarios}/*.json"):
+    creds = json.load(open(f))["credentials"]
+    forbidden += [creds["access_key_id"], creds["secret_access_key"]]
+ops, lines = set(), 0
+for log in glob.glob(f"{work}/*.log"):
+    if stat.S_IMODE(os.stat(log).st_mode) != 0o600:
+        sys.exit(f"{log} is not created 0600")
+    text = open(log).read()
+    for secret in forbidden:
+        if secret in text:
+            sys.exit(f"{log} contains {secret[:12]}...")
+    for m in re.finditer(r"http [^:]+: [A-Z]+ ([a-z0-9-]+:[A-Za-z]+) ->", text):
+        ops.add(m.group(1))
+        lines += 1
+policy = re.search(r"### Minimal IAM policy.*?```json\n(.*?)```", open(readme).read(), re.S).group(1)
+actions = set(json.loads(policy)["Statement"][0]["Action"])
+if lines < 50:
+    sys.exit(f"only {lines} request lines in the logs")
+if ops != actions:
+    sys.exit(f"operations called {sorted(ops - actions)} are not in the README policy; "
+             f"policy actions never called: {sorted(actions - ops)}")
+if any("GetSecretValue" in op for op in ops):
+    sys.exit("GetSecretValue was called")
+print(f"ok security: {lines} request lines, no key material, operations == README policy ({len(ops)} actions)")
+PY
 
 # Throttling on the first two calls of every AWS operation: retries with backoff still converge.
 kill "${pids[@]}" 2>/dev/null
