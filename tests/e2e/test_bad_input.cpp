@@ -137,7 +137,7 @@ INSTANTIATE_TEST_SUITE_P(
         FlagCase{"empty_branch", "check --demo healthy --branch ''", "--branch must not be empty (see 'shipwatch --help')"},
         FlagCase{"sim_without_scenario", "sim",
                  "sim needs --scenario: one of cache-trap, ec2-never-updated, healthy, merged-after-deploy, phantom-ecs, rollout, "
-                 "stuck-rollouts (see 'shipwatch --help')"},
+                 "stuck-rollouts, or fleet-N[-week] (see 'shipwatch --help')"},
         FlagCase{"bad_fault", "sim --scenario healthy --fault ecs=boom",
                  "--fault 'ecs=boom': unknown kind 'boom': one of throttle, 500, 503, refuse, slow, truncate, malformed, bad-enum, "
                  "missing-fields, expired-credentials, rate-limit (see 'shipwatch --help')"},
@@ -151,7 +151,7 @@ TEST(BadFlags, UnknownScenarioListsTheBuiltInOnes) {
     auto r = run_shipwatch("check --demo no-such");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, std::string("shipwatch: no built-in scenario named 'no-such' (built-in: ") + kScenarios +
-                         ") (see 'shipwatch --help')\n");
+                         "; generated: fleet-N, fleet-N-week) (see 'shipwatch --help')\n");
 }
 
 }  // namespace
