@@ -119,7 +119,9 @@ std::optional<Duration> parse_duration(std::string_view s) {
             default: return std::nullopt;
         }
         ++pos;
-        if (value > (1LL << 40)) return std::nullopt;
+        // A century at most: anything longer is a typo, and the sums below must not overflow.
+        constexpr long long kMaxMs = 100LL * 366 * 86'400'000;
+        if (value > kMaxMs / unit || total_ms > kMaxMs - value * unit) return std::nullopt;
         total_ms += value * unit;
     }
     return Duration{total_ms};

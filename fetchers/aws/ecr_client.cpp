@@ -27,7 +27,7 @@ Image parse_image(const json& d, const std::string& region) {
     auto pushed = json_time(d, "imagePushedAt");
     require_present(pushed.has_value(), "imageDetail.imagePushedAt");
     out.pushed_at = *pushed;
-    if (auto size = d.find("imageSizeInBytes"); size != d.end() && size->is_number()) out.size_bytes = size->get<long long>();
+    if (auto size = d.find("imageSizeInBytes"); size != d.end() && size->is_number()) out.size_bytes = json_int(d, "imageSizeInBytes");
     return out;
 }
 

@@ -63,7 +63,12 @@ std::string json_string(const json& object, std::string_view key) {
 long long json_int(const json& object, std::string_view key, long long fallback) {
     const json* v = member(object, key);
     if (v && v->is_number_integer()) return v->get<long long>();
-    if (v && v->is_number_float()) return static_cast<long long>(v->get<double>());
+    if (v && v->is_number_float()) {
+        double d = v->get<double>();
+        // Out of range (or NaN) cannot become an integer: a converted 1e300 would be undefined.
+        if (!(d > -9.0e18 && d < 9.0e18)) return fallback;
+        return static_cast<long long>(d);
+    }
     return fallback;
 }
 

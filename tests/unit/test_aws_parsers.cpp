@@ -95,6 +95,14 @@ TEST(EcsClient, DescribeServicesParsesDeploymentsEventsAndLoadBalancers) {
     EXPECT_NE(s.load_balancers[0].target_group_arn.find("targetgroup/p2p-tg"), std::string::npos);
 }
 
+TEST(JsonProtocol, HugeFloatsDoNotBecomeIntegers) {
+    // A float far outside long long (a proxy's garbage, a fuzzer's input) reads as the fallback.
+    auto doc = json::parse(R"({"big": 1e300, "small": -1e300, "fine": 42.0})");
+    EXPECT_EQ(aws::json_int(doc, "big", -1), -1);
+    EXPECT_EQ(aws::json_int(doc, "small", -1), -1);
+    EXPECT_EQ(aws::json_int(doc, "fine", -1), 42);
+}
+
 TEST(EcsClient, DescribeServicesBatchesByTen) {
     ScriptedTransport transport;
     transport.on_request([](const HttpRequest& r) {

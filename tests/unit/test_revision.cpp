@@ -124,4 +124,8 @@ TEST(Time, ParsesAndFormats) {
     EXPECT_EQ(*parse_duration("1h30m"), std::chrono::minutes(90));
     EXPECT_FALSE(parse_duration("20"));
     EXPECT_FALSE(parse_duration("5x"));
+    // Found by reading what the config fuzzer would try: sums that would overflow are refused.
+    EXPECT_FALSE(parse_duration("1099511627776d"));
+    EXPECT_FALSE(parse_duration("36000d36000d"));
+    EXPECT_EQ(*parse_duration("36000d"), std::chrono::hours(24 * 36000));
 }
