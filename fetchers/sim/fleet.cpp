@@ -333,11 +333,11 @@ void Writer::cycle(const Cycle& c, TimePoint end) {
     PipelineState& st = states_[c.pipeline];
     const std::string sha = commit_sha(seed_, p.repo, c.commit);
     const bool recovers = c.live != TimePoint::max();
-    const TimePoint pushed = c.build_start + kBuildTime;
     switch (c.outcome) {
         case Outcome::normal:
+            // (build_start is TimePoint::max() for cycles never built: add to it only here.)
             build(p, st, sha, c.commit, c.build_start, false, "push", 1);
-            rollout_start(p, st, sha, pushed + kRolloutDelay, false);
+            rollout_start(p, st, sha, c.build_start + kBuildTime + kRolloutDelay, false);
             return;
         case Outcome::merged_after_deploy:
             if (!recovers) return;  // merged, never built
@@ -373,7 +373,7 @@ void Writer::cycle(const Cycle& c, TimePoint end) {
         }
         case Outcome::secret_stuck: {
             build(p, st, sha, c.commit, c.build_start, false, "push", 1);
-            const TimePoint rollout = pushed + kRolloutDelay;
+            const TimePoint rollout = c.build_start + kBuildTime + kRolloutDelay;
             rollout_start(p, st, sha, rollout, true);
             const TimePoint fixed = recovers ? c.recover : end;
             failing_tasks(p, st, rollout + minutes(1), fixed - seconds(1));

@@ -128,6 +128,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"bad_pointer", "[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\nversion_json_pointer = \"commit\"\n",
                   "shipwatch.toml:5: pipeline 'a': 'version_json_pointer' must start with '/', e.g. \"/commit\""},
         BadConfig{"empty", "", "shipwatch.toml: no [[pipeline]] tables: add at least one pipeline to watch"},
+        // Found by fuzz_config: toml++ asserted on it in debug builds instead of reporting it.
+        BadConfig{"slash_in_table_name", "[/rrefresh]\n",
+                  "shipwatch.toml:1: not valid TOML: Error while parsing key: expected bare key starting character or string delimiter, saw '/'"},
         BadConfig{"toml_syntax", "[[pipeline]\nname = \"a\"\n", "shipwatch.toml:1: not valid TOML: Error while parsing table header: expected ']', saw '\\n'"}),
     [](const auto& info) { return std::string(info.param.name); });
 
