@@ -105,30 +105,30 @@ bool PipelineCollector::images_outdated() const {
 
 // Through the shared cache when there is one, else straight to the API.
 template <typename T>
-Result<T> PipelineCollector::shared(SharedFetch<T> SlowSourceCache::*member, const std::string& key,
+Result<T> PipelineCollector::shared(SharedFetch<T> SlowSourceCache::*member, const void* owner, const std::string& key,
                                     const std::function<Result<T>()>& fetch) {
     if (!src_.slow_cache) return fetch();
-    return ((*src_.slow_cache).*member).get(fmt::format("{}|{}", static_cast<const void*>(src_.aws.transport), key), fetch);
+    return ((*src_.slow_cache).*member).get(fmt::format("{}|{}", owner, key), fetch);
 }
 
 void PipelineCollector::collect_source() {
     const auto& s = snap_.spec;
     if (snap_.commits.configured)
         store(snap_.commits,
-              shared<std::vector<Commit>>(&SlowSourceCache::commits, "commits|" + s.repo + "|" + s.branch,
+              shared<std::vector<Commit>>(&SlowSourceCache::commits, src_.github.get(), "commits|" + s.repo + "|" + s.branch,
                                           [&] { return src_.github->commits(s.repo, s.branch, 30); }),
               "github", clock_.now());
 
     std::vector<CiRun> runs;
     std::optional<ApiError> error;
     if (!s.codebuild_project.empty()) {
-        auto r = shared<std::vector<CiRun>>(&SlowSourceCache::builds, "codebuild|" + s.region + "|" + s.codebuild_project, [&] {
+        auto r = shared<std::vector<CiRun>>(&SlowSourceCache::builds, src_.aws.transport, "codebuild|" + s.region + "|" + s.codebuild_project, [&] {
             return aws::CodeBuildClient(src_.aws).recent_builds(s.codebuild_project, 20);
         });
         if (r) runs = std::move(r).value();
         else error = r.error();
     } else if (snap_.commits.configured) {
-        auto r = shared<std::vector<CiRun>>(&SlowSourceCache::runs, "runs|" + s.repo + "|" + s.branch + "|" + s.workflow,
+        auto r = shared<std::vector<CiRun>>(&SlowSourceCache::runs, src_.github.get(), "runs|" + s.repo + "|" + s.branch + "|" + s.workflow,
                                             [&] { return src_.github->workflow_runs(s.repo, s.branch, s.workflow, 20); });
         if (r) {
             runs = std::move(r).value();
@@ -137,7 +137,7 @@ void PipelineCollector::collect_source() {
             const std::string newest = snap_.commits.value && !snap_.commits.value->empty() ? snap_.commits.value->front().sha : "";
             for (auto& run : runs) {
                 if (run.sha != newest) continue;
-                auto steps = shared<std::vector<CiStep>>(&SlowSourceCache::steps, "steps|" + s.repo + "|" + run.id + "|" + run.status_key(),
+                auto steps = shared<std::vector<CiStep>>(&SlowSourceCache::steps, src_.github.get(), "steps|" + s.repo + "|" + run.id + "|" + run.status_key(),
                                                          [&] { return src_.github->run_steps(s.repo, run.id); });
                 if (steps) run.steps = std::move(steps).value();
                 break;
@@ -250,7 +250,7 @@ void PipelineCollector::collect_discovered() {
         if (!snap_.spec.image_repository.empty()) {
             const std::string repo = snap_.spec.image_repository;
             store(snap_.images,
-                  shared<std::vector<Image>>(&SlowSourceCache::images, "ecr|" + s.region + "|" + repo,
+                  shared<std::vector<Image>>(&SlowSourceCache::images, src_.aws.transport, "ecr|" + s.region + "|" + repo,
                                              [&] { return aws::EcrClient(src_.aws).recent_images(repo, 200); }),
                   "ecr", clock_.now());
         }

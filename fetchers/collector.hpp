@@ -47,8 +47,11 @@ private:
     void collect_service();
     EcsClusterFetch::ServiceView fetch_service_alone();
     bool images_outdated() const;
+    // `owner` is the client whose credentials the answer depends on: the AWS profile's transport
+    // for AWS, the GitHub client (one token) for GitHub, whatever AWS profile the pipeline uses.
     template <typename T>
-    Result<T> shared(SharedFetch<T> SlowSourceCache::*member, const std::string& key, const std::function<Result<T>()>& fetch);
+    Result<T> shared(SharedFetch<T> SlowSourceCache::*member, const void* owner, const std::string& key,
+                     const std::function<Result<T>()>& fetch);
     void collect_discovered();
     void collect_targets(const std::vector<std::string>& target_groups);
     void collect_instances();

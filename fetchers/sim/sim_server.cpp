@@ -311,6 +311,7 @@ Result<std::unique_ptr<SimServer>> SimServer::listen(std::unique_ptr<SimServer> 
     impl.host = options.host;
     int threads = std::max(1, options.threads);
     impl.server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    impl.server.set_keep_alive_timeout(1);
     SimServer* self = s.get();
     auto handler = [self](const httplib::Request& req, httplib::Response& res) { self->impl_->handle(*self, req, res); };
     impl.server.Get(".*", handler);

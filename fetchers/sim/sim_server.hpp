@@ -33,7 +33,11 @@ struct SimServerOptions {
     // Request times are checked against real time: clients sign with the wall clock even when
     // the world is in 2025. Tests may inject another.
     std::function<TimePoint()> wall_clock;
-    int threads = 8;
+    // A worker serves one connection at a time and holds it while the client keeps it open, as
+    // curl does between requests: a dashboard with 200 pipelines keeps dozens open at once, so the
+    // pool is large and idle connections are let go after a second (real endpoints are not the
+    // bottleneck; the simulator must not be either).
+    int threads = 64;
 };
 
 class SimServer {

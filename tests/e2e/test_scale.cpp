@@ -106,8 +106,9 @@ TEST(Scale, TwoHundredPipelinesAcrossProfilesRegionsAndClusters) {
         std::set<std::string> regions, clusters;
         std::ofstream cfg(dir / "shipwatch.toml");
         // GitHub's default budget (1 a second, for a real token's hourly limit) would make the
-        // first picture of 67 repositories take minutes; the simulator has no such limit.
-        cfg << "[budget]\ngithub = 20\n\n";
+        // first picture of 67 repositories take minutes; the simulator has no such limit. Its 200
+        // version endpoints share one host, whose budget would otherwise be one endpoint's.
+        cfg << "[budget]\ngithub = 20\nversion = 40\n\n";
         for (size_t i = 0; i < scenario.pipelines.size(); ++i) {
             const auto& p = scenario.pipelines[i];
             regions.insert(p.region);
@@ -133,15 +134,22 @@ TEST(Scale, TwoHundredPipelinesAcrossProfilesRegionsAndClusters) {
             "AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL={1} GITHUB_API_URL={1} GH_TOKEN=shipwatch-e2e timeout 300 ",
             dir.string(), base);
         auto started = std::chrono::steady_clock::now();
-        shipwatch::e2e::Run run = shipwatch::e2e::run_shipwatch_with(env, "check --config " + (dir / "shipwatch.toml").string() + " --json");
+        shipwatch::e2e::Run run = shipwatch::e2e::run_shipwatch_with(env, "check --config " + (dir / "shipwatch.toml").string() + " --json --log " + (dir / "check.log").string());
         auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         RecordProperty("check_seconds", std::to_string(took));
         auto doc = nlohmann::json::parse(run.out, nullptr, false);
         ASSERT_TRUE(doc.is_object()) << "no JSON report (exit " << run.exit_code << "): " << run.err.substr(0, 500);
         std::map<std::string, std::string> got;
-        for (const auto& p : doc["pipelines"]) got[p["name"]] = p["verdict"]["code"];
+        std::map<std::string, nlohmann::json> docs;
+        for (const auto& p : doc["pipelines"]) {
+            got[p["name"]] = p["verdict"]["code"];
+            docs[p["name"]] = p;
+        }
         EXPECT_EQ(got.size(), 200u);
-        for (const auto& [name, verdict] : scenario.expect) EXPECT_EQ(got[name], verdict) << name;
+        // Warnings name every request that failed after its retries.
+        EXPECT_EQ(slurp(dir / "check.log").find(" warning "), std::string::npos) << slurp(dir / "check.log").substr(0, 4000);
+        // A mismatch prints the pipeline's whole report: which stage, which error, how old.
+        for (const auto& [name, verdict] : scenario.expect) EXPECT_EQ(got[name], verdict) << name << ": " << docs[name].dump(1).substr(0, 4000);
         bool all_live = std::all_of(scenario.expect.begin(), scenario.expect.end(), [](const auto& kv) { return kv.second == "live"; });
         EXPECT_EQ(run.exit_code, all_live ? 0 : 1) << run.err.substr(0, 500);
     }

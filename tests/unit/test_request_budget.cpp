@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "fetchers/collector.hpp"
 #include "fetchers/refresh_plan.hpp"
@@ -51,11 +52,13 @@ public:
             TimePoint now = clock_.now();
             sent_[budget_service(request) + "|" + source_name(request)].push_back(now);
             if (auto it = request.headers.find("X-Amz-Target"); it != request.headers.end()) operations_[it->second].push_back(now);
+            urls_.push_back(request.url);
         }
         return inner_.send(request);
     }
     std::map<std::string, std::vector<TimePoint>> sent_;  // "service|source" -> times
     std::map<std::string, std::vector<TimePoint>> operations_;  // X-Amz-Target -> times
+    std::vector<std::string> urls_;
 
 private:
     Transport& inner_;
@@ -217,4 +220,43 @@ TEST(RequestBudget, TightBudgetIsNeverExceeded) {
     f.run(40s);
     f.expect_within_budget();
     for (size_t i = 0; i < f.collectors.size(); ++i) EXPECT_FALSE(f.verdicts[i].empty()) << f.collectors[i]->spec().name;
+}
+
+// Pipelines of one repository in different AWS profiles (prod, staging, canary of one service)
+// share its GitHub answers: GitHub's token is the same whatever the AWS account, so one refresh
+// of the fleet asks for a repository's commits once, not once per profile.
+TEST(RequestBudget, GithubAnswersAreSharedAcrossAwsProfiles) {
+    sim::Scenario scenario = Fleet::make();
+    VirtualClock clock(scenario.start);
+    auto world = std::make_shared<sim::World>(scenario, clock);
+    sim::SimTransport sim(world);
+    CountingTransport counting(sim, clock);
+    RetryOptions none = budget(0, 10, {});
+    std::vector<std::unique_ptr<RetryTransport>> profiles;
+    for (int i = 0; i < 3; ++i) profiles.push_back(std::make_unique<RetryTransport>(counting, clock, none, [](Duration) {}));
+    RetryTransport unsigned_http(counting, clock, none, [](Duration) {});
+    auto gh = std::make_shared<github::GithubClient>(github::GithubContext{&unsigned_http, "https://api.github.com", ""});
+    auto slow_cache = std::make_shared<SlowSourceCache>(clock, kSlow / 2);
+    std::set<std::string> repos;
+    std::map<std::string, std::set<size_t>> profiles_of_repo;
+    for (size_t i = 0; i < scenario.pipelines.size(); ++i) {
+        const auto& spec = scenario.pipelines[i];
+        CollectorSources src;
+        src.aws = aws::AwsContext{profiles[i % 3].get(), spec.region, aws::Endpoints(spec.region)};
+        src.github = spec.repo.empty() ? nullptr : gh;
+        src.http = &unsigned_http;
+        src.slow_cache = slow_cache;
+        if (!spec.repo.empty()) {
+            repos.insert(spec.repo + "|" + spec.branch);
+            profiles_of_repo[spec.repo].insert(i % 3);
+        }
+        PipelineCollector(spec, std::move(src), clock).collect();
+    }
+    size_t several = std::count_if(profiles_of_repo.begin(), profiles_of_repo.end(), [](const auto& kv) { return kv.second.size() > 1; });
+    ASSERT_GT(several, 10u) << "the fleet should spread a repository's pipelines over profiles";
+    std::map<std::string, int> commit_calls;
+    for (const auto& url : counting.urls_)
+        if (auto at = url.find("/commits?"); at != std::string::npos && url.find("/repos/") != std::string::npos) ++commit_calls[url.substr(0, at)];
+    EXPECT_EQ(commit_calls.size(), repos.size());
+    for (const auto& [repo, calls] : commit_calls) EXPECT_EQ(calls, 1) << repo;
 }
