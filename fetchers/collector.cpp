@@ -198,6 +198,9 @@ void PipelineCollector::collect_service() {
     std::optional<ApiError> td_error;
     for (const auto& arn : wanted)
         if (const TaskDefinition* td = task_definition(arn, td_error)) tds.emplace(arn, *td);
+    // Revisions nothing refers to any more are dropped: a week of deployments must not pile up
+    // (one brought back by a rollback is fetched again, once).
+    if (!td_error) std::erase_if(taskdef_cache_, [&](const auto& kv) { return !wanted.count(kv.first); });
     if (td_error) store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*td_error), "ecs", clock_.now());
     else store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(tds)), "ecs", clock_.now());
     targets.get();

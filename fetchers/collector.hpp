@@ -61,7 +61,7 @@ private:
     CollectorSources src_;
     const ClockSource& clock_;
     PipelineSnapshot snap_;  // carries last good data between refreshes
-    std::map<std::string, TaskDefinition> taskdef_cache_;
+    std::map<std::string, TaskDefinition> taskdef_cache_;  // the revisions in use, each fetched once
     bool fetched_once_ = false;
     bool refresh_slow_now_ = true;  // this refresh includes the slow parts
     std::optional<std::vector<TargetGroup>> tg_meta_;  // target groups without their targets

@@ -4,6 +4,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -60,20 +61,92 @@ std::string suggestion(std::string_view key, const std::array<std::string_view, 
     return best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best);
 }
 
+// toml++ 3.3 reaches __builtin_unreachable() (undefined behaviour) when it asks whether some
+// non-ASCII code points are whitespace: its table misses U+00A1..U+0499 ('é'), and parts of
+// U+1462..U+185B, U+1C56..U+204F and U+FBE6..U+FEFE (the config fuzzer found it). It asks that
+// of characters in keys, values and multi-line strings alike, so before it sees the text every
+// such code point is swapped for an unused Private Use Area one (which its table answers), and
+// swapped back in every string and message read out.
+class CodePointSwap {
+public:
+    // The text toml++ may read; nullopt when the text uses nearly all of the Private Use Area.
+    std::optional<std::string> encode(std::string_view text) {
+        std::set<char32_t> used;
+        for (size_t i = 0; i < text.size();)
+            if (auto [c, n] = decode(text, i); n > 0) used.insert(c), i += n;
+            else ++i;
+        std::map<char32_t, char32_t> to;
+        char32_t next = 0xE000;
+        std::string out;
+        out.reserve(text.size());
+        for (size_t i = 0; i < text.size();) {
+            auto [c, n] = decode(text, i);
+            if (n == 0 || !unsafe(c)) {  // ASCII, safe, or not UTF-8 (toml++ reports that itself)
+                out.append(text.substr(i, n ? n : 1));
+                i += n ? n : 1;
+                continue;
+            }
+            auto it = to.find(c);
+            if (it == to.end()) {
+                while (next <= 0xF8FF && used.count(next)) ++next;
+                if (next > 0xF8FF) return std::nullopt;
+                it = to.emplace(c, next++).first;
+                back_.emplace(utf8(it->second), std::string(text.substr(i, n)));
+            }
+            out += utf8(it->second);
+            i += n;
+        }
+        return out;
+    }
+    std::string restore(std::string s) const {
+        if (back_.empty()) return s;
+        for (const auto& [pua, original] : back_)
+            for (size_t at = 0; (at = s.find(pua, at)) != std::string::npos; at += original.size()) s.replace(at, pua.size(), original);
+        return s;
+    }
+
+private:
+    static bool unsafe(char32_t c) {
+        if (c <= 0xA0 || c >= 0xFEFF || c == 0x3000 || c == 0x1680 || c == 0x180E || c == 0x202F) return false;
+        if ((c >= 0x2000 && c <= 0x200B) || (c >= 0x205F && c <= 0x2060)) return false;
+        const uint64_t child = (static_cast<uint64_t>(c) - 0xA0) / 0x3FA;
+        return ((1ull << child) & 0x7FFFFFFFFFFFF75Eull) == 0;  // the children toml++ has no case for
+    }
+    // The code point at i and its length in bytes; length 0 when it is not well-formed UTF-8.
+    static std::pair<char32_t, size_t> decode(std::string_view s, size_t i) {
+        auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+        unsigned char lead = b(i);
+        size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+        if (n == 0 || i + n > s.size()) return {0, 0};
+        char32_t c = n == 1 ? lead : n == 2 ? (lead & 0x1F) : n == 3 ? (lead & 0x0F) : (lead & 0x07);
+        for (size_t k = 1; k < n; ++k) {
+            if ((b(i + k) & 0xC0) != 0x80) return {0, 0};
+            c = (c << 6) | (b(i + k) & 0x3F);
+        }
+        return {c, n};
+    }
+    static std::string utf8(char32_t c) {  // only used for U+E000..U+F8FF: three bytes
+        return {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+    }
+    std::map<std::string, std::string> back_;  // the swapped-in code point (UTF-8) -> the original
+};
+
 class ConfigError {
 public:
-    explicit ConfigError(std::string path) : path_(std::move(path)) {}
+    ConfigError(std::string path, const CodePointSwap& swap) : path_(std::move(path)), swap_(swap) {}
     ApiError at(const toml::node* node, const std::string& message) const { return at_line(line_of(node), message); }
     ApiError at_line(int line, const std::string& message) const {
         std::string where = line > 0 ? fmt::format("{}:{}", path_, line) : path_;
-        return ApiError{"config", fmt::format("{}: {}", where, message), 0, false};
+        return ApiError{"config", fmt::format("{}: {}", where, swap_.restore(message)), 0, false};
     }
+    std::string restore(std::string s) const { return swap_.restore(std::move(s)); }
     static int line_of(const toml::node* node) {
         return node ? static_cast<int>(node->source().begin.line) : 0;
     }
 
 private:
     std::string path_;
+    const CodePointSwap& swap_;
 };
 
 std::optional<ApiError> read_duration(const toml::node& node, const std::string& key, Duration& out, const ConfigError& err) {
@@ -148,7 +221,7 @@ std::optional<ApiError> read_pipeline(const toml::table& t, PipelineConfig& out,
             return err.at(&v, fmt::format("pipeline #{}: unknown key '{}'{}", index + 1, key, suggestion(key, kPipelineKeys)));
         auto s = v.value<std::string>();
         if (!s || (v.is_string() == false)) return err.at(&v, fmt::format("pipeline #{}: '{}' must be a string", index + 1, key));
-        values[key] = *s;
+        values[key] = err.restore(*s);
     }
     int line = ConfigError::line_of(&t);
     out.line = line;
@@ -191,10 +264,13 @@ std::optional<ApiError> read_pipeline(const toml::table& t, PipelineConfig& out,
 }  // namespace
 
 Result<Config> parse_config(const std::string& text, const std::string& path) {
-    ConfigError err(path);
+    CodePointSwap swap;
+    ConfigError err(path, swap);
+    auto safe_text = swap.encode(text);
+    if (!safe_text) return err.at_line(0, "too many different non-ASCII characters for the TOML reader (over 6,000)");
     toml::table root;
     try {
-        root = toml::parse(text, path);
+        root = toml::parse(*safe_text, path);
     } catch (const toml::parse_error& e) {
         return err.at_line(static_cast<int>(e.source().begin.line), "not valid TOML: " + std::string(e.description()));
     }

@@ -131,8 +131,37 @@ INSTANTIATE_TEST_SUITE_P(
         // Found by fuzz_config: toml++ asserted on it in debug builds instead of reporting it.
         BadConfig{"slash_in_table_name", "[/rrefresh]\n",
                   "shipwatch.toml:1: not valid TOML: Error while parsing key: expected bare key starting character or string delimiter, saw '/'"},
+        // Found by fuzz_config: toml++ 3.3 reaches __builtin_unreachable() when it asks whether
+        // some code points are whitespace (U+FEF7, U+00E9, U+02E0); they reach it swapped for
+        // safe ones, and its messages show the originals.
+        BadConfig{"non_ascii_bare", "\xEF\xBB\xB7g_ ole\"\n",
+                  "shipwatch.toml:1: not valid TOML: Error while parsing root table: expected keys, tables, whitespace or comments, saw '\xEF\xBB\xB7'"},
+        BadConfig{"non_ascii_value", "[[pipeline]]\nname = caf\xC3\xA9\n", "shipwatch.toml:2: not valid TOML: Error while parsing value: could not determine value type"},
+        BadConfig{"non_ascii_after_multiline", "a = \"\"\"x\n\"\"\"\"\" \xC3\xA9\n",
+                  "shipwatch.toml:2: not valid TOML: Error while parsing key-value pair: expected a comment or whitespace, saw '\xC3\xA9'"},
+        BadConfig{"non_ascii_after_quote_in_token", "ff=0'[ff=119..'[\xCB\xA0[\n", "shipwatch.toml:1: not valid TOML: Error while parsing floating-point: expected decimal digit, saw '''"},
         BadConfig{"toml_syntax", "[[pipeline]\nname = \"a\"\n", "shipwatch.toml:1: not valid TOML: Error while parsing table header: expected ']', saw '\\n'"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// Non-ASCII text is fine where TOML allows it: strings of every kind, comments, a byte order mark.
+TEST(Config, NonAsciiInStringsAndComments) {
+    const std::string text =
+        "\xEF\xBB\xBF# d\xC3\xA9ploiement \xE2\x86\x92 prod\n"
+        "[[pipeline]]\n"
+        "name = \"caf\xC3\xA9 \\\" \xE2\x80\x83\"  # \xC2\xA1ol\xC3\xA9!\n"
+        "cluster = 'caf\xC3\xA9'\n"
+        "service = \"\"\"\nm\xC3\xA9\n\"\"\"\n"
+        "repo = \"\"\"o/\\\n   \xC3\xA9\"\"\"\n"  // a line-ending backslash before a non-ASCII character
+        "expect_log = '''\n\xEF\xBB\xB7 l\xC3\xA9\n'''\n";
+    auto c = parse_config(text, "shipwatch.toml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    ASSERT_EQ(c->pipelines.size(), 1u);
+    EXPECT_EQ(c->pipelines[0].spec.name, "caf\xC3\xA9 \" \xE2\x80\x83");
+    EXPECT_EQ(c->pipelines[0].spec.cluster, "caf\xC3\xA9");
+    EXPECT_EQ(c->pipelines[0].spec.service, "m\xC3\xA9\n");
+    EXPECT_EQ(c->pipelines[0].spec.repo, "o/\xC3\xA9");
+    EXPECT_EQ(c->pipelines[0].spec.expect_log, "\xEF\xBB\xB7 l\xC3\xA9\n");
+}
 
 TEST(Config, UnreadableAndMissingFiles) {
     auto missing = load_config_file("/nonexistent/shipwatch.toml");
