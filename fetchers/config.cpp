@@ -18,6 +18,8 @@
 #endif
 #include <toml++/toml.h>
 
+#include "model/utf8.hpp"
+
 namespace shipwatch {
 namespace {
 
@@ -72,18 +74,17 @@ public:
     // The text toml++ may read; nullopt when the text uses nearly all of the Private Use Area.
     std::optional<std::string> encode(std::string_view text) {
         std::set<char32_t> used;
-        for (size_t i = 0; i < text.size();)
-            if (auto [c, n] = decode(text, i); n > 0) used.insert(c), i += n;
-            else ++i;
+        for (size_t i = 0; i < text.size();) used.insert(utf8::next_codepoint(text, i));
         std::map<char32_t, char32_t> to;
         char32_t next = 0xE000;
         std::string out;
         out.reserve(text.size());
         for (size_t i = 0; i < text.size();) {
-            auto [c, n] = decode(text, i);
-            if (n == 0 || !unsafe(c)) {  // ASCII, safe, or not UTF-8 (toml++ reports that itself)
-                out.append(text.substr(i, n ? n : 1));
-                i += n ? n : 1;
+            const size_t at = i;
+            const char32_t c = utf8::next_codepoint(text, i);
+            const std::string_view bytes = text.substr(at, i - at);
+            if (!unsafe(c)) {  // ASCII, safe, or not UTF-8 (U+FFFD: toml++ reports that itself)
+                out += bytes;
                 continue;
             }
             auto it = to.find(c);
@@ -91,10 +92,9 @@ public:
                 while (next <= 0xF8FF && used.count(next)) ++next;
                 if (next > 0xF8FF) return std::nullopt;
                 it = to.emplace(c, next++).first;
-                back_.emplace(utf8(it->second), std::string(text.substr(i, n)));
+                back_.emplace(to_utf8(it->second), std::string(bytes));
             }
-            out += utf8(it->second);
-            i += n;
+            out += to_utf8(it->second);
         }
         return out;
     }
@@ -112,20 +112,7 @@ private:
         const uint64_t child = (static_cast<uint64_t>(c) - 0xA0) / 0x3FA;
         return ((1ull << child) & 0x7FFFFFFFFFFFF75Eull) == 0;  // the children toml++ has no case for
     }
-    // The code point at i and its length in bytes; length 0 when it is not well-formed UTF-8.
-    static std::pair<char32_t, size_t> decode(std::string_view s, size_t i) {
-        auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-        unsigned char lead = b(i);
-        size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-        if (n == 0 || i + n > s.size()) return {0, 0};
-        char32_t c = n == 1 ? lead : n == 2 ? (lead & 0x1F) : n == 3 ? (lead & 0x0F) : (lead & 0x07);
-        for (size_t k = 1; k < n; ++k) {
-            if ((b(i + k) & 0xC0) != 0x80) return {0, 0};
-            c = (c << 6) | (b(i + k) & 0x3F);
-        }
-        return {c, n};
-    }
-    static std::string utf8(char32_t c) {  // only used for U+E000..U+F8FF: three bytes
+    static std::string to_utf8(char32_t c) {  // only used for U+E000..U+F8FF: three bytes
         return {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
     }
     std::map<std::string, std::string> back_;  // the swapped-in code point (UTF-8) -> the original

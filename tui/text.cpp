@@ -5,26 +5,6 @@
 
 namespace shipwatch::tui::text {
 
-char32_t next_codepoint(std::string_view s, size_t& pos) {
-    auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-    unsigned char c = byte(pos);
-    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
-    if (extra <= 0) {
-        ++pos;
-        return extra == 0 ? c : 0xFFFD;
-    }
-    char32_t cp = c & (0x3F >> extra);
-    for (int i = 1; i <= extra; ++i) {
-        if (pos + i >= s.size() || (byte(pos + i) & 0xC0) != 0x80) {
-            ++pos;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (byte(pos + i) & 0x3F);
-    }
-    pos += extra + 1;
-    return cp;
-}
-
 int codepoint_width(char32_t c) {
     if (c < 0x20 || (c >= 0x7F && c < 0xA0)) return 0;
     if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x200B && c <= 0x200F) || (c >= 0xFE00 && c <= 0xFE0F)) return 0;

@@ -6,10 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "model/utf8.hpp"
+
 namespace shipwatch::tui::text {
 
-// Decodes one code point at `pos` and advances it; invalid bytes decode as U+FFFD.
-char32_t next_codepoint(std::string_view s, size_t& pos);
+using utf8::next_codepoint;  // one code point at `pos`, advancing it; invalid bytes are U+FFFD
 // Columns one code point takes: 0 (combining/control), 1, or 2 (East Asian wide, emoji).
 int codepoint_width(char32_t c);
 int width(std::string_view s);

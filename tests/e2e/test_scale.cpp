@@ -147,7 +147,8 @@ TEST(Scale, TwoHundredPipelinesAcrossProfilesRegionsAndClusters) {
         }
         EXPECT_EQ(got.size(), 200u);
         // Warnings name every request that failed after its retries.
-        EXPECT_EQ(slurp(dir / "check.log").find(" warning "), std::string::npos) << slurp(dir / "check.log").substr(0, 4000);
+        const std::string log = slurp(dir / "check.log");
+        EXPECT_EQ(log.find(" warning "), std::string::npos) << log.substr(0, 4000);
         // A mismatch prints the pipeline's whole report: which stage, which error, how old.
         for (const auto& [name, verdict] : scenario.expect) EXPECT_EQ(got[name], verdict) << name << ": " << docs[name].dump(1).substr(0, 4000);
         bool all_live = std::all_of(scenario.expect.begin(), scenario.expect.end(), [](const auto& kv) { return kv.second == "live"; });
