@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fetchers/demo_sources.hpp"
-#include "fetchers/scheduler.hpp"
+#include "sim/demo_sources.hpp"
+#include "engine/scheduler.hpp"
 
 using namespace shipwatch;
 using nlohmann::json;

@@ -16,7 +16,7 @@
 
 #include <fmt/format.h>
 
-#include "fetchers/sim/fleet.hpp"
+#include "sim/fleet.hpp"
 #include "pty_session.hpp"
 
 using namespace shipwatch;

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "fetchers/demo_sources.hpp"
+#include "sim/demo_sources.hpp"
 #include "model/analysis.hpp"
 #include "tui/render.hpp"
 

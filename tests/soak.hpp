@@ -17,9 +17,9 @@
 
 #include <fmt/format.h>
 
-#include "fetchers/demo_sources.hpp"
-#include "fetchers/scheduler.hpp"
-#include "fetchers/sim/fleet.hpp"
+#include "sim/demo_sources.hpp"
+#include "engine/scheduler.hpp"
+#include "sim/fleet.hpp"
 
 namespace shipwatch::soak {
 

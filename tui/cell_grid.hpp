@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tui/style.hpp"
+#include "report/style.hpp"
 
 namespace shipwatch::tui {
 

@@ -4,7 +4,7 @@
 
 #include "tui/parts.hpp"
 #include "tui/picture_query.hpp"
-#include "tui/report.hpp"
+#include "report/report.hpp"
 #include "tui/text.hpp"
 
 namespace shipwatch::tui {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "model/timeline.hpp"
-#include "tui/style.hpp"
+#include "report/style.hpp"
 
 namespace shipwatch::tui {
 

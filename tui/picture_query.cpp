@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "tui/style.hpp"
+#include "report/style.hpp"
 #include "tui/text.hpp"
 
 namespace shipwatch::tui {

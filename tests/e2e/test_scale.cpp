@@ -21,7 +21,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "fetchers/sim/fleet.hpp"
+#include "sim/fleet.hpp"
 #include "run_binary.hpp"
 
 using namespace std::chrono_literals;

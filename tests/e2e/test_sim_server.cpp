@@ -22,11 +22,11 @@
 #include <string>
 #include <thread>
 
-#if __has_include("fetchers/sim/sigv4_verify.hpp")
+#if __has_include("sim/sigv4_verify.hpp")
 #define SHIPWATCH_E2E_HAS_FETCHERS 1
-#include "fetchers/aws/credentials.hpp"
-#include "fetchers/curl_transport.hpp"
-#include "fetchers/sim/sigv4_verify.hpp"
+#include "sources/aws/credentials.hpp"
+#include "http/curl_transport.hpp"
+#include "sim/sigv4_verify.hpp"
 #else
 #define SHIPWATCH_E2E_HAS_FETCHERS 0
 #endif
@@ -36,7 +36,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The healthy scenario (fetchers/sim/scenarios/healthy.json).
+// The healthy scenario (sim/scenarios/healthy.json).
 constexpr const char* kKey = "AKIDSHIPWATCHSIM6";
 constexpr const char* kSecret = "shipwatch-sim-secret-healthy";
 constexpr const char* kRegion = "us-west-2";

@@ -1,7 +1,7 @@
 // AWS JSON 1.1 answers (ECS, ECR, CodeBuild, CloudWatch Logs, Secrets Manager): the fuzz bytes
 // are the body of every answer, as a success (each client's parser) and as an error (json_error).
-#include "fetchers/aws/clients.hpp"
-#include "fetchers/aws/json_protocol.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/aws/json_protocol.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace shipwatch;

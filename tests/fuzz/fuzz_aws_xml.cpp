@@ -1,8 +1,8 @@
 // AWS Query answers in XML (ELBv2, EC2 via pugixml): the fuzz bytes are the body of every
 // answer, as a success (each client's parser, UserData decoding and summary) and as an error.
-#include "fetchers/aws/clients.hpp"
-#include "fetchers/aws/query_protocol.hpp"
-#include "fetchers/user_data.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/aws/query_protocol.hpp"
+#include "sources/aws/user_data.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace shipwatch;

@@ -1,5 +1,5 @@
 // The TOML configuration file: the fuzz bytes are the whole file.
-#include "fetchers/config.hpp"
+#include "config/config.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,7 +1,7 @@
 // GitHub REST answers: the fuzz bytes are the body of every answer (commits, workflow runs, jobs),
 // as a success, as an error, and with a Link header that keeps pointing at a next page.
 // An input whose first line starts with '<' is a Link header followed by the body.
-#include "fetchers/github/github_client.hpp"
+#include "sources/github/github_client.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace shipwatch;

@@ -1,7 +1,7 @@
 // Version endpoint bodies: the fuzz bytes are the endpoint's answer, read without a JSON pointer
 // (the hex-run rule) and with the pointers configs use. An input whose first line starts with
 // '/' also supplies its own pointer (as a config could).
-#include "fetchers/version_client.hpp"
+#include "sources/version/version_client.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace shipwatch;

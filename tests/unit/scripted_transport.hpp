@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "fetchers/transport.hpp"
+#include "http/transport.hpp"
 
 namespace shipwatch::testing {
 

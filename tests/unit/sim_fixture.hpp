@@ -12,9 +12,9 @@
 
 #include <pugixml.hpp>
 
-#include "fetchers/aws/clients.hpp"
-#include "fetchers/github/github_client.hpp"
-#include "fetchers/sim/simulator.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/github/github_client.hpp"
+#include "sim/simulator.hpp"
 
 namespace shipwatch::sim::testing {
 

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fetchers/aws/clients.hpp"
-#include "fetchers/aws/json_protocol.hpp"
-#include "fetchers/aws/query_protocol.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/aws/json_protocol.hpp"
+#include "sources/aws/query_protocol.hpp"
 #include "unit/scripted_transport.hpp"
 
 namespace shipwatch::aws {

@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "fetchers/config.hpp"
+#include "config/config.hpp"
 
 using namespace shipwatch;
 

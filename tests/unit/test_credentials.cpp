@@ -8,10 +8,10 @@
 #include <fstream>
 #include <thread>
 
-#include "fetchers/aws/config_files.hpp"
-#include "fetchers/aws/credential_process.hpp"
-#include "fetchers/aws/credentials.hpp"
-#include "fetchers/aws/endpoint_env.hpp"
+#include "sources/aws/config_files.hpp"
+#include "sources/aws/credential_process.hpp"
+#include "sources/aws/credentials.hpp"
+#include "sources/aws/endpoint_env.hpp"
 #include "unit/loopback_server.hpp"
 
 namespace shipwatch::aws {

@@ -15,7 +15,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include "fetchers/curl_transport.hpp"
+#include "http/curl_transport.hpp"
 #include "unit/loopback_server.hpp"
 
 namespace shipwatch {

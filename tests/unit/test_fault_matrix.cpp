@@ -16,10 +16,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "fetchers/config.hpp"
-#include "fetchers/live_sources.hpp"
-#include "fetchers/scheduler.hpp"
-#include "fetchers/sim/sim_server.hpp"
+#include "config/config.hpp"
+#include "engine/live_sources.hpp"
+#include "engine/scheduler.hpp"
+#include "sim/sim_server.hpp"
 #include "model/analysis.hpp"
 #include "tui/render.hpp"
 

@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "fetchers/demo_sources.hpp"
-#include "fetchers/sim/fleet.hpp"
+#include "sim/demo_sources.hpp"
+#include "sim/fleet.hpp"
 #include "model/analysis.hpp"
 
 namespace shipwatch::sim {

@@ -2,7 +2,7 @@
 // the ETag cache, rate limits and the mapping to commits, runs and steps.
 #include <gtest/gtest.h>
 
-#include "fetchers/github/github_client.hpp"
+#include "sources/github/github_client.hpp"
 #include "unit/scripted_transport.hpp"
 
 namespace shipwatch::github {

@@ -2,9 +2,9 @@
 // costs no rate limit) and still gives the same data.
 #include <gtest/gtest.h>
 
-#include "fetchers/clock.hpp"
-#include "fetchers/github/github_client.hpp"
-#include "fetchers/sim/simulator.hpp"
+#include "base/clock.hpp"
+#include "sources/github/github_client.hpp"
+#include "sim/simulator.hpp"
 
 using namespace shipwatch;
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "fetchers/refresh_plan.hpp"
+#include "engine/refresh_plan.hpp"
 
 using namespace shipwatch;
 using namespace std::chrono_literals;

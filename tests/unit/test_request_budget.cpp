@@ -14,11 +14,11 @@
 #include <mutex>
 #include <set>
 
-#include "fetchers/collector.hpp"
-#include "fetchers/refresh_plan.hpp"
-#include "fetchers/retry_transport.hpp"
-#include "fetchers/sim/fleet.hpp"
-#include "fetchers/sim/simulator.hpp"
+#include "engine/collector.hpp"
+#include "engine/refresh_plan.hpp"
+#include "http/retry_transport.hpp"
+#include "sim/fleet.hpp"
+#include "sim/simulator.hpp"
 #include "model/analysis.hpp"
 
 using namespace shipwatch;

@@ -5,8 +5,8 @@
 #include <atomic>
 #include <thread>
 
-#include "fetchers/curl_transport.hpp"
-#include "fetchers/retry_transport.hpp"
+#include "http/curl_transport.hpp"
+#include "http/retry_transport.hpp"
 #include "unit/scripted_transport.hpp"
 
 namespace shipwatch {

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fetchers/sim/sigv4_verify.hpp"
+#include "sim/sigv4_verify.hpp"
 
 namespace shipwatch::sim {
 namespace {

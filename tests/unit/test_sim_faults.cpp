@@ -6,10 +6,10 @@
 #include <chrono>
 #include <thread>
 
-#include "fetchers/aws/clients.hpp"
-#include "fetchers/github/github_client.hpp"
-#include "fetchers/sim/faults.hpp"
-#include "fetchers/sim/simulator.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/github/github_client.hpp"
+#include "sim/faults.hpp"
+#include "sim/simulator.hpp"
 
 namespace shipwatch::sim {
 namespace {

@@ -2,10 +2,10 @@
 // version endpoint reader.
 #include <gtest/gtest.h>
 
-#include "fetchers/aws/endpoints.hpp"
-#include "fetchers/digest.hpp"
-#include "fetchers/transport.hpp"
-#include "fetchers/version_client.hpp"
+#include "sources/aws/endpoints.hpp"
+#include "base/digest.hpp"
+#include "http/transport.hpp"
+#include "sources/version/version_client.hpp"
 #include "unit/scripted_transport.hpp"
 
 namespace shipwatch {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "fetchers/demo_sources.hpp"
+#include "sim/demo_sources.hpp"
 #include "model/analysis.hpp"
 #include "model/picture.hpp"
 

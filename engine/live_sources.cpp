@@ -1,0 +1,113 @@
+#include "engine/live_sources.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "sources/aws/credential_process.hpp"
+#include "sources/aws/endpoint_env.hpp"
+#include "http/curl_transport.hpp"
+#include "base/log.hpp"
+#include "http/log_transport.hpp"
+
+namespace shipwatch {
+
+std::string github_token(const aws::Environment& env) {
+    // Which source, never the token.
+    for (const char* name : {"GH_TOKEN", "GITHUB_TOKEN"})
+        if (auto t = aws::env_value(env, name)) {
+            logging::logger().info("GitHub token from {}", name);
+            return *t;
+        }
+    auto r = aws::run_command({"gh", "auth", "token"}, std::chrono::seconds(5));
+    if (r.started && !r.timed_out && r.exit_code == 0) {
+        std::string token = aws::first_line(r.out, 400);
+        while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+        logging::logger().info("GitHub token from `gh auth token`");
+        return token;
+    }
+    logging::logger().info("no GitHub token (GH_TOKEN, GITHUB_TOKEN, gh auth token): anonymous, 60 requests an hour");
+    return {};
+}
+
+std::vector<SourceState> source_states(const LiveSources& live) {
+    std::vector<SourceState> all;
+    for (const RetryTransport* r : live.retries) {
+        auto states = r->states();
+        all.insert(all.end(), states.begin(), states.end());
+    }
+    return all;
+}
+
+Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
+    auto live = std::make_unique<LiveSources>();
+    aws::Environment env = aws::process_environment();
+
+    // Every transport retries throttling and 5xx with backoff and paces each source within the
+    // configured budget. One signing transport per profile, so an AWS budget holds per
+    // account (profile) and region; unsigned traffic (GitHub, version endpoints) has its own.
+    auto with_retry = [&](std::unique_ptr<Transport> inner, std::string prefix) -> Transport* {
+        Transport& base = *inner;
+        live->transports.push_back(std::move(inner));
+        RetryOptions ro;
+        ro.source_prefix = std::move(prefix);
+        ro.requests_per_second = config.budget.requests_per_second;
+        ro.burst = config.budget.burst;
+        ro.service_rates = config.budget.services;
+        auto retry = std::make_unique<RetryTransport>(base, live->clock, ro);
+        live->retries.push_back(retry.get());
+        live->transports.push_back(std::move(retry));
+        return live->transports.back().get();
+    };
+    CurlOptions unsigned_curl;
+    unsigned_curl.total_timeout = config.http.timeout;
+    unsigned_curl.connect_timeout = config.http.connect_timeout;
+    Transport* http = with_retry(std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(unsigned_curl)), "");
+
+    std::string api = aws::env_value(env, "GITHUB_API_URL").value_or("https://api.github.com");
+    live->github = std::make_shared<github::GithubClient>(github::GithubContext{http, api, github_token(env)});
+
+    std::map<std::string, Transport*> signing;  // profile -> transport
+    std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;  // profile/region/cluster
+    std::set<std::string> contexts;
+    auto slow_cache = std::make_shared<SlowSourceCache>(live->clock, std::min(config.refresh.github, config.refresh.ecr) / 2);
+    for (const auto& p : config.pipelines) {
+        auto region = aws::resolve_region(p.spec.region, p.profile, env);
+        if (!region)
+            return ApiError{"config", fmt::format("pipeline '{}': {}", p.spec.name, region.error().message), 0, false};
+        std::string profile = aws::effective_profile(p.profile, env);
+        if (!signing.count(profile)) {
+            aws::CredentialOptions co;
+            co.profile = p.profile;
+            auto creds = std::make_shared<aws::DefaultCredentialsChain>(co);
+            live->credentials[profile] = creds;
+            CurlOptions curl = unsigned_curl;
+            curl.ca_bundle = aws::env_value(env, "AWS_CA_BUNDLE").value_or("");
+            signing[profile] = with_retry(std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(curl, creds)),
+                                          profile == "default" ? "" : profile + " · ");
+        }
+        contexts.insert(fmt::format("{} · {}", profile, region.value()));
+
+        PipelineSpec spec = p.spec;
+        spec.region = region.value();
+        CollectorSources src;
+        src.aws.transport = signing[profile];
+        src.aws.region = spec.region;
+        src.aws.endpoints = aws::endpoints_from_env(spec.region, env);
+        src.github = spec.repo.empty() ? nullptr : live->github;
+        src.http = http;
+        src.slow_cache = slow_cache;
+        if (spec.kind == PipelineKind::ecs) {
+            auto& cluster = clusters[profile + "/" + spec.region + "/" + spec.cluster];
+            if (!cluster) cluster = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, live->clock, config.refresh.ecs / 2);
+            cluster->watch(spec.service);
+            src.ecs_cluster = cluster;
+        }
+        live->collectors.push_back(std::make_unique<PipelineCollector>(std::move(spec), std::move(src), live->clock));
+    }
+    std::vector<std::string> ctx(contexts.begin(), contexts.end());
+    live->context = ctx.size() <= 2 ? fmt::format("{}", fmt::join(ctx, ", ")) : fmt::format("{} profiles/regions", ctx.size());
+    return live;
+}
+
+}  // namespace shipwatch

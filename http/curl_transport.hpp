@@ -1,0 +1,48 @@
+// The real-network Transport: libcurl with connection reuse, time-outs, gzip, a User-Agent,
+// proxies from the environment (http_proxy, https_proxy, no_proxy), and SigV4 signing by
+// libcurl itself (CURLOPT_AWS_SIGV4) for requests that carry an AWS signing scope.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sources/aws/credentials.hpp"
+#include "http/transport.hpp"
+#include "model/time.hpp"
+
+namespace shipwatch {
+
+struct CurlOptions {
+    Duration connect_timeout = std::chrono::seconds(5);
+    Duration total_timeout = std::chrono::seconds(30);
+    std::string user_agent;  // empty: "shipwatch/<version>"
+    // false: never use a proxy (CURLOPT_NOPROXY "*"), for the link-local metadata services.
+    bool proxy_from_environment = true;
+    std::string ca_bundle;  // a CA file (AWS_CA_BUNDLE); empty: the system store
+    long max_redirects = 5;  // followed for unsigned requests only
+};
+
+std::string default_user_agent();
+
+// A transport-level failure that was produced locally and must not be retried: the response
+// carries this header with the reason (e.g. "credentials" when no AWS credentials resolve).
+inline constexpr const char* kLocalFailureHeader = "X-Shipwatch-Local-Failure";
+
+class CurlTransport final : public Transport {
+public:
+    // `credentials` signs requests with an AWS scope; without it such requests fail with a
+    // credentials error.
+    explicit CurlTransport(CurlOptions options = {},
+                           std::shared_ptr<aws::CredentialsProvider> credentials = nullptr);
+    ~CurlTransport() override;
+    CurlTransport(const CurlTransport&) = delete;
+    CurlTransport& operator=(const CurlTransport&) = delete;
+
+    HttpResponse send(const HttpRequest& request) override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shipwatch

@@ -1,0 +1,83 @@
+// A Transport that is polite under load: it paces requests per source (a token bucket), retries
+// throttling, 429, 5xx and transport failures with exponential backoff and full jitter, and
+// keeps each source's state (ok, backing off, failing) for the status bar.
+// https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "http/transport.hpp"
+#include "model/picture.hpp"
+
+namespace shipwatch {
+
+struct RetryOptions {
+    int max_attempts = 4;  // including the first
+    Duration base_delay = std::chrono::milliseconds(250);
+    Duration max_delay = std::chrono::seconds(20);  // cap of one backoff, and of an honoured Retry-After
+    double requests_per_second = 10;  // per source, unless its service has its own; <= 0: no pacing
+    double burst = 10;  // requests a source may send at once after being idle
+    // Budgets of single services, by budget_service() name ("ecs", "github", "version"): a
+    // source's rate is its service's entry, else requests_per_second.
+    std::map<std::string, double> service_rates;
+    // Put before every source name, when several accounts/profiles share one status bar
+    // (one RetryTransport each, since AWS rate limits are per account and region): "prod · ".
+    std::string source_prefix;
+    // Uniform in [0, 1); null: a seeded generator. Tests pin it.
+    std::function<double()> random;
+};
+
+// Blocks the calling thread; tests advance a ManualClock instead.
+using SleepFunction = std::function<void(Duration)>;
+SleepFunction real_sleep();
+
+// The source a request belongs to: "ecs eu-west-1" for AWS (signing name and region, so a
+// local endpoint override still keeps services apart), "github" for GitHub, else the host.
+std::string source_name(const HttpRequest& request);
+
+// The service a request's budget is counted against: the AWS service ("ecs", "elbv2", ...),
+// "github" for GitHub's REST API (whatever its host), else "version" (version endpoints).
+std::string budget_service(const HttpRequest& request);
+
+// The error code of an answer: JSON `__type`/`code`, XML <Code>, or x-amzn-ErrorType.
+std::string answer_error_code(const HttpResponse& response);
+
+class RetryTransport final : public Transport {
+public:
+    RetryTransport(Transport& inner, const ClockSource& clock, RetryOptions options = {},
+                   SleepFunction sleep = real_sleep());
+
+    HttpResponse send(const HttpRequest& request) override;
+
+    // Every source seen so far, by name.
+    std::vector<SourceState> states() const;
+
+private:
+    struct Bucket {
+        double tokens = 0;
+        TimePoint updated{};
+        bool started = false;
+    };
+    enum class Outcome { success, retry, fail };
+
+    Duration take_token(const std::string& source, double rate);
+    Duration backoff(int attempt, const HttpResponse& response);
+    void record(const std::string& source, Outcome outcome, const std::string& error, std::optional<TimePoint> retry_at);
+    double uniform();
+
+    Transport& inner_;
+    const ClockSource& clock_;
+    RetryOptions options_;
+    SleepFunction sleep_;
+
+    mutable std::mutex mutex_;
+    std::map<std::string, Bucket> buckets_;
+    std::map<std::string, SourceState> states_;
+};
+
+}  // namespace shipwatch

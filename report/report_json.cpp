@@ -1,0 +1,86 @@
+#include <nlohmann/json.hpp>
+
+#include "report/report.hpp"
+
+namespace shipwatch::tui {
+namespace {
+
+using nlohmann::json;
+
+json time_or_null(const std::optional<TimePoint>& t) { return t ? json(format_iso8601(*t)) : json(nullptr); }
+
+json evidence_json(const std::vector<Evidence>& evidence) {
+    json out = json::array();
+    for (const auto& e : evidence) out.push_back({{"label", e.label}, {"value", e.value}, {"time", time_or_null(e.time)}});
+    return out;
+}
+
+json revision_json(const Revision& r) {
+    return {{"sha", r.known() ? json(r.sha) : json(nullptr)},
+            {"match", std::string(to_string(r.match))},
+            {"note", r.note},
+            {"digest", r.digest.empty() ? json(nullptr) : json(r.digest)},
+            {"commits_behind", r.commits_behind >= 0 ? json(r.commits_behind) : json(nullptr)}};
+}
+
+template <typename T>
+json source_json(const char* name, const Fetched<T>& part) {
+    return {{"source", name},
+            {"configured", part.configured},
+            {"fetched_at", time_or_null(part.fetched_at)},
+            {"error", part.error ? json(describe(*part.error)) : json(nullptr)}};
+}
+
+}  // namespace
+
+json to_json(const PipelineAnalysis& p) {
+    const Diagnosis& d = p.diagnosis;
+    const PipelineSnapshot& s = p.snapshot;
+    json stages = json::array();
+    for (const auto& st : d.stages) {
+        stages.push_back({{"id", st.id},
+                          {"health", std::string(to_string(st.health))},
+                          {"revision", st.revision.known() ? json(st.revision.sha) : json(nullptr)},
+                          {"revision_detail", revision_json(st.revision)},
+                          {"since", time_or_null(st.since)},
+                          {"summary", st.summary},
+                          {"evidence", evidence_json(st.evidence)}});
+    }
+    json findings = json::array();
+    for (const auto& f : d.findings)
+        findings.push_back({{"severity", std::string(to_string(f.severity))},
+                            {"stage", f.stage},
+                            {"message", f.message},
+                            {"evidence", evidence_json(f.evidence)}});
+    json timeline = json::array();
+    for (const auto& e : p.timeline)
+        timeline.push_back({{"time", format_iso8601(e.time)},
+                            {"kind", std::string(to_string(e.kind))},
+                            {"severity", std::string(to_string(e.severity))},
+                            {"stage", e.stage},
+                            {"text", e.text},
+                            {"ref", e.ref}});
+    json sources = json::array({source_json("commits", s.commits), source_json("builds", s.builds),
+                                source_json("images", s.images), source_json("service", s.service),
+                                source_json("task_definitions", s.task_definitions), source_json("tasks", s.tasks),
+                                source_json("target_groups", s.target_groups), source_json("instances", s.instances),
+                                source_json("version", s.versions), source_json("logs", s.logs),
+                                source_json("secrets", s.secrets)});
+    return {{"name", d.pipeline},
+            {"kind", s.spec.kind == PipelineKind::ecs ? "ecs" : "ec2"},
+            {"now", format_iso8601(s.now)},
+            {"target", d.target_sha.empty() ? json(nullptr) : json(d.target_sha)},
+            {"verdict", {{"code", std::string(to_string(d.verdict.code))}, {"summary", d.verdict.summary}, {"stage", d.verdict.stage}}},
+            {"stages", stages},
+            {"findings", findings},
+            {"timeline", timeline},
+            {"sources", sources}};
+}
+
+json to_json(const std::vector<PipelineAnalysis>& pipelines) {
+    json list = json::array();
+    for (const auto& p : pipelines) list.push_back(to_json(p));
+    return {{"schema", 1}, {"pipelines", list}, {"exit_code", exit_status(pipelines)}};
+}
+
+}  // namespace shipwatch::tui

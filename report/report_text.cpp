@@ -1,0 +1,106 @@
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "report/report.hpp"
+#include "report/style.hpp"
+
+namespace shipwatch::tui {
+namespace {
+
+class Writer {
+public:
+    explicit Writer(bool color) : color_(color) {}
+    void put(Role role, std::string_view text) {
+        if (color_ && role != Role::normal) out_ += fmt::format("{}{}\x1b[0m", ansi(role), text);
+        else out_ += text;
+    }
+    void put(std::string_view text) { out_ += text; }
+    void line() { out_ += '\n'; }
+    std::string take() { return std::move(out_); }
+
+private:
+    bool color_;
+    std::string out_;
+};
+
+std::string upper(std::string_view s) {
+    std::string r(s);
+    std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::toupper(c); });
+    return r;
+}
+
+void pipeline(Writer& w, const PipelineAnalysis& p, const TextOptions& o) {
+    const Diagnosis& d = p.diagnosis;
+    const TimePoint now = p.snapshot.now;
+    Role vr = role_of(d.verdict.code);
+    w.put(Role::title, d.pipeline);
+    w.put(fmt::format("  ({} · {} · now {})  ", p.snapshot.spec.kind == PipelineKind::ecs ? "ECS" : "EC2",
+                      p.snapshot.spec.region.empty() ? "-" : p.snapshot.spec.region, format_iso8601(now)));
+    w.put(vr, upper(to_string(d.verdict.code)));
+    w.line();
+    w.put("  ");
+    w.put(vr, d.verdict.summary);
+    w.line();
+    w.line();
+    for (const auto& st : d.stages) {
+        Role r = role_of(st.health);
+        w.put(fmt::format("  {:<10}", st.id));
+        w.put(r, fmt::format("{} {:<12}", glyph(st.health), to_string(st.health)));
+        std::string rev = st.revision.known() ? st.revision.short_sha() : "-------";
+        if (st.revision.match == MatchKind::inferred) rev += "~";
+        w.put(fmt::format("{:<9}{}", rev, st.summary));
+        w.line();
+        size_t n = 0;
+        for (const auto& e : st.evidence) {
+            if (n++ == o.evidence_per_stage) {
+                w.put(Role::dim, fmt::format("              … {} more (--json for all)", st.evidence.size() - o.evidence_per_stage));
+                w.line();
+                break;
+            }
+            w.put(Role::dim, fmt::format("              {}: {}{}", e.label, e.value,
+                                         e.time ? fmt::format(" [{}, {} ago]", format_iso8601(*e.time), format_duration(now - *e.time)) : ""));
+            w.line();
+        }
+    }
+    if (!d.findings.empty()) {
+        w.line();
+        w.put(Role::title, "  Findings");
+        w.line();
+        for (const auto& f : d.findings) {
+            w.put("    ");
+            w.put(role_of(f.severity), fmt::format("{} {:<8}", glyph(f.severity), to_string(f.severity)));
+            w.put(fmt::format("{:<10}{}", f.stage, f.message));
+            w.line();
+        }
+    }
+    if (!p.timeline.empty() && o.timeline_entries > 0) {
+        w.line();
+        w.put(Role::title, fmt::format("  Timeline (newest {} of {})", std::min(o.timeline_entries, p.timeline.size()), p.timeline.size()));
+        w.line();
+        for (size_t i = 0; i < p.timeline.size() && i < o.timeline_entries; ++i) {
+            const auto& e = p.timeline[i];
+            w.put(Role::dim, fmt::format("    {} {:>7} ago  ", format_iso8601(e.time), format_duration(now - e.time)));
+            w.put(fmt::format("{:<9}", e.stage));
+            w.put(role_of(e.severity), e.text);
+            w.line();
+        }
+    }
+}
+
+}  // namespace
+
+std::string render_text(const std::vector<PipelineAnalysis>& pipelines, const TextOptions& options) {
+    Writer w(options.color);
+    for (size_t i = 0; i < pipelines.size(); ++i) {
+        if (i) {
+            w.line();
+            w.put(Role::dim, std::string(78, '-'));
+            w.line();
+        }
+        pipeline(w, pipelines[i], options);
+    }
+    return w.take();
+}
+
+}  // namespace shipwatch::tui

@@ -1,0 +1,81 @@
+#include "sim/demo_sources.hpp"
+
+#include <map>
+#include <thread>
+
+#include "http/log_transport.hpp"
+
+namespace shipwatch {
+
+namespace {
+
+// Sleeps before answering, so benchmarks see round trips the way a network makes them.
+class LatencyTransport final : public Transport {
+public:
+    LatencyTransport(Transport& inner, Duration latency) : inner_(inner), latency_(latency) {}
+    HttpResponse send(const HttpRequest& request) override {
+        std::this_thread::sleep_for(latency_);
+        return inner_.send(request);
+    }
+
+private:
+    Transport& inner_;
+    Duration latency_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& names, const DemoClock& clock) {
+    std::vector<std::string> wanted = names.empty() ? sim::scenario_names() : names;
+    std::vector<sim::Scenario> scenarios;
+    for (const auto& n : wanted) {
+        auto s = sim::load_builtin(n);
+        if (!s) return s.error();
+        scenarios.push_back(std::move(s).value());
+    }
+    return make_demo_from(std::move(scenarios), clock);
+}
+
+std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios, const DemoClock& clock, Duration latency) {
+    auto demo = std::make_unique<DemoSources>();
+    for (auto& scenario : scenarios) {
+        TimePoint origin = scenario.start + clock.offset;
+        std::unique_ptr<ClockSource> c;
+        if (clock.frozen) c = std::make_unique<ManualClock>(origin);
+        else c = std::make_unique<ScaledClock>(origin, clock.speed);
+        auto pipelines = scenario.pipelines;
+        auto world = std::make_shared<sim::World>(std::move(scenario), *c);
+        // Logged like real traffic, so --debug shows which operations a scenario makes shipwatch call.
+        std::unique_ptr<Transport> transport = std::make_unique<LoggingTransport>(std::make_unique<sim::SimTransport>(world));
+        if (latency.count() > 0) {
+            demo->transports.push_back(std::move(transport));
+            transport = std::make_unique<LatencyTransport>(*demo->transports.back(), latency);
+        }
+        auto gh = std::make_shared<github::GithubClient>(github::GithubContext{transport.get(), "https://api.github.com", ""});
+        std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;  // region/cluster -> shared fetch
+        auto slow_cache = std::make_shared<SlowSourceCache>(*c, std::chrono::seconds(4));
+        for (auto& spec : pipelines) {
+            CollectorSources src;
+            src.aws.transport = transport.get();
+            src.aws.region = spec.region;
+            src.aws.endpoints = aws::Endpoints(spec.region);
+            src.github = gh;
+            src.http = transport.get();
+            src.slow_cache = slow_cache;
+            if (spec.kind == PipelineKind::ecs) {
+                auto& cluster = clusters[spec.region + "/" + spec.cluster];
+                if (!cluster) cluster = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, *c, std::chrono::seconds(4));
+                cluster->watch(spec.service);
+                src.ecs_cluster = cluster;
+            }
+            demo->collectors.push_back(std::make_unique<PipelineCollector>(std::move(spec), std::move(src), *c));
+        }
+        demo->clocks.push_back(std::move(c));
+        demo->worlds.push_back(std::move(world));
+        demo->transports.push_back(std::move(transport));
+        demo->github.push_back(std::move(gh));
+    }
+    return demo;
+}
+
+}  // namespace shipwatch

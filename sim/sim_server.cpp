@@ -1,0 +1,423 @@
+// SimServer: every HTTP request becomes an HttpRequest for SimTransport. AWS requests are
+// verified (SigV4, the scenario's keys, real-time skew) before they reach the world and are
+// refused in their service's error shape; GitHub and version endpoints are answered unsigned.
+#include "sim/sim_server.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+#include <sstream>
+#include <thread>
+
+// Debian's cpp-httplib is a compiled library built with these (its pkg-config Cflags); the
+// declarations must match it (Request has an SSL member under OPENSSL_SUPPORT).
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+#define CPPHTTPLIB_OPENSSL_SUPPORT
+#endif
+#ifndef CPPHTTPLIB_ZLIB_SUPPORT
+#define CPPHTTPLIB_ZLIB_SUPPORT
+#endif
+#ifndef CPPHTTPLIB_BROTLI_SUPPORT
+#define CPPHTTPLIB_BROTLI_SUPPORT
+#endif
+#include <httplib.h>
+
+#include <fmt/format.h>
+
+#include "sim/handlers.hpp"
+#include "sim/sigv4_verify.hpp"
+
+namespace shipwatch::sim {
+
+namespace {
+
+constexpr std::string_view kGithubOrigin = "https://api.github.com";
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// What kind of AWS caller this is, known before (and without) a valid signature, so that even
+// a refusal comes back in the shape the caller's protocol parser expects.
+std::optional<AuthErrorShape> aws_shape(const httplib::Request& req, bool sigv4, const std::string& scope_service) {
+    if (scope_service == "ec2") return AuthErrorShape::ec2;
+    if (scope_service == "elasticloadbalancing") return AuthErrorShape::query;
+    if (!scope_service.empty() || req.has_header("X-Amz-Target")) return AuthErrorShape::json;
+    // A Query call without (usable) credentials: Action= in the form body or the query string.
+    size_t q = req.target.find('?');
+    auto form = parse_form(req.method == "POST" ? req.body : q == std::string::npos ? "" : req.target.substr(q + 1));
+    if (auto action = form.find("Action"); action != form.end()) {
+        auto version = form.find("Version");
+        return version != form.end() && version->second == "2016-11-15" ? AuthErrorShape::ec2 : AuthErrorShape::query;
+    }
+    if (sigv4) return AuthErrorShape::json;  // signed, but the scope names no service
+    return std::nullopt;
+}
+
+std::string scope_service_of(const std::string& authorization) {
+    // Credential=<key>/<date>/<region>/<service>/aws4_request
+    auto at = authorization.find("Credential=");
+    if (at == std::string::npos) return {};
+    std::string rest = authorization.substr(at + 11, authorization.find_first_of(", ", at) - at - 11);
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+        size_t slash = rest.find('/', start);
+        parts.push_back(rest.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+        if (slash == std::string::npos) break;
+        start = slash + 1;
+    }
+    return parts.size() == 5 ? parts[3] : std::string();
+}
+
+void write(const HttpResponse& from, httplib::Response& to) {
+    to.status = from.status;
+    std::string content_type = "application/octet-stream";
+    for (const auto& [name, value] : from.headers) {
+        std::string n = lower(name);
+        if (n == "content-type") content_type = value;
+        else if (n != "content-length" && n != "transfer-encoding" && n != "connection") to.set_header(name, value);
+    }
+    if (from.status == 304 || from.status == 204) return;
+    to.set_content(from.body, content_type);
+}
+
+HttpResponse auth_refusal(const AuthError& e, AuthErrorShape shape, const std::string& request_id) {
+    if (shape == AuthErrorShape::json) {
+        HttpResponse r;
+        r.status = e.status;
+        r.headers["Content-Type"] = "application/x-amz-json-1.1";
+        r.headers["x-amzn-RequestId"] = request_id;
+        r.headers["x-amzn-ErrorType"] = e.code;
+        r.body = nlohmann::json{{"__type", e.code}, {"message", e.message}}.dump();
+        return r;
+    }
+    return detail::query_fault(shape == AuthErrorShape::ec2 ? detail::QueryService::ec2 : detail::QueryService::elbv2,
+                               e.status, e.code, e.message, request_id);
+}
+
+// The scenario's `http` URL that a request to this server stands for: "/<host><path>" always,
+// "<path>" when only one entry has that path. Empty when none.
+std::string http_entry_for(World& world, const std::string& target) {
+    return world.with_state([&](const nlohmann::json& state, TimePoint) -> std::string {
+        auto http = state.find("http");
+        if (http == state.end() || !http->is_object()) return {};
+        std::string by_path;
+        int path_matches = 0;
+        for (const auto& [url, entry] : http->items()) {
+            UrlParts u = split_url(url);
+            std::string path_and_query = u.path + (u.query.empty() ? "" : "?" + u.query);
+            if (target == "/" + u.host + path_and_query) return url;
+            if (target == path_and_query) {
+                by_path = url;
+                ++path_matches;
+            }
+        }
+        return path_matches == 1 ? by_path : std::string();
+    });
+}
+
+}  // namespace
+
+struct SimServer::Impl {
+    httplib::Server server;
+    std::function<TimePoint()> wall_clock;
+    std::string host;
+    int port = 0;
+
+    void handle(SimServer& self, const httplib::Request& req, httplib::Response& res);
+    HttpResponse answer_aws(SimServer& self, const httplib::Request& req, HttpRequest request, AuthErrorShape shape);
+    HttpResponse answer_github(SimServer& self, HttpRequest request, const std::string& target);
+    HttpResponse answer_http(SimServer& self, HttpRequest request, const std::string& target);
+};
+
+namespace {
+
+// /_sim/faults and /_sim/calls: change the faults of a running server, read its counters.
+void control(World& world, const httplib::Request& req, httplib::Response& res) {
+    auto text = [&](int status, const std::string& body) {
+        res.status = status;
+        res.set_content(body, "text/plain");
+    };
+    if (req.path == "/_sim/calls" && req.method == "GET") {
+        res.set_content(nlohmann::json(world.call_counts()).dump(2) + "\n", "application/json");
+        return;
+    }
+    if (req.path != "/_sim/faults") return text(404, "control paths: /_sim/faults, /_sim/calls\n");
+    if (req.method == "DELETE") {
+        world.faults().clear();
+        return text(200, "");
+    }
+    if (req.method == "PUT" || req.method == "POST") {
+        std::vector<FaultRule> rules;
+        std::istringstream lines(req.body);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+            while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+            auto rule = parse_fault(line);
+            if (!rule) return text(400, rule.error().message + "\n");
+            rules.push_back(std::move(rule).value());
+        }
+        if (req.method == "PUT") world.faults().set(std::move(rules));
+        else
+            for (auto& r : rules) world.faults().add(std::move(r));
+    } else if (req.method != "GET") {
+        return text(405, "GET, PUT, POST or DELETE\n");
+    }
+    std::string listing;
+    for (const auto& r : world.faults().rules()) listing += r.spec + "\n";
+    text(200, listing);
+}
+
+// A refused connection cannot be told apart from a dropped one once the server has accepted it:
+// the status line goes out, then the connection closes before the promised body.
+void drop_connection(httplib::Response& res) {
+    res.status = 200;
+    res.set_content_provider(
+        1024, "application/octet-stream", [](size_t, size_t, httplib::DataSink&) { return false; }, nullptr);
+}
+
+}  // namespace
+
+void SimServer::Impl::handle(SimServer& self, const httplib::Request& req, httplib::Response& res) {
+    if (starts_with(req.path, "/_sim/")) return control(self.world(), req, res);
+    HttpRequest request;
+    request.method = req.method;
+    request.body = req.body;
+    for (const auto& [name, value] : req.headers) request.headers[name] = value;  // last of duplicates wins
+    std::string target = req.target.empty() ? req.path : req.target;
+    std::string host_header = req.get_header_value("Host");
+    request.url = "http://" + (host_header.empty() ? fmt::format("{}:{}", host, port) : host_header) + target;
+
+    const std::string authorization = req.get_header_value("Authorization");
+    const bool sigv4 = starts_with(authorization, "AWS4-");
+    // AWS-shaped: signed with SigV4, or an X-Amz-Target / Action= call (refused when unsigned).
+    std::optional<AuthErrorShape> shape;
+    if (sigv4 || !starts_with(target, "/repos/"))
+        shape = aws_shape(req, sigv4, sigv4 ? scope_service_of(authorization) : std::string());
+    HttpResponse answer = shape                              ? answer_aws(self, req, std::move(request), *shape)
+                          : starts_with(target, "/repos/") ? answer_github(self, std::move(request), target)
+                                                           : answer_http(self, std::move(request), target);
+    if (answer.transport_failed()) return drop_connection(res);  // an injected `refuse`
+    write(answer, res);
+}
+
+HttpResponse SimServer::Impl::answer_aws(SimServer& self, const httplib::Request& req, HttpRequest request,
+                                         AuthErrorShape shape) {
+    SignedRequest signed_request;
+    signed_request.method = req.method;
+    std::string target = req.target.empty() ? req.path : req.target;
+    size_t q = target.find('?');
+    signed_request.path = target.substr(0, q);
+    if (q != std::string::npos) signed_request.query = target.substr(q + 1);
+    signed_request.headers.assign(req.headers.begin(), req.headers.end());
+    signed_request.body = req.body;
+    const Scenario& scenario = self.world().scenario();
+    auto secrets = [&](const std::string& id) -> std::optional<std::string> {
+        if (id == scenario.access_key_id) return scenario.secret_access_key;
+        return std::nullopt;
+    };
+    VerifyOptions options;
+    options.now = wall_clock();
+    Verification v = verify_sigv4(signed_request, secrets, options);
+    if (!v.ok()) return auth_refusal(auth_error(v, shape, options.now), shape, self.world().next_request_id());
+
+    // Routed by the credential scope: the URL's host is this server, not an AWS host.
+    request.aws_region = v.scope.region;
+    request.aws_service = v.scope.service;
+    HttpResponse answer = self.transport_->send(request);
+    if (answer.transport_failed() && !detail::json_service_by_signing_name(v.scope.service) &&
+        v.scope.service != "elasticloadbalancing" && v.scope.service != "ec2") {  // a service the simulator does not serve
+        AuthError unknown{400, shape == AuthErrorShape::json ? "UnknownOperationException" : "InvalidAction",
+                          fmt::format("the simulator does not serve the service '{}'", v.scope.service)};
+        return auth_refusal(unknown, shape, self.world().next_request_id());
+    }
+    return answer;
+}
+
+HttpResponse SimServer::Impl::answer_github(SimServer& self, HttpRequest request, const std::string& target) {
+    request.url = std::string(kGithubOrigin) + target;
+    HttpResponse answer = self.transport_->send(request);
+    // Paging links must lead back here, not to the real GitHub.
+    if (auto link = answer.headers.find("Link"); link != answer.headers.end()) {
+        std::string value = link->second;
+        for (size_t at; (at = value.find(kGithubOrigin)) != std::string::npos;)
+            value.replace(at, kGithubOrigin.size(), self.base_url());
+        link->second = value;
+    }
+    return answer;
+}
+
+HttpResponse SimServer::Impl::answer_http(SimServer& self, HttpRequest request, const std::string& target) {
+    std::string entry = http_entry_for(self.world(), target);
+    HttpResponse answer;
+    if (entry.empty()) {
+        answer.status = 404;
+        answer.headers["Content-Type"] = "text/plain";
+        answer.body = "404 page not found\n";
+        return answer;
+    }
+    request.url = entry;
+    answer = self.transport_->send(request);
+    if (answer.transport_failed() && answer.error != kRefusedBySim) {
+        // The scenario says this endpoint is unreachable; over HTTP the nearest is a gateway error.
+        HttpResponse gateway;
+        gateway.status = 502;
+        gateway.headers["Content-Type"] = "text/plain";
+        gateway.headers["X-Shipwatch-Sim-Unreachable"] = answer.error;
+        gateway.body = answer.error + "\n";
+        return gateway;
+    }
+    return answer;
+}
+
+Result<std::unique_ptr<SimServer>> SimServer::create(const std::string& scenario_name, SimServerOptions options) {
+    auto scenario = load_builtin(scenario_name);
+    if (!scenario) return scenario.error();
+    return create(std::move(scenario).value(), std::move(options));
+}
+
+Result<std::unique_ptr<SimServer>> SimServer::create(Scenario scenario, SimServerOptions options) {
+    std::unique_ptr<SimServer> s(new SimServer());
+    s->clock_ = std::make_unique<ScaledClock>(scenario.start + options.offset, options.speed);
+    s->world_ = std::make_shared<World>(std::move(scenario), *s->clock_);
+    if (options.throttle_first > 0) {
+        FaultRule throttle;
+        throttle.pattern = "aws";
+        throttle.kind = FaultKind::throttle;
+        throttle.first = options.throttle_first;
+        throttle.spec = fmt::format("aws=throttle,first={}", options.throttle_first);
+        s->world_->faults().add(throttle);
+    }
+    for (const auto& rule : options.faults) s->world_->faults().add(rule);
+    return listen(std::move(s), options);
+}
+
+Result<std::unique_ptr<SimServer>> SimServer::create_sharing(SimServer& other, SimServerOptions options) {
+    std::unique_ptr<SimServer> s(new SimServer());
+    s->world_ = other.world_;
+    return listen(std::move(s), options);
+}
+
+Result<std::unique_ptr<SimServer>> SimServer::listen(std::unique_ptr<SimServer> s, const SimServerOptions& options) {
+    s->transport_ = std::make_unique<SimTransport>(s->world_);
+    s->impl_ = std::make_unique<Impl>();
+    Impl& impl = *s->impl_;
+    impl.wall_clock = options.wall_clock ? options.wall_clock
+                                         : [] { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); };
+    impl.host = options.host;
+    int threads = std::max(1, options.threads);
+    impl.server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    impl.server.set_keep_alive_timeout(1);
+    SimServer* self = s.get();
+    auto handler = [self](const httplib::Request& req, httplib::Response& res) { self->impl_->handle(*self, req, res); };
+    impl.server.Get(".*", handler);
+    impl.server.Post(".*", handler);
+    impl.server.Put(".*", handler);
+    impl.server.Patch(".*", handler);
+    impl.server.Delete(".*", handler);
+    impl.server.Options(".*", handler);
+    impl.server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+            if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        res.status = 500;
+        res.set_content(nlohmann::json{{"__type", "InternalFailure"}, {"message", "simulator fault: " + what}}.dump(),
+                        "application/json");
+    });
+
+    // httplib's default also sets SO_REUSEPORT, which lets a second `shipwatch sim` share a busy
+    // port and take half its requests; a taken port must be an error instead.
+    impl.server.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    });
+    int port = options.port == 0 ? impl.server.bind_to_any_port(options.host)
+                                 : (impl.server.bind_to_port(options.host, options.port) ? options.port : -1);
+    if (port <= 0)
+        return ApiError{"usage", fmt::format("cannot listen on {}:{}: {}", options.host, options.port,
+                                             options.port == 0 ? "no free port" : "address in use or not local")};
+    s->port_ = port;
+    impl.port = port;
+    return s;
+}
+
+SimServer::~SimServer() {
+    if (impl_) impl_->server.stop();
+}
+
+std::string SimServer::base_url() const { return fmt::format("http://{}:{}", impl_->host, port_); }
+
+std::vector<std::pair<std::string, std::string>> SimServer::version_urls() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& p : world_->scenario().pipelines) {
+        if (p.version_url.empty()) continue;
+        UrlParts u = split_url(p.version_url);
+        std::string path_and_query = u.path + (u.query.empty() ? "" : "?" + u.query);
+        out.emplace_back(p.version_url, base_url() + "/" + u.host + path_and_query);
+    }
+    return out;
+}
+
+void SimServer::run() { impl_->server.listen_after_bind(); }
+
+void SimServer::stop() { impl_->server.stop(); }
+
+bool SimServer::running() const { return impl_->server.is_running(); }
+
+int run_sim_command(const SimCommand& command) {
+    // Signals are taken by sigwait on this thread; the server's threads inherit the mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto server = SimServer::create(command.scenario, command.server);
+    if (!server) {
+        fmt::print(stderr, "shipwatch: {}\n", server.error().message);
+        return 2;
+    }
+    SimServer& s = *server.value();
+    const Scenario& scenario = s.world().scenario();
+    fmt::print(stderr,
+               "scenario {} ({}), simulated time from {} at {}x\n"
+               "  AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={}\n"
+               "  AWS_ENDPOINT_URL={} GITHUB_API_URL={}\n",
+               scenario.name, scenario.title, format_iso8601(s.world().now()), command.server.speed,
+               scenario.access_key_id, scenario.secret_access_key, s.base_url(), s.base_url());
+    for (const auto& [original, here] : s.version_urls()) fmt::print(stderr, "  version_url {} -> {}\n", original, here);
+    for (const auto& rule : s.world().faults().rules()) fmt::print(stderr, "  fault {}\n", rule.spec);
+    fmt::print(stderr, "  faults can be changed while serving: PUT/POST/DELETE {}/_sim/faults\n", s.base_url());
+    std::fflush(stderr);
+
+    std::atomic<bool> ended = false;
+    std::thread serving([&] {
+        s.run();
+        ended = true;
+    });
+    // Announce only once accepting: a client (or a SIGTERM) reacting to the line must find the
+    // server running, or httplib's stop() would come before its listen loop and not end it.
+    while (!s.running() && !ended) std::this_thread::yield();
+    if (ended) {
+        serving.join();
+        fmt::print(stderr, "shipwatch: the server on {} stopped before it could serve\n", s.base_url());
+        return 1;
+    }
+    fmt::print("listening on {}\n", s.base_url());
+    std::fflush(stdout);
+    int received = 0;
+    sigwait(&signals, &received);
+    s.stop();
+    serving.join();
+    return 0;
+}
+
+}  // namespace shipwatch::sim

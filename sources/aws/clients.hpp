@@ -1,0 +1,115 @@
+// Read-only AWS API clients: each builds real requests (JSON 1.1 or Query), sends them through a
+// Transport, follows every pagination token, and parses the answers into model types.
+// Shapes follow botocore's service models (python3-botocore: botocore/data/<svc>/<ver>/service-2.json).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sources/aws/endpoints.hpp"
+#include "base/result.hpp"
+#include "http/transport.hpp"
+#include "model/types.hpp"
+
+namespace shipwatch::aws {
+
+// Where and how to call one AWS account/region.
+struct AwsContext {
+    Transport* transport = nullptr;
+    std::string region;
+    Endpoints endpoints;  // per-service base URLs
+};
+
+class EcsClient {
+public:
+    explicit EcsClient(AwsContext ctx) : ctx_(std::move(ctx)) {}
+    // DescribeServices, batched by 10 (API limit); services missing from the answer come back
+    // as failures with reason MISSING.
+    Result<std::vector<Service>> describe_services(const std::string& cluster,
+                                                   const std::vector<std::string>& services) const;
+    // ListTasks for a service (empty: the whole cluster) and desiredStatus (RUNNING or
+    // STOPPED), all pages.
+    Result<std::vector<std::string>> list_tasks(const std::string& cluster, const std::string& service,
+                                                const std::string& desired_status) const;
+    // DescribeTasks, batched by 100.
+    Result<std::vector<Task>> describe_tasks(const std::string& cluster,
+                                             const std::vector<std::string>& task_arns) const;
+    Result<TaskDefinition> describe_task_definition(const std::string& arn_or_family_rev) const;
+
+private:
+    AwsContext ctx_;
+};
+
+class EcrClient {
+public:
+    explicit EcrClient(AwsContext ctx) : ctx_(std::move(ctx)) {}
+    // All images of a repository (every page), newest push first, at most `limit`.
+    Result<std::vector<Image>> recent_images(const std::string& repository, size_t limit = 200) const;
+    // DescribeImages with imageIds: tags and/or digests. Unknown ids are skipped, not errors.
+    Result<std::vector<Image>> describe_images(const std::string& repository,
+                                               const std::vector<std::string>& tags,
+                                               const std::vector<std::string>& digests) const;
+
+private:
+    AwsContext ctx_;
+};
+
+class CodeBuildClient {
+public:
+    explicit CodeBuildClient(AwsContext ctx) : ctx_(std::move(ctx)) {}
+    // ListBuildsForProject (DESCENDING) up to `limit` ids, then BatchGetBuilds (≤100 per call).
+    Result<std::vector<CiRun>> recent_builds(const std::string& project, size_t limit = 20) const;
+
+private:
+    AwsContext ctx_;
+};
+
+class Elbv2Client {
+public:
+    explicit Elbv2Client(AwsContext ctx) : ctx_(std::move(ctx)) {}
+    // DescribeTargetGroups by ARN or name; fills load_balancer_arns (targets empty).
+    Result<std::vector<TargetGroup>> describe_target_groups(const std::vector<std::string>& arns_or_names) const;
+    Result<std::vector<Target>> describe_target_health(const std::string& target_group_arn) const;
+    // DescribeLoadBalancers by ARN: arn -> DNS name.
+    Result<std::vector<std::pair<std::string, std::string>>> load_balancer_dns(
+        const std::vector<std::string>& arns) const;
+
+private:
+    AwsContext ctx_;
+};
+
+class Ec2Client {
+public:
+    explicit Ec2Client(AwsContext ctx) : ctx_(std::move(ctx)) {}
+    // DescribeInstances by id, all pages; user data not included.
+    Result<std::vector<Instance>> describe_instances(const std::vector<std::string>& ids) const;
+    // DescribeInstanceAttribute userData: the decoded script ("" when none).
+    Result<std::string> user_data(const std::string& instance_id) const;
+
+private:
+    AwsContext ctx_;
+};
+
+class LogsClient {
+public:
+    explicit LogsClient(AwsContext ctx) : ctx_(std::move(ctx)) {}
+    // FilterLogEvents with the pattern (quoted as a literal term), from `since`, all pages,
+    // at most `limit` matches, newest last.
+    Result<std::vector<LogMatch>> filter(const std::string& log_group, const std::string& literal,
+                                         TimePoint since, size_t limit = 50) const;
+
+private:
+    AwsContext ctx_;
+};
+
+class SecretsClient {
+public:
+    explicit SecretsClient(AwsContext ctx) : ctx_(std::move(ctx)) {}
+    // DescribeSecret: metadata only (name, ARN, LastChangedDate). Never GetSecretValue.
+    Result<SecretInfo> describe_secret(const std::string& secret_id) const;
+
+private:
+    AwsContext ctx_;
+};
+
+}  // namespace shipwatch::aws

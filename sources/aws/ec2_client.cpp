@@ -1,0 +1,62 @@
+// Amazon EC2 (the EC2 flavour of the Query protocol: lists as `InstanceId.N`, answers in
+// `<item>` lists). Shapes: botocore/data/ec2/2016-11-15/service-2.json.
+#include "sources/answer_checks.hpp"
+#include "sources/aws/batches.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/aws/query_protocol.hpp"
+#include "base/digest.hpp"
+
+namespace shipwatch::aws {
+namespace {
+
+Instance parse_instance(pugi::xml_node item) {
+    Instance instance;
+    instance.id = require_nonempty(xml_text(item, "instanceId"), "instance.instanceId");
+    instance.state = require_one_of(xml_text(xml_child(item, "instanceState"), "name"), "instance.instanceState.name",
+                                    {"pending", "running", "shutting-down", "terminated", "stopping", "stopped"});
+    instance.instance_type = xml_text(item, "instanceType");
+    instance.image_id = xml_text(item, "imageId");
+    instance.private_ip = xml_text(item, "privateIpAddress");
+    instance.launch_time = parse_iso8601(xml_text(item, "launchTime")).value_or(TimePoint{});
+    return instance;
+}
+
+}  // namespace
+
+Result<std::vector<Instance>> Ec2Client::describe_instances(const std::vector<std::string>& ids) const {
+    std::vector<Instance> instances;
+    if (ids.empty()) return instances;  // no ids would mean "every instance in the region"
+    std::string token;
+    do {
+        QueryParams params;
+        add_list(params, "InstanceId", ids);
+        if (!token.empty()) params.emplace_back("NextToken", token);
+        auto doc = call_query(ctx_, ServiceId::ec2, "DescribeInstances", kEc2Version, params);
+        if (!doc) return doc.error();
+        pugi::xml_node root = doc.value()->document_element();
+        // Direct children only: instances hold other <item> lists (groupSet, tagSet, ...).
+        try {
+            for (pugi::xml_node reservation : xml_children(xml_child(root, "reservationSet"), "item"))
+                for (pugi::xml_node item : xml_children(xml_child(reservation, "instancesSet"), "item"))
+                    instances.push_back(parse_instance(item));
+        } catch (const UnexpectedAnswer& e) {
+            return ApiError{"parse", std::string("DescribeInstances: ") + e.what(), 200, false};
+        }
+        token = next_token(token, xml_text(root, "nextToken"));
+    } while (!token.empty());
+    return instances;
+}
+
+Result<std::string> Ec2Client::user_data(const std::string& instance_id) const {
+    auto doc = call_query(ctx_, ServiceId::ec2, "DescribeInstanceAttribute", kEc2Version,
+                          {{"InstanceId", instance_id}, {"Attribute", "userData"}});
+    if (!doc) return doc.error();
+    // <DescribeInstanceAttributeResponse><userData><value>BASE64</value></userData>; an
+    // instance without user data answers <userData/>.
+    std::string encoded = xml_text(xml_child(doc.value()->document_element(), "userData"), "value");
+    auto decoded = base64_decode(encoded);
+    if (!decoded) return ApiError{"parse", "user data of " + instance_id + " is not valid base64", 200, false};
+    return *decoded;
+}
+
+}  // namespace shipwatch::aws

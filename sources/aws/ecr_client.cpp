@@ -1,0 +1,111 @@
+// Amazon ECR (JSON 1.1). Shapes: botocore/data/ecr/2015-09-21/service-2.json.
+#include <algorithm>
+#include <set>
+
+#include "sources/aws/batches.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/aws/json_protocol.hpp"
+
+namespace shipwatch::aws {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kImageIdsPerCall = 100;  // DescribeImages imageIds limit
+constexpr int kMaxResults = 1000;  // DescribeImages maxResults limit
+
+std::string target(std::string_view op) { return "AmazonEC2ContainerRegistry_V20150921." + std::string(op); }
+
+Image parse_image(const json& d, const std::string& region) {
+    Image out;
+    std::string registry_id = json_string(d, "registryId");
+    if (!registry_id.empty()) out.registry = registry_id + ".dkr.ecr." + region + ".amazonaws.com";
+    out.repository = json_string(d, "repositoryName");
+    for (const json& tag : json_array(d, "imageTags"))
+        if (tag.is_string()) out.tags.push_back(tag.get<std::string>());
+    out.digest = require_nonempty(json_string(d, "imageDigest"), "imageDetail.imageDigest");
+    auto pushed = json_time(d, "imagePushedAt");
+    require_present(pushed.has_value(), "imageDetail.imagePushedAt");
+    out.pushed_at = *pushed;
+    if (auto size = d.find("imageSizeInBytes"); size != d.end() && size->is_number()) out.size_bytes = json_int(d, "imageSizeInBytes");
+    return out;
+}
+
+std::string region_of(const AwsContext& ctx) { return ctx.region.empty() ? ctx.endpoints.region() : ctx.region; }
+
+bool is_image_not_found(const ApiError& e) { return e.code == "ImageNotFoundException"; }
+
+}  // namespace
+
+Result<std::vector<Image>> EcrClient::recent_images(const std::string& repository, size_t limit) const {
+    std::vector<Image> images;
+    std::string token;
+    do {
+        json body{{"repositoryName", repository}, {"maxResults", kMaxResults}};
+        if (!token.empty()) body["nextToken"] = token;
+        auto answer = call_json(ctx_, ServiceId::ecr, target("DescribeImages"), body);
+        if (!answer) return answer.error();
+        auto page = parse_guarded<std::vector<Image>>("DescribeImages", [&] {
+            std::vector<Image> parsed;
+            for (const json& d : json_array(answer.value(), "imageDetails")) parsed.push_back(parse_image(d, region_of(ctx_)));
+            return parsed;
+        });
+        if (!page) return page.error();
+        for (auto& image : page.value()) images.push_back(std::move(image));
+        token = next_token(token, json_string(answer.value(), "nextToken"));
+    } while (!token.empty());
+    // ECR returns images in no useful order, so every page is read before choosing the newest.
+    std::stable_sort(images.begin(), images.end(), [](const Image& a, const Image& b) { return a.pushed_at > b.pushed_at; });
+    if (images.size() > limit) images.resize(limit);
+    return images;
+}
+
+Result<std::vector<Image>> EcrClient::describe_images(const std::string& repository,
+                                                     const std::vector<std::string>& tags,
+                                                     const std::vector<std::string>& digests) const {
+    std::vector<json> ids;
+    for (const auto& tag : tags) ids.push_back(json{{"imageTag", tag}});
+    for (const auto& digest : digests) ids.push_back(json{{"imageDigest", digest}});
+
+    auto describe = [&](const std::vector<json>& batch) -> Result<std::vector<Image>> {
+        auto answer = call_json(ctx_, ServiceId::ecr, target("DescribeImages"),
+                                json{{"repositoryName", repository}, {"imageIds", batch}});
+        if (!answer) return answer.error();
+        // DescribeImages has no failures[] in its model, but tolerate one (as BatchGetImage
+        // sends) rather than misread it: ImageNotFound entries are simply absent images.
+        return parse_guarded<std::vector<Image>>("DescribeImages", [&] {
+            std::vector<Image> parsed;
+            for (const json& d : json_array(answer.value(), "imageDetails")) parsed.push_back(parse_image(d, region_of(ctx_)));
+            return parsed;
+        });
+    };
+
+    std::vector<Image> images;
+    std::set<std::string> seen_digests;  // a tag and a digest may name the same image
+    auto keep = [&](std::vector<Image>& found) {
+        for (auto& image : found)
+            if (seen_digests.insert(image.digest).second) images.push_back(std::move(image));
+    };
+    for (size_t start = 0; start < ids.size(); start += kImageIdsPerCall) {
+        std::vector<json> batch(ids.begin() + static_cast<std::ptrdiff_t>(start),
+                                ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), start + kImageIdsPerCall)));
+        auto found = describe(batch);
+        if (found) {
+            keep(found.value());
+            continue;
+        }
+        if (!is_image_not_found(found.error())) return found.error();
+        // The real API fails the whole call with ImageNotFoundException when any id is unknown;
+        // ask one id at a time so the known ones still come back.
+        for (const json& id : batch) {
+            auto single = describe({id});
+            if (single)
+                keep(single.value());
+            else if (!is_image_not_found(single.error()))
+                return single.error();
+        }
+    }
+    return images;
+}
+
+}  // namespace shipwatch::aws

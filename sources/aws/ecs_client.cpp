@@ -1,0 +1,223 @@
+// Amazon ECS (JSON 1.1). Shapes: botocore/data/ecs/2014-11-13/service-2.json.
+#include "sources/aws/batches.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/aws/json_protocol.hpp"
+
+namespace shipwatch::aws {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kServicesPerCall = 10;  // DescribeServices limit
+constexpr size_t kTasksPerCall = 100;  // DescribeTasks limit
+
+std::string target(std::string_view op) { return "AmazonEC2ContainerServiceV20141113." + std::string(op); }
+
+TimePoint time_or_epoch(const json& o, std::string_view key) { return json_time(o, key).value_or(TimePoint{}); }
+
+// "arn:aws:ecs:r:acct:service/cluster/name" (or the old "service/name") -> "name".
+std::string last_segment(const std::string& arn) {
+    auto slash = arn.rfind('/');
+    return slash == std::string::npos ? arn : arn.substr(slash + 1);
+}
+
+Deployment parse_deployment(const json& d) {
+    Deployment out;
+    out.id = json_string(d, "id");
+    out.status = require_one_of(json_string(d, "status"), "deployment.status", {"PRIMARY", "ACTIVE", "INACTIVE"});
+    out.task_definition = require_nonempty(json_string(d, "taskDefinition"), "deployment.taskDefinition");
+    out.rollout_state = require_one_of(json_string(d, "rolloutState"), "deployment.rolloutState",
+                                       {"", "COMPLETED", "FAILED", "IN_PROGRESS"});
+    out.rollout_state_reason = json_string(d, "rolloutStateReason");
+    out.desired = static_cast<int>(json_int(d, "desiredCount"));
+    out.pending = static_cast<int>(json_int(d, "pendingCount"));
+    out.running = static_cast<int>(json_int(d, "runningCount"));
+    out.failed_tasks = static_cast<int>(json_int(d, "failedTasks"));
+    out.created = time_or_epoch(d, "createdAt");
+    out.updated = time_or_epoch(d, "updatedAt");
+    return out;
+}
+
+Service parse_service(const json& s) {
+    Service out;
+    out.arn = require_nonempty(json_string(s, "serviceArn"), "service.serviceArn");
+    out.name = json_string(s, "serviceName");
+    out.cluster = json_string(s, "clusterArn");
+    out.status = require_one_of(json_string(s, "status"), "service.status", {"ACTIVE", "DRAINING", "INACTIVE"});
+    out.task_definition = json_string(s, "taskDefinition");
+    if (out.status == "ACTIVE") {
+        require_nonempty(out.task_definition, "service.taskDefinition");
+        require_present(s.contains("deployments") && s["deployments"].is_array(), "service.deployments");
+    }
+    out.desired = static_cast<int>(json_int(s, "desiredCount"));
+    out.running = static_cast<int>(json_int(s, "runningCount"));
+    out.pending = static_cast<int>(json_int(s, "pendingCount"));
+    out.launch_type = json_string(s, "launchType");
+    out.created_at = json_time(s, "createdAt");
+    if (auto config = s.find("deploymentConfiguration"); config != s.end() && config->is_object()) {
+        if (auto breaker = config->find("deploymentCircuitBreaker"); breaker != config->end()) {
+            out.circuit_breaker = json_bool(*breaker, "enable");
+            out.circuit_breaker_rollback = json_bool(*breaker, "rollback");
+        }
+    }
+    for (const json& d : json_array(s, "deployments")) out.deployments.push_back(parse_deployment(d));
+    for (const json& e : json_array(s, "events"))
+        out.events.push_back({json_string(e, "id"), time_or_epoch(e, "createdAt"), json_string(e, "message")});
+    for (const json& lb : json_array(s, "loadBalancers"))
+        out.load_balancers.push_back({json_string(lb, "targetGroupArn"), json_string(lb, "containerName"),
+                                      static_cast<int>(json_int(lb, "containerPort"))});
+    return out;
+}
+
+// awsvpc tasks carry their ENI address in the attachment details; bridge/host tasks may have it
+// on the container network interfaces instead.
+std::string task_private_ip(const json& t) {
+    for (const json& attachment : json_array(t, "attachments"))
+        for (const json& detail : json_array(attachment, "details"))
+            if (json_string(detail, "name") == "privateIPv4Address") return json_string(detail, "value");
+    for (const json& container : json_array(t, "containers"))
+        for (const json& eni : json_array(container, "networkInterfaces")) {
+            std::string ip = json_string(eni, "privateIpv4Address");
+            if (!ip.empty()) return ip;
+        }
+    return {};
+}
+
+Task parse_task(const json& t) {
+    Task out;
+    out.arn = require_nonempty(json_string(t, "taskArn"), "task.taskArn");
+    out.task_definition = require_nonempty(json_string(t, "taskDefinitionArn"), "task.taskDefinitionArn");
+    out.started_by = json_string(t, "startedBy");
+    out.group = json_string(t, "group");
+    out.last_status = require_one_of(json_string(t, "lastStatus"), "task.lastStatus",
+                                     {"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING",
+                                      "DEPROVISIONING", "STOPPED", "DELETED"});
+    out.desired_status = json_string(t, "desiredStatus");
+    out.health = json_string(t, "healthStatus");
+    out.created_at = json_time(t, "createdAt");
+    out.started_at = json_time(t, "startedAt");
+    out.stopping_at = json_time(t, "stoppingAt");
+    out.stopped_at = json_time(t, "stoppedAt");
+    out.stop_code = json_string(t, "stopCode");
+    out.stopped_reason = json_string(t, "stoppedReason");
+    out.private_ip = task_private_ip(t);
+    for (const json& c : json_array(t, "containers")) {
+        TaskContainer container;
+        container.name = json_string(c, "name");
+        container.image = json_string(c, "image");
+        container.image_digest = json_string(c, "imageDigest");
+        container.last_status = json_string(c, "lastStatus");
+        if (auto code = c.find("exitCode"); code != c.end() && code->is_number_integer())
+            container.exit_code = code->get<int>();
+        container.reason = json_string(c, "reason");
+        container.health = json_string(c, "healthStatus");
+        out.containers.push_back(std::move(container));
+    }
+    return out;
+}
+
+ContainerDef parse_container_definition(const json& c) {
+    ContainerDef out;
+    out.name = json_string(c, "name");
+    out.image = json_string(c, "image");
+    out.essential = json_bool(c, "essential", true);  // ECS treats an omitted flag as essential
+    // Names only: environment values may hold credentials and are never kept.
+    for (const json& env : json_array(c, "environment")) out.environment_names.push_back(json_string(env, "name"));
+    for (const json& secret : json_array(c, "secrets"))
+        out.secrets.push_back({json_string(secret, "name"), json_string(secret, "valueFrom")});
+    if (auto log = c.find("logConfiguration"); log != c.end() && log->is_object() &&
+                                               json_string(*log, "logDriver") == "awslogs") {
+        if (auto options = log->find("options"); options != log->end()) {
+            out.log_group = json_string(*options, "awslogs-group");
+            out.log_stream_prefix = json_string(*options, "awslogs-stream-prefix");
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::vector<Service>> EcsClient::describe_services(const std::string& cluster,
+                                                          const std::vector<std::string>& services) const {
+    std::vector<Service> found;
+    for (const auto& batch : in_batches(services, kServicesPerCall)) {
+        auto answer = call_json(ctx_, ServiceId::ecs, target("DescribeServices"),
+                                json{{"cluster", cluster}, {"services", batch}});
+        if (!answer) return answer.error();
+        auto parsed = parse_guarded<std::vector<Service>>("DescribeServices", [&] {
+            std::vector<Service> page;
+            for (const json& s : json_array(answer.value(), "services")) page.push_back(parse_service(s));
+            return page;
+        });
+        if (!parsed) return parsed.error();
+        // A requested service that does not exist comes back as a failure, not an error.
+        for (const json& failure : json_array(answer.value(), "failures")) {
+            std::string reason = json_string(failure, "reason");
+            std::string name = last_segment(json_string(failure, "arn"));
+            if (reason == "MISSING")
+                return ApiError{"ServiceNotFound", "service " + name + " not found in cluster " + cluster, 200, false};
+            return ApiError{reason.empty() ? "ServiceFailure" : reason,
+                            "DescribeServices failed for " + name + ": " + json_string(failure, "detail"), 200, false};
+        }
+        for (auto& s : parsed.value()) found.push_back(std::move(s));
+    }
+    return found;
+}
+
+Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluster, const std::string& service,
+                                                       const std::string& desired_status) const {
+    std::vector<std::string> arns;
+    std::string token;
+    do {
+        json body{{"cluster", cluster}, {"desiredStatus", desired_status}, {"maxResults", 100}};
+        if (!service.empty()) body["serviceName"] = service;  // empty: every task of the cluster
+        if (!token.empty()) body["nextToken"] = token;
+        auto answer = call_json(ctx_, ServiceId::ecs, target("ListTasks"), body);
+        if (!answer) return answer.error();
+        for (const json& arn : json_array(answer.value(), "taskArns"))
+            if (arn.is_string()) arns.push_back(arn.get<std::string>());
+        token = next_token(token, json_string(answer.value(), "nextToken"));
+    } while (!token.empty());
+    return arns;
+}
+
+Result<std::vector<Task>> EcsClient::describe_tasks(const std::string& cluster,
+                                                    const std::vector<std::string>& task_arns) const {
+    std::vector<Task> tasks;
+    for (const auto& batch : in_batches(task_arns, kTasksPerCall)) {
+        auto answer =
+            call_json(ctx_, ServiceId::ecs, target("DescribeTasks"), json{{"cluster", cluster}, {"tasks", batch}});
+        if (!answer) return answer.error();
+        // failures[] (MISSING) are skipped: stopped tasks expire from ECS after about an hour.
+        auto parsed = parse_guarded<std::vector<Task>>("DescribeTasks", [&] {
+            std::vector<Task> page;
+            for (const json& t : json_array(answer.value(), "tasks")) page.push_back(parse_task(t));
+            return page;
+        });
+        if (!parsed) return parsed.error();
+        for (auto& t : parsed.value()) tasks.push_back(std::move(t));
+    }
+    return tasks;
+}
+
+Result<TaskDefinition> EcsClient::describe_task_definition(const std::string& arn_or_family_rev) const {
+    auto answer = call_json(ctx_, ServiceId::ecs, target("DescribeTaskDefinition"),
+                            json{{"taskDefinition", arn_or_family_rev}});
+    if (!answer) return answer.error();
+    auto found = answer->find("taskDefinition");
+    if (found == answer->end() || !found->is_object())
+        return ApiError{"parse", "DescribeTaskDefinition answer has no taskDefinition object", 200, false};
+    return parse_guarded<TaskDefinition>("DescribeTaskDefinition", [&] {
+        const json& td = *found;
+        TaskDefinition out;
+        out.arn = json_string(td, "taskDefinitionArn");
+        out.family = json_string(td, "family");
+        out.revision = static_cast<int>(json_int(td, "revision"));
+        out.registered_at = json_time(td, "registeredAt");
+        out.execution_role = json_string(td, "executionRoleArn");
+        for (const json& c : json_array(td, "containerDefinitions")) out.containers.push_back(parse_container_definition(c));
+        return out;
+    });
+}
+
+}  // namespace shipwatch::aws
