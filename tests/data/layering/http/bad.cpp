@@ -1,0 +1,2 @@
+// An HTTP file that includes a header only the curses dashboard may use.
+#include <ncurses.h>
