@@ -75,8 +75,10 @@ int main(int argc, char** argv) {
     }
     if (!o.demo && !o.args.empty())
         return usage_error(io, !command ? fmt::format("unknown command '{}'", o.args.front())
-                                        : fmt::format("unexpected argument '{}' (scenario names need --demo)", o.args.front()));
-    if (vm.count("log") && o.log_file.empty()) return usage_error(io, "--log needs a file name, e.g. --log shipwatch.log");
+                                        : fmt::format("unexpected argument '{}' (scenario names need --demo)",
+                                                      o.args.front()));
+    if (vm.count("log") && o.log_file.empty())
+        return usage_error(io, "--log needs a file name, e.g. --log shipwatch.log");
     if (auto error = start_logging(o)) return usage_error(io, *error);
     return command_info(o.command).run(o, io);
 }

@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -69,6 +70,12 @@ int usage_error(Io& io, const std::string& message) {
 int data_error(Io& io, const std::string& message) {
     io.err << fmt::format("shipwatch: {}\n", message);
     return kExitUsage;
+}
+
+ApiError usage_problem(std::string message) {
+    ApiError e{"usage", std::move(message)};
+    e.kind = ErrorKind::usage;
+    return e;
 }
 
 int error_exit(Io& io, const ApiError& error) {

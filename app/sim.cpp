@@ -18,19 +18,19 @@ namespace {
 
 // The flags as server options; the line to show when one is out of range.
 Result<sim::SimServerOptions> server_options(const Options& o) {
-    auto usage = [](std::string message) { return ApiError{"usage", std::move(message), 0, false, ErrorKind::usage}; };
     if (o.sim_scenario.empty())
-        return usage(fmt::format("sim needs --scenario: one of {}, or fleet-N[-week]", fmt::join(sim::scenario_names(), ", ")));
-    if (o.sim_port < 0 || o.sim_port > 65535) return usage("--port must be between 0 and 65535");
+        return usage_problem(fmt::format("sim needs --scenario: one of {}, or fleet-N[-week]",
+                                         fmt::join(sim::scenario_names(), ", ")));
+    if (o.sim_port < 0 || o.sim_port > 65535) return usage_problem("--port must be between 0 and 65535");
     sim::SimServerOptions server;
     server.host = o.sim_host;
     server.port = o.sim_port;
     server.speed = o.speed;
-    if (o.throttle_first < 0) return usage("--throttle-first must be 0 or more");
+    if (o.throttle_first < 0) return usage_problem("--throttle-first must be 0 or more");
     server.throttle_first = o.throttle_first;
     for (const auto& spec : o.faults) {
         auto rule = sim::parse_fault(spec);
-        if (!rule) return usage(rule.error().message);
+        if (!rule) return usage_problem(rule.error().message);
         server.faults.push_back(std::move(rule).value());
     }
     return server;
@@ -43,7 +43,8 @@ void print_banner(sim::SimServer& s, double speed, Io& io) {
                           "  AWS_ENDPOINT_URL={} GITHUB_API_URL={}\n",
                           scenario.name, scenario.title, format_iso8601(s.world().now()), speed, scenario.access_key_id,
                           scenario.secret_access_key, s.base_url(), s.base_url());
-    for (const auto& [original, here] : s.version_urls()) io.err << fmt::format("  version_url {} -> {}\n", original, here);
+    for (const auto& [original, here] : s.version_urls())
+        io.err << fmt::format("  version_url {} -> {}\n", original, here);
     for (const auto& rule : s.world().faults().rules()) io.err << fmt::format("  fault {}\n", rule.spec);
     io.err << fmt::format("  faults can be changed while serving: PUT/POST/DELETE {}/_sim/faults\n", s.base_url());
     io.err.flush();

@@ -4,18 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "app/commands.hpp"
 #include "base/log.hpp"
 
 namespace shipwatch::app {
 namespace {
 
-// The code strings stay as they were before ErrorKind; app decides by kind.
-ApiError usage(std::string message) {
-    ApiError e{"usage", std::move(message)};
-    e.kind = ErrorKind::usage;
-    return e;
-}
-
+// The code string stays as it was before ErrorKind; app decides by kind.
 ApiError config_error(std::string message) {
     ApiError e{"config", std::move(message)};
     e.kind = ErrorKind::config;
@@ -30,15 +25,15 @@ Result<Sources> load_demo(const Options& o, DemoTime time) {
     clock.speed = o.speed;
     if (!o.at.empty()) {
         auto d = parse_duration(o.at);
-        if (!d) return usage(fmt::format("--at: '{}' is not a duration like 90s, 10m or 1h30m", o.at));
+        if (!d) return usage_problem(fmt::format("--at: '{}' is not a duration like 90s, 10m or 1h30m", o.at));
         clock.offset = *d;
     }
     auto demo = make_demo(o.args, clock);
-    if (!demo) return usage(demo.error().message);
+    if (!demo) return usage_problem(demo.error().message);
     s.demo = std::move(demo).value();
     for (const auto& spec : o.faults) {
         auto rule = sim::parse_fault(spec);
-        if (!rule) return usage(rule.error().message);
+        if (!rule) return usage_problem(rule.error().message);
         for (auto& world : s.demo->worlds) world->faults().add(*rule);
     }
     s.collectors = std::move(s.demo->collectors);
@@ -51,7 +46,8 @@ Result<Config> load_config(const Options& o) {
     Config config;
     if (!o.flags_pipeline.spec.cluster.empty() || !o.flags_pipeline.spec.service.empty() || !o.target_group.empty()) {
         PipelineConfig p = o.flags_pipeline;
-        if (p.spec.cluster.empty() != p.spec.service.empty()) return usage("--cluster and --service go together");
+        if (p.spec.cluster.empty() != p.spec.service.empty())
+            return usage_problem("--cluster and --service go together");
         if (!o.target_group.empty()) p.spec.target_groups = {o.target_group};
         p.spec.kind = p.spec.cluster.empty() ? PipelineKind::ec2 : PipelineKind::ecs;
         p.spec.name = p.spec.kind == PipelineKind::ecs ? p.spec.service : o.target_group;
@@ -60,7 +56,7 @@ Result<Config> load_config(const Options& o) {
     }
     auto path = find_config_file(o.config);
     if (!path)
-        return usage("no configuration: create ./shipwatch.toml (see README), pass --config FILE, "
+        return usage_problem("no configuration: create ./shipwatch.toml (see README), pass --config FILE, "
                      "use --cluster C --service S, or try --demo");
     auto loaded = load_config_file(*path);
     if (!loaded) return config_error(loaded.error().message);
@@ -68,8 +64,8 @@ Result<Config> load_config(const Options& o) {
 }
 
 Result<Sources> load_live(const Options& o) {
-    if (!o.at.empty()) return usage("--at only applies to --demo");
-    if (!o.faults.empty()) return usage("--fault only applies to --demo and sim");
+    if (!o.at.empty()) return usage_problem("--at only applies to --demo");
+    if (!o.faults.empty()) return usage_problem("--fault only applies to --demo and sim");
     auto config = load_config(o);
     if (!config) return config.error();
     auto live = make_live(config.value());

@@ -2,6 +2,8 @@
 // the timeout passes (1), printing each change of state on io.err as it happens.
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -36,7 +38,8 @@ private:
 std::optional<std::string> check_flags(const Options& o) {
     auto timeout = parse_duration(o.timeout);
     if (!timeout || timeout->count() <= 0) return fmt::format("--timeout: '{}' is not a duration like 20m", o.timeout);
-    if (!o.sha.empty() && (o.sha.size() < 7 || o.sha.size() > 40 || o.sha.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos))
+    bool hex = o.sha.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!o.sha.empty() && (o.sha.size() < 7 || o.sha.size() > 40 || !hex))
         return fmt::format("--sha: '{}' is not a commit SHA (7 to 40 hex characters)", o.sha);
     return std::nullopt;
 }
@@ -48,13 +51,12 @@ Result<PipelineCollector*> find_pipeline(const Options& o, const Sources& source
         names.push_back(c->spec().name);
         if (c->spec().name == o.pipeline || (o.pipeline.empty() && sources.collectors.size() == 1)) return c.get();
     }
-    return ApiError{"usage",
-                    o.pipeline.empty() ? fmt::format("--pipeline is required: one of {}", fmt::join(names, ", "))
-                                       : fmt::format("no pipeline '{}': one of {}", o.pipeline, fmt::join(names, ", ")),
-                    0, false, ErrorKind::usage};
+    const std::string choices = fmt::format("{}", fmt::join(names, ", "));
+    return usage_problem(o.pipeline.empty() ? fmt::format("--pipeline is required: one of {}", choices)
+                                            : fmt::format("no pipeline '{}': one of {}", o.pipeline, choices));
 }
 
-int poll(const Options& o, Io& io, PipelineCollector& collector, Duration timeout, Duration interval) {
+int watch(const Options& o, Io& io, PipelineCollector& collector, Duration timeout, Duration interval) {
     WaitTime time(io);
     WaitJudge judge(o.sha);
     auto start = time.now();
@@ -89,10 +91,11 @@ int run_wait(const Options& o, Io& io) {
     auto ecs_refresh = std::chrono::duration_cast<std::chrono::seconds>(sources.value().refresh.ecs);
     std::string default_interval = o.demo ? "1s" : fmt::format("{}s", ecs_refresh.count());
     auto interval = parse_duration(o.interval.empty() ? default_interval : o.interval);
-    if (!interval || interval->count() <= 0) return usage_error(io, fmt::format("--interval: '{}' is not a duration like 10s", o.interval));
+    if (!interval || interval->count() <= 0)
+        return usage_error(io, fmt::format("--interval: '{}' is not a duration like 10s", o.interval));
     auto collector = find_pipeline(o, sources.value());
     if (!collector) return error_exit(io, collector.error());
-    return poll(o, io, *collector.value(), *parse_duration(o.timeout), *interval);
+    return watch(o, io, *collector.value(), *parse_duration(o.timeout), *interval);
 }
 
 }  // namespace shipwatch::app
