@@ -1,6 +1,8 @@
 // shipwatch: is the code we merged what is actually serving traffic — and if not, where did it stop?
-// Thin entry point: parse flags, wire the data sources to the engine and a presenter.
-#include <algorithm>
+// Thin entry point: parse the flags into app::Options, the few checks that span commands, then
+// dispatch through app::commands() (every command is in app/, one file each).
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,31 +11,16 @@
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "app/sources.hpp"
 
 namespace po = boost::program_options;
 using namespace shipwatch;
 using namespace shipwatch::app;
 
-namespace {
-
-const char* kUsage =
-    "Usage:\n"
-    "  shipwatch [--config FILE]                  the dashboard (config: ./shipwatch.toml, then\n"
-    "                                             $XDG_CONFIG_HOME/shipwatch/config.toml)\n"
-    "  shipwatch --demo [SCENARIO]                the dashboard on the built-in simulator\n"
-    "  shipwatch check [--config FILE | --cluster C --service S [--repo o/r]] [--json]\n"
-    "  shipwatch check --demo [SCENARIO...]       diagnose once; exit 0 live, 1 not live, 2 cannot tell\n"
-    "  shipwatch wait --pipeline NAME [--sha SHA] [--timeout 20m]\n"
-    "                                             poll until the commit is live (0), definitely failed or timed out (1)\n"
-    "  shipwatch scenarios                        list the built-in scenarios\n"
-    "  shipwatch sim --scenario NAME [--port N]   serve a scenario over loopback HTTP (AWS, GitHub, version URLs)\n"
-    "\nOptions";
-
-}  // namespace
-
 int main(int argc, char** argv) {
     Options o;
-    po::options_description desc(kUsage);
+    Io io{std::cout, std::cerr, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1};
+    po::options_description desc(usage_text());
     desc.add_options()("help,h", "show this help")(
         "config", po::value(&o.config), "configuration file (TOML)")(
         "demo", po::bool_switch(&o.demo), "use the built-in simulator; name scenarios after the command (default: all)")(
@@ -72,28 +59,26 @@ int main(int argc, char** argv) {
         po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        return usage_error(e.what());
+        return usage_error(io, e.what());
     }
     if (vm.count("help")) {
-        std::cout << desc << '\n';
+        io.out << desc << '\n';
         return 0;
     }
-    if (!(o.speed > 0 && o.speed <= 100000)) return usage_error("--speed must be above 0 and at most 100000 (simulated seconds per second)");
-    if (o.flags_pipeline.spec.branch.empty()) return usage_error("--branch must not be empty");
+    if (!(o.speed > 0 && o.speed <= 100000)) return usage_error(io, "--speed must be above 0 and at most 100000 (simulated seconds per second)");
+    if (o.flags_pipeline.spec.branch.empty()) return usage_error(io, "--branch must not be empty");
     if (vm.count("args")) o.args = vm["args"].as<std::vector<std::string>>();
-    static const std::vector<std::string> kCommands{"check", "wait", "scenarios", "sim"};
-    if (!o.args.empty() && std::find(kCommands.begin(), kCommands.end(), o.args.front()) != kCommands.end()) {
-        o.command = o.args.front();
+    const CommandInfo* command = o.args.empty() ? nullptr : find_command(o.args.front());
+    if (command) {
+        o.command = command->command;
         o.args.erase(o.args.begin());
     }
     if (!o.demo && !o.args.empty())
-        return usage_error(o.command.empty() ? fmt::format("unknown command '{}'", o.args.front())
-                                             : fmt::format("unexpected argument '{}' (scenario names need --demo)", o.args.front()));
-    if (vm.count("log") && o.log_file.empty()) return usage_error("--log needs a file name, e.g. --log shipwatch.log");
-    if (auto error = start_logging(o)) return usage_error(*error);
-    if (o.command == "scenarios") return list_scenarios();
-    if (o.command == "sim") return run_sim(o);
-    if (o.command == "check") return run_check(o);
-    if (o.command == "wait") return run_wait(o);
-    return run_dashboard(o);
+        return usage_error(io, !command ? fmt::format("unknown command '{}'", o.args.front())
+                                        : fmt::format("unexpected argument '{}' (scenario names need --demo)",
+                                                      o.args.front()));
+    if (vm.count("log") && o.log_file.empty())
+        return usage_error(io, "--log needs a file name, e.g. --log shipwatch.log");
+    if (auto error = start_logging(o)) return usage_error(io, *error);
+    return command_info(o.command).run(o, io);
 }

@@ -1,45 +1,28 @@
-// The commands of shipwatch, each a function of parsed options and streams, so tests run
-// every command in-process; main.cpp only parses flags and dispatches.
+// The commands of shipwatch, one file each, every one a function of parsed options and an Io, so
+// tests run each command in-process; main.cpp only parses flags and dispatches via commands().
 #pragma once
 
 #include <string>
-#include <optional>
-#include <vector>
 
-#include "config/config.hpp"
+#include "app/io.hpp"
+#include "app/options.hpp"
+#include "base/result.hpp"
 
 namespace shipwatch::app {
 
-struct Options {
-    std::string command;  // "", check, wait, scenarios
-    std::vector<std::string> args;
-    bool demo = false;
-    bool json = false;
-    bool no_color = false;
-    double speed = 1.0;
-    std::string at;
-    std::string config;
-    PipelineConfig flags_pipeline;  // check --cluster C --service S without a config file
-    std::string target_group;
-    std::string pipeline;  // wait
-    std::string sha;  // wait
-    std::string timeout = "20m";  // wait
-    std::string interval;  // wait: poll interval (default: the config's ECS refresh; 1s with --demo)
-    std::string sim_scenario;  // sim
-    int sim_port = 0;  // sim: 0 picks a free port
-    int throttle_first = 0;  // sim: fault injection
-    std::vector<std::string> faults;  // sim and --demo: fault rules (sim/faults.hpp)
-    std::string sim_host = "127.0.0.1";  // sim
-    std::string log_file;  // --log: append here (created 0600)
-    bool debug = false;  // --debug: every HTTP exchange and refresh
-};
+int run_dashboard(const Options& o, Io& io);  // dashboard.cpp
+int run_check(const Options& o, Io& io);  // check.cpp
+int run_wait(const Options& o, Io& io);  // wait.cpp
+int run_scenarios(const Options& o, Io& io);  // scenarios.cpp
+int run_sim(const Options& o, Io& io);  // sim.cpp
 
-int usage_error(const std::string& message);
-std::optional<std::string> start_logging(const Options& o);
-int run_sim(const Options& o);
-int list_scenarios();
-int run_check(const Options& o);
-int run_wait(const Options& o);
-int run_dashboard(const Options& o);
+// Exit status 2 with one line on io.err: a usage error points at --help, a data error (a bad
+// configuration, an unknown scenario's file) does not.
+int usage_error(Io& io, const std::string& message);
+int data_error(Io& io, const std::string& message);
+// A flag or argument the command cannot take, as an error value (code "usage", as before ErrorKind).
+ApiError usage_problem(std::string message);
+// usage_error or data_error, by the error's kind.
+int error_exit(Io& io, const ApiError& error);
 
 }  // namespace shipwatch::app

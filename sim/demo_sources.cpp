@@ -23,6 +23,22 @@ private:
     Duration latency_;
 };
 
+// Starts at `origin` and runs `speed` times faster than `base` from the moment it is made.
+class FollowingClock final : public ClockSource {
+public:
+    FollowingClock(TimePoint origin, double speed, const ClockSource& base)
+        : origin_(origin), speed_(speed), base_(base), started_(base.now()) {}
+    TimePoint now() const override {
+        return origin_ + std::chrono::duration_cast<Duration>((base_.now() - started_) * speed_);
+    }
+
+private:
+    TimePoint origin_;
+    double speed_;
+    const ClockSource& base_;
+    TimePoint started_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& names, const DemoClock& clock) {
@@ -42,6 +58,7 @@ std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios
         TimePoint origin = scenario.start + clock.offset;
         std::unique_ptr<ClockSource> c;
         if (clock.frozen) c = std::make_unique<ManualClock>(origin);
+        else if (clock.follow) c = std::make_unique<FollowingClock>(origin, clock.speed, *clock.follow);
         else c = std::make_unique<ScaledClock>(origin, clock.speed);
         auto pipelines = scenario.pipelines;
         auto world = std::make_shared<sim::World>(std::move(scenario), *c);

@@ -16,6 +16,9 @@ struct DemoClock {
     double speed = 1.0;  // simulated seconds per real second
     Duration offset{};  // how far into the scenarios to begin
     bool frozen = false;  // a ManualClock that never moves (one-shot checks, tests)
+    // When set (and not frozen), the scenarios run `speed` times this clock's elapsed time instead
+    // of real time: a test drives `shipwatch wait` through minutes of a scenario in milliseconds.
+    const ClockSource* follow = nullptr;
 };
 
 struct DemoSources {

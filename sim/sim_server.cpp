@@ -3,12 +3,7 @@
 // refused in their service's error shape; GitHub and version endpoints are answered unsigned.
 #include "sim/sim_server.hpp"
 
-#include <atomic>
-#include <csignal>
-#include <cstdio>
-#include <pthread.h>
 #include <sstream>
-#include <thread>
 
 // Debian's cpp-httplib is a compiled library built with these (its pkg-config Cflags); the
 // declarations must match it (Request has an SSL member under OPENSSL_SUPPORT).
@@ -371,53 +366,5 @@ void SimServer::run() { impl_->server.listen_after_bind(); }
 void SimServer::stop() { impl_->server.stop(); }
 
 bool SimServer::running() const { return impl_->server.is_running(); }
-
-int run_sim_command(const SimCommand& command) {
-    // Signals are taken by sigwait on this thread; the server's threads inherit the mask.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-    auto server = SimServer::create(command.scenario, command.server);
-    if (!server) {
-        fmt::print(stderr, "shipwatch: {}\n", server.error().message);
-        return 2;
-    }
-    SimServer& s = *server.value();
-    const Scenario& scenario = s.world().scenario();
-    fmt::print(stderr,
-               "scenario {} ({}), simulated time from {} at {}x\n"
-               "  AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={}\n"
-               "  AWS_ENDPOINT_URL={} GITHUB_API_URL={}\n",
-               scenario.name, scenario.title, format_iso8601(s.world().now()), command.server.speed,
-               scenario.access_key_id, scenario.secret_access_key, s.base_url(), s.base_url());
-    for (const auto& [original, here] : s.version_urls()) fmt::print(stderr, "  version_url {} -> {}\n", original, here);
-    for (const auto& rule : s.world().faults().rules()) fmt::print(stderr, "  fault {}\n", rule.spec);
-    fmt::print(stderr, "  faults can be changed while serving: PUT/POST/DELETE {}/_sim/faults\n", s.base_url());
-    std::fflush(stderr);
-
-    std::atomic<bool> ended = false;
-    std::thread serving([&] {
-        s.run();
-        ended = true;
-    });
-    // Announce only once accepting: a client (or a SIGTERM) reacting to the line must find the
-    // server running, or httplib's stop() would come before its listen loop and not end it.
-    while (!s.running() && !ended) std::this_thread::yield();
-    if (ended) {
-        serving.join();
-        fmt::print(stderr, "shipwatch: the server on {} stopped before it could serve\n", s.base_url());
-        return 1;
-    }
-    fmt::print("listening on {}\n", s.base_url());
-    std::fflush(stdout);
-    int received = 0;
-    sigwait(&signals, &received);
-    s.stop();
-    serving.join();
-    return 0;
-}
 
 }  // namespace shipwatch::sim

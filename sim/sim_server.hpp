@@ -1,4 +1,4 @@
-// The simulator over real HTTP on loopback (`shipwatch sim`): the same World and SimTransport
+// The simulator over real HTTP on loopback (`shipwatch sim`, app/sim.cpp): the same World and SimTransport
 // the demo uses, behind cpp-httplib, with SigV4 verified against the scenario's keys. Faults are
 // injected with --fault and changed while serving through a control endpoint:
 //   GET /_sim/faults             the active rules, one per line
@@ -73,14 +73,5 @@ private:
     std::unique_ptr<Impl> impl_;
     int port_ = 0;
 };
-
-struct SimCommand {
-    std::string scenario;
-    SimServerOptions server;
-};
-
-// `shipwatch sim`: prints "listening on http://HOST:PORT" on stdout, how to point shipwatch and
-// the AWS CLI at it on stderr, and serves until SIGINT or SIGTERM. Returns the exit status.
-int run_sim_command(const SimCommand& command);
 
 }  // namespace shipwatch::sim

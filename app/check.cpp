@@ -1,0 +1,34 @@
+// `shipwatch check`: every pipeline collected once, in parallel, and diagnosed; a text or JSON
+// report on io.out and the exit status of the worst verdict.
+#include <cstdlib>
+#include <future>
+#include <vector>
+
+#include "app/commands.hpp"
+#include "app/sources.hpp"
+#include "model/analysis.hpp"
+#include "report/report.hpp"
+
+namespace shipwatch::app {
+
+int run_check(const Options& o, Io& io) {
+    if (o.demo && o.speed != 1.0)
+        return usage_error(io, "--speed has no effect on check; use --at to look later into a scenario");
+    auto sources = load_sources(o, DemoTime{.frozen = true});
+    if (!sources) return error_exit(io, sources.error());
+    std::vector<PipelineAnalysis> results;
+    std::vector<std::future<PipelineAnalysis>> pending;
+    for (auto& c : sources.value().collectors)
+        pending.push_back(std::async(std::launch::async, [&c] { return analyze(c->collect()); }));
+    for (auto& f : pending) results.push_back(f.get());
+    if (o.json) {
+        io.out << tui::to_json(results).dump(2) << '\n';
+    } else {
+        tui::TextOptions t;
+        t.color = !o.no_color && io.out_is_terminal && !std::getenv("NO_COLOR");
+        io.out << tui::render_text(results, t);
+    }
+    return exit_status(results);
+}
+
+}  // namespace shipwatch::app

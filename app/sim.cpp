@@ -1,0 +1,103 @@
+// `shipwatch sim`: a built-in scenario served over loopback HTTP (sim/sim_server.hpp). It prints
+// "listening on http://HOST:PORT" on io.out once it accepts connections, how to point shipwatch
+// and the AWS CLI at it on io.err, and serves until SIGINT or SIGTERM (or until io.serve returns).
+#include <pthread.h>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "app/commands.hpp"
+#include "sim/faults.hpp"
+#include "sim/sim_server.hpp"
+
+namespace shipwatch::app {
+namespace {
+
+// The flags as server options; the line to show when one is out of range.
+Result<sim::SimServerOptions> server_options(const Options& o) {
+    if (o.sim_scenario.empty())
+        return usage_problem(fmt::format("sim needs --scenario: one of {}, or fleet-N[-week]",
+                                         fmt::join(sim::scenario_names(), ", ")));
+    if (o.sim_port < 0 || o.sim_port > 65535) return usage_problem("--port must be between 0 and 65535");
+    sim::SimServerOptions server;
+    server.host = o.sim_host;
+    server.port = o.sim_port;
+    server.speed = o.speed;
+    if (o.throttle_first < 0) return usage_problem("--throttle-first must be 0 or more");
+    server.throttle_first = o.throttle_first;
+    for (const auto& spec : o.faults) {
+        auto rule = sim::parse_fault(spec);
+        if (!rule) return usage_problem(rule.error().message);
+        server.faults.push_back(std::move(rule).value());
+    }
+    return server;
+}
+
+void print_banner(sim::SimServer& s, double speed, Io& io) {
+    const sim::Scenario& scenario = s.world().scenario();
+    io.err << fmt::format("scenario {} ({}), simulated time from {} at {}x\n"
+                          "  AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={}\n"
+                          "  AWS_ENDPOINT_URL={} GITHUB_API_URL={}\n",
+                          scenario.name, scenario.title, format_iso8601(s.world().now()), speed, scenario.access_key_id,
+                          scenario.secret_access_key, s.base_url(), s.base_url());
+    for (const auto& [original, here] : s.version_urls())
+        io.err << fmt::format("  version_url {} -> {}\n", original, here);
+    for (const auto& rule : s.world().faults().rules()) io.err << fmt::format("  fault {}\n", rule.spec);
+    io.err << fmt::format("  faults can be changed while serving: PUT/POST/DELETE {}/_sim/faults\n", s.base_url());
+    io.err.flush();
+}
+
+sigset_t stop_signals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    return signals;
+}
+
+// Serves on another thread until `until_stopped` returns; 1 when the server ended on its own first.
+int serve(sim::SimServer& s, Io& io, const std::function<void(int)>& until_stopped) {
+    std::atomic<bool> ended = false;
+    std::thread serving([&] {
+        s.run();
+        ended = true;
+    });
+    // Announce only once accepting: a client (or a SIGTERM) reacting to the line must find the
+    // server running, or httplib's stop() would come before its listen loop and not end it.
+    while (!s.running() && !ended) std::this_thread::yield();
+    if (ended) {
+        serving.join();
+        io.err << fmt::format("shipwatch: the server on {} stopped before it could serve\n", s.base_url());
+        return 1;
+    }
+    io.out << fmt::format("listening on {}\n", s.base_url());
+    io.out.flush();
+    until_stopped(s.port());
+    s.stop();
+    serving.join();
+    return 0;
+}
+
+}  // namespace
+
+int run_sim(const Options& o, Io& io) {
+    auto options = server_options(o);
+    if (!options) return usage_error(io, options.error().message);
+    // Without an injected stop, signals are taken by sigwait on this thread; they are blocked
+    // before the server starts so that its threads inherit the mask.
+    const sigset_t signals = stop_signals();
+    if (!io.serve) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    auto server = sim::SimServer::create(o.sim_scenario, options.value());
+    if (!server) return data_error(io, server.error().message);
+    print_banner(*server.value(), o.speed, io);
+    auto until_signal = [&signals](int) {
+        int received = 0;
+        sigwait(&signals, &received);
+    };
+    return serve(*server.value(), io, io.serve ? io.serve : std::function<void(int)>(until_signal));
+}
+
+}  // namespace shipwatch::app

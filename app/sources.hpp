@@ -1,0 +1,40 @@
+// What several commands share: the collectors they watch (the built-in simulator with --demo, real
+// accounts otherwise) and the diagnostic log.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/options.hpp"
+#include "base/result.hpp"
+#include "engine/collector.hpp"
+#include "engine/live_sources.hpp"
+#include "sim/demo_sources.hpp"
+
+namespace shipwatch::app {
+
+// Collectors from the simulator or from real accounts, and what keeps them alive.
+struct Sources {
+    std::unique_ptr<DemoSources> demo;
+    std::unique_ptr<LiveSources> live;
+    std::vector<std::unique_ptr<PipelineCollector>> collectors;
+    std::string context;
+    RefreshConfig refresh;
+};
+
+// How the simulated scenarios' time runs with --demo.
+struct DemoTime {
+    bool frozen = false;  // one-shot checks: the scenarios stand still at --at
+    const ClockSource* follow = nullptr;  // else real time, or this clock when set (tests)
+};
+
+// Errors are ErrorKind::usage (a flag, a scenario name) or ErrorKind::config (the configuration
+// or what it names).
+Result<Sources> load_sources(const Options& o, DemoTime time);
+
+// Starts the diagnostic log for the command; returns the line to show when it cannot.
+std::optional<std::string> start_logging(const Options& o);
+
+}  // namespace shipwatch::app

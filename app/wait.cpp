@@ -1,0 +1,101 @@
+// `shipwatch wait`: refreshes one pipeline until its commit is live (0), has definitely failed or
+// the timeout passes (1), printing each change of state on io.err as it happens.
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "app/commands.hpp"
+#include "app/sources.hpp"
+#include "model/analysis.hpp"
+#include "model/wait_judge.hpp"
+#include "report/report.hpp"
+
+namespace shipwatch::app {
+namespace {
+
+// The wait's own time: the injected clock and sleep (tests), else the steady clock.
+class WaitTime {
+public:
+    explicit WaitTime(const Io& io) : io_(io) {}
+    TimePoint now() const {
+        if (io_.clock) return io_.clock->now();
+        return TimePoint{std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
+    }
+    void sleep_until(TimePoint t) const {
+        if (io_.sleep_until) return io_.sleep_until(t);
+        std::this_thread::sleep_until(std::chrono::steady_clock::time_point(t.time_since_epoch()));
+    }
+
+private:
+    const Io& io_;
+};
+
+std::optional<std::string> check_flags(const Options& o) {
+    auto timeout = parse_duration(o.timeout);
+    if (!timeout || timeout->count() <= 0) return fmt::format("--timeout: '{}' is not a duration like 20m", o.timeout);
+    bool hex = o.sha.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!o.sha.empty() && (o.sha.size() < 7 || o.sha.size() > 40 || !hex))
+        return fmt::format("--sha: '{}' is not a commit SHA (7 to 40 hex characters)", o.sha);
+    return std::nullopt;
+}
+
+// --pipeline, or the only pipeline there is; else the line naming the choices.
+Result<PipelineCollector*> find_pipeline(const Options& o, const Sources& sources) {
+    std::vector<std::string> names;
+    for (const auto& c : sources.collectors) {
+        names.push_back(c->spec().name);
+        if (c->spec().name == o.pipeline || (o.pipeline.empty() && sources.collectors.size() == 1)) return c.get();
+    }
+    const std::string choices = fmt::format("{}", fmt::join(names, ", "));
+    return usage_problem(o.pipeline.empty() ? fmt::format("--pipeline is required: one of {}", choices)
+                                            : fmt::format("no pipeline '{}': one of {}", o.pipeline, choices));
+}
+
+int watch(const Options& o, Io& io, PipelineCollector& collector, Duration timeout, Duration interval) {
+    WaitTime time(io);
+    WaitJudge judge(o.sha);
+    auto start = time.now();
+    auto deadline = start + timeout;
+    for (;;) {
+        PipelineAnalysis a = analyze(judge.focus(collector.collect()));
+        WaitOutcome outcome = judge.judge(a);
+        auto elapsed = time.now() - start;
+        if (auto line = judge.change_line()) io.err << fmt::format("[{:>6}] {}\n", format_duration(elapsed), *line);
+        if (outcome == WaitOutcome::live) return 0;
+        if (outcome == WaitOutcome::failed) {
+            io.out << tui::render_text({a});
+            return 1;
+        }
+        if (time.now() >= deadline) {
+            io.err << fmt::format("shipwatch: timed out after {}{}: {}\n", o.timeout,
+                                  judge.sha_found() ? "" : fmt::format(" ({} is not on the branch)", o.sha),
+                                  to_string(a.diagnosis.verdict.code));
+            io.out << tui::render_text({a});
+            return 1;
+        }
+        time.sleep_until(std::min(deadline, time.now() + interval));
+    }
+}
+
+}  // namespace
+
+int run_wait(const Options& o, Io& io) {
+    if (auto error = check_flags(o)) return usage_error(io, *error);
+    auto sources = load_sources(o, DemoTime{.follow = io.clock});
+    if (!sources) return error_exit(io, sources.error());
+    auto ecs_refresh = std::chrono::duration_cast<std::chrono::seconds>(sources.value().refresh.ecs);
+    std::string default_interval = o.demo ? "1s" : fmt::format("{}s", ecs_refresh.count());
+    auto interval = parse_duration(o.interval.empty() ? default_interval : o.interval);
+    if (!interval || interval->count() <= 0)
+        return usage_error(io, fmt::format("--interval: '{}' is not a duration like 10s", o.interval));
+    auto collector = find_pipeline(o, sources.value());
+    if (!collector) return error_exit(io, collector.error());
+    return watch(o, io, *collector.value(), *parse_duration(o.timeout), *interval);
+}
+
+}  // namespace shipwatch::app
