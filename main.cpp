@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/sources.hpp"
+#include "demo/simulator.hpp"
 
 namespace po = boost::program_options;
 using namespace shipwatch;
@@ -20,6 +21,7 @@ using namespace shipwatch::app;
 int main(int argc, char** argv) {
     Options o;
     Io io{std::cout, std::cerr, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1};
+    io.simulator = &demo::builtin_simulator();
     po::options_description desc(usage_text());
     desc.add_options()("help,h", "show this help")(
         "config", po::value(&o.config), "configuration file (TOML)")(

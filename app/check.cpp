@@ -14,7 +14,7 @@ namespace shipwatch::app {
 int run_check(const Options& o, Io& io) {
     if (o.demo && o.speed != 1.0)
         return usage_error(io, "--speed has no effect on check; use --at to look later into a scenario");
-    auto sources = load_sources(o, DemoTime{.frozen = true});
+    auto sources = load_sources(o, io, DemoTime{.frozen = true});
     if (!sources) return error_exit(io, sources.error());
     std::vector<PipelineAnalysis> results;
     std::vector<std::future<PipelineAnalysis>> pending;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "app/sources.hpp"
+
 namespace shipwatch::app {
 namespace {
 
@@ -60,6 +62,16 @@ std::string usage_text() {
         }
     }
     return text + "\nOptions";
+}
+
+int run_scenarios(const Options& o, Io& io) {
+    if (!io.simulator) return data_error(io, "this program was built without the simulator: no scenarios");
+    return io.simulator->run_scenarios(o, io);
+}
+
+int run_sim(const Options& o, Io& io) {
+    if (!io.simulator) return data_error(io, "this program was built without the simulator");
+    return io.simulator->run_sim(o, io);
 }
 
 int usage_error(Io& io, const std::string& message) {

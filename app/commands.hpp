@@ -13,8 +13,9 @@ namespace shipwatch::app {
 int run_dashboard(const Options& o, Io& io);  // dashboard.cpp
 int run_check(const Options& o, Io& io);  // check.cpp
 int run_wait(const Options& o, Io& io);  // wait.cpp
-int run_scenarios(const Options& o, Io& io);  // scenarios.cpp
-int run_sim(const Options& o, Io& io);  // sim.cpp
+// Through Io::simulator (demo/): sim/ is linked by the binary and the tests, not by app.
+int run_scenarios(const Options& o, Io& io);  // commands.cpp
+int run_sim(const Options& o, Io& io);  // commands.cpp
 
 // Exit status 2 with one line on io.err: a usage error points at --help, a data error (a bad
 // configuration, an unknown scenario's file) does not.

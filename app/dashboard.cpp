@@ -13,7 +13,7 @@ namespace shipwatch::app {
 int run_dashboard(const Options& o, Io& io) {
     if (!io.in_is_terminal || !io.out_is_terminal)
         return usage_error(io, "the dashboard needs a terminal; use 'shipwatch check' for a report");
-    auto sources = load_sources(o, DemoTime{});
+    auto sources = load_sources(o, io, DemoTime{});
     if (!sources) return error_exit(io, sources.error());
     SchedulerOptions so;
     so.context = sources.value().context;

@@ -10,6 +10,8 @@
 
 namespace shipwatch::app {
 
+struct Simulator;  // app/sources.hpp
+
 struct Io {
     std::ostream& out;
     std::ostream& err;
@@ -23,6 +25,8 @@ struct Io {
     // sim: called with the bound port once the server accepts connections; the server stops when
     // it returns. Unset: serves until SIGINT or SIGTERM.
     std::function<void(int port)> serve;
+    // --demo, `sim` and `scenarios`: the built-in simulator; null in a program built without it.
+    const Simulator* simulator = nullptr;
 };
 
 }  // namespace shipwatch::app

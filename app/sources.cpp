@@ -17,30 +17,6 @@ ApiError config_error(std::string message) {
     return e;
 }
 
-Result<Sources> load_demo(const Options& o, DemoTime time) {
-    Sources s;
-    DemoClock clock;
-    clock.frozen = time.frozen;
-    clock.follow = time.follow;
-    clock.speed = o.speed;
-    if (!o.at.empty()) {
-        auto d = parse_duration(o.at);
-        if (!d) return usage_problem(fmt::format("--at: '{}' is not a duration like 90s, 10m or 1h30m", o.at));
-        clock.offset = *d;
-    }
-    auto demo = make_demo(o.args, clock);
-    if (!demo) return usage_problem(demo.error().message);
-    s.demo = std::move(demo).value();
-    for (const auto& spec : o.faults) {
-        auto rule = sim::parse_fault(spec);
-        if (!rule) return usage_problem(rule.error().message);
-        for (auto& world : s.demo->worlds) world->faults().add(*rule);
-    }
-    s.collectors = std::move(s.demo->collectors);
-    s.context = "demo";
-    return s;
-}
-
 // --cluster/--service/--target-group without a file, else the configuration file.
 Result<Config> load_config(const Options& o) {
     Config config;
@@ -80,7 +56,11 @@ Result<Sources> load_live(const Options& o) {
 
 }  // namespace
 
-Result<Sources> load_sources(const Options& o, DemoTime time) { return o.demo ? load_demo(o, time) : load_live(o); }
+Result<Sources> load_sources(const Options& o, Io& io, DemoTime time) {
+    if (!o.demo) return load_live(o);
+    if (!io.simulator) return usage_problem("--demo needs the built-in simulator, which this program was built without");
+    return io.simulator->load(o, time);
+}
 
 // Logs go to --log FILE; without it, only commands that do not own the terminal may log, to
 // stderr, and only with --debug. The dashboard never logs to the screen it draws on.

@@ -11,13 +11,12 @@
 #include "base/result.hpp"
 #include "engine/collector.hpp"
 #include "engine/live_sources.hpp"
-#include "sim/demo_sources.hpp"
 
 namespace shipwatch::app {
 
 // Collectors from the simulator or from real accounts, and what keeps them alive.
 struct Sources {
-    std::unique_ptr<DemoSources> demo;
+    std::shared_ptr<void> simulated;  // the simulated worlds and transports, with --demo
     std::unique_ptr<LiveSources> live;
     std::vector<std::unique_ptr<PipelineCollector>> collectors;
     std::string context;
@@ -30,9 +29,17 @@ struct DemoTime {
     const ClockSource* follow = nullptr;  // else real time, or this clock when set (tests)
 };
 
+// The built-in simulator's entry points. app does not link the simulator (sim/): the binary and
+// the tests hand these over in Io::simulator (demo/simulator.hpp has the built-in one).
+struct Simulator {
+    Result<Sources> (*load)(const Options& o, DemoTime time);  // --demo
+    int (*run_sim)(const Options& o, Io& io);  // `shipwatch sim`
+    int (*run_scenarios)(const Options& o, Io& io);  // `shipwatch scenarios`
+};
+
 // Errors are ErrorKind::usage (a flag, a scenario name) or ErrorKind::config (the configuration
 // or what it names).
-Result<Sources> load_sources(const Options& o, DemoTime time);
+Result<Sources> load_sources(const Options& o, Io& io, DemoTime time);
 
 // Starts the diagnostic log for the command; returns the line to show when it cannot.
 std::optional<std::string> start_logging(const Options& o);

@@ -86,7 +86,7 @@ int watch(const Options& o, Io& io, PipelineCollector& collector, Duration timeo
 
 int run_wait(const Options& o, Io& io) {
     if (auto error = check_flags(o)) return usage_error(io, *error);
-    auto sources = load_sources(o, DemoTime{.follow = io.clock});
+    auto sources = load_sources(o, io, DemoTime{.follow = io.clock});
     if (!sources) return error_exit(io, sources.error());
     auto ecs_refresh = std::chrono::duration_cast<std::chrono::seconds>(sources.value().refresh.ecs);
     std::string default_interval = o.demo ? "1s" : fmt::format("{}s", ecs_refresh.count());

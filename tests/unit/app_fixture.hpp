@@ -7,13 +7,18 @@
 #include <vector>
 
 #include "app/commands.hpp"
+#include "demo/simulator.hpp"
 
 namespace shipwatch::test {
 
 struct CapturedIo {
     std::ostringstream out;
     std::ostringstream err;
-    app::Io io{out, err};
+    app::Io io = [this] {
+        app::Io io{out, err};
+        io.simulator = &demo::builtin_simulator();
+        return io;
+    }();
 };
 
 inline app::Options demo_options(app::Command command, std::vector<std::string> scenarios) {

@@ -57,5 +57,22 @@ TEST(ErrorExit, DecidesByKindNotByCode) {
     EXPECT_EQ(out.str(), "");
 }
 
+// app does not link the simulator; a program built without it says so instead of crashing.
+TEST(Simulator, CommandsWithoutItSayWhatIsMissing) {
+    std::ostringstream out, err;
+    app::Io io{out, err};
+    app::Options check;
+    check.command = app::Command::check;
+    check.demo = true;
+    EXPECT_EQ(app::command_info(app::Command::check).run(check, io), 2);
+    app::Options sim;
+    sim.command = app::Command::sim;
+    EXPECT_EQ(app::command_info(app::Command::sim).run(sim, io), 2);
+    EXPECT_EQ(err.str(),
+              "shipwatch: --demo needs the built-in simulator, which this program was built without (see 'shipwatch --help')\n"
+              "shipwatch: this program was built without the simulator\n");
+    EXPECT_EQ(out.str(), "");
+}
+
 }  // namespace
 }  // namespace shipwatch

@@ -10,27 +10,31 @@
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "demo/simulator.hpp"
 #include "sim/faults.hpp"
 #include "sim/sim_server.hpp"
 
-namespace shipwatch::app {
+namespace shipwatch::demo {
+
+using app::Io;
+using app::Options;
 namespace {
 
 // The flags as server options; the line to show when one is out of range.
 Result<sim::SimServerOptions> server_options(const Options& o) {
     if (o.sim_scenario.empty())
-        return usage_problem(fmt::format("sim needs --scenario: one of {}, or fleet-N[-week]",
+        return app::usage_problem(fmt::format("sim needs --scenario: one of {}, or fleet-N[-week]",
                                          fmt::join(sim::scenario_names(), ", ")));
-    if (o.sim_port < 0 || o.sim_port > 65535) return usage_problem("--port must be between 0 and 65535");
+    if (o.sim_port < 0 || o.sim_port > 65535) return app::usage_problem("--port must be between 0 and 65535");
     sim::SimServerOptions server;
     server.host = o.sim_host;
     server.port = o.sim_port;
     server.speed = o.speed;
-    if (o.throttle_first < 0) return usage_problem("--throttle-first must be 0 or more");
+    if (o.throttle_first < 0) return app::usage_problem("--throttle-first must be 0 or more");
     server.throttle_first = o.throttle_first;
     for (const auto& spec : o.faults) {
         auto rule = sim::parse_fault(spec);
-        if (!rule) return usage_problem(rule.error().message);
+        if (!rule) return app::usage_problem(rule.error().message);
         server.faults.push_back(std::move(rule).value());
     }
     return server;
@@ -85,13 +89,13 @@ int serve(sim::SimServer& s, Io& io, const std::function<void(int)>& until_stopp
 
 int run_sim(const Options& o, Io& io) {
     auto options = server_options(o);
-    if (!options) return usage_error(io, options.error().message);
+    if (!options) return app::usage_error(io, options.error().message);
     // Without an injected stop, signals are taken by sigwait on this thread; they are blocked
     // before the server starts so that its threads inherit the mask.
     const sigset_t signals = stop_signals();
     if (!io.serve) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     auto server = sim::SimServer::create(o.sim_scenario, options.value());
-    if (!server) return data_error(io, server.error().message);
+    if (!server) return app::data_error(io, server.error().message);
     print_banner(*server.value(), o.speed, io);
     auto until_signal = [&signals](int) {
         int received = 0;
@@ -100,4 +104,4 @@ int run_sim(const Options& o, Io& io) {
     return serve(*server.value(), io, io.serve ? io.serve : std::function<void(int)>(until_signal));
 }
 
-}  // namespace shipwatch::app
+}  // namespace shipwatch::demo

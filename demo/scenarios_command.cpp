@@ -5,9 +5,13 @@
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "demo/simulator.hpp"
 #include "sim/simulator.hpp"
 
-namespace shipwatch::app {
+namespace shipwatch::demo {
+
+using app::Io;
+using app::Options;
 
 int run_scenarios(const Options&, Io& io) {
     for (const auto& name : sim::scenario_names()) {
@@ -26,4 +30,4 @@ int run_scenarios(const Options&, Io& io) {
     return 0;
 }
 
-}  // namespace shipwatch::app
+}  // namespace shipwatch::demo
