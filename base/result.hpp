@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "model/time.hpp"
+
 namespace shipwatch {
 
 // What kind of thing went wrong, for the code that decides what to do about it (the message is
@@ -20,19 +22,31 @@ enum class ErrorKind {
     parse,        // an answer that does not have the shape the API documents
 };
 
-struct ApiError {
+// The error type of the whole program. `kind` is for deciding; `code` and `message` are for
+// showing ("ecs: ThrottlingException: Rate exceeded"), so they stay what the outputs print.
+struct Error {
     std::string code;  // AWS error code ("ThrottlingException"), "HTTP 503", "transport", "parse"
     std::string message;
     int http_status = 0;  // 0 when no answer came back
     bool retryable = false;  // throttling, 429, 5xx, transport failures
-    ErrorKind kind = ErrorKind::aws;  // last so that the aggregate initialisers stay valid
+    ErrorKind kind = ErrorKind::aws;  // after the fields above, so the aggregate initialisers stay valid
+    std::optional<TimePoint> time;  // when it happened, where the producer has a clock
 };
+
+// The former name, still spelled in code other layers own (sources/*_client.cpp parsers,
+// engine, sim, app); new code says Error.
+using ApiError = Error;
+
+// An error that is no HTTP answer: a usage, config or credentials mistake, a local failure.
+inline Error error_of(ErrorKind kind, std::string code, std::string message) {
+    return Error{std::move(code), std::move(message), 0, false, kind};
+}
 
 template <typename T>
 class Result {
 public:
     Result(T value) : value_(std::move(value)) {}
-    Result(ApiError error) : error_(std::move(error)) {}
+    Result(Error error) : error_(std::move(error)) {}
 
     bool ok() const { return value_.has_value(); }
     explicit operator bool() const { return ok(); }
@@ -41,11 +55,11 @@ public:
     T&& value() && { return std::move(*value_); }
     const T* operator->() const { return &*value_; }
     const T& operator*() const { return *value_; }
-    const ApiError& error() const { return *error_; }
+    const Error& error() const { return *error_; }
 
 private:
     std::optional<T> value_;
-    std::optional<ApiError> error_;
+    std::optional<Error> error_;
 };
 
 }  // namespace shipwatch

@@ -18,12 +18,6 @@ set(OWNED_HEADERS
   "openssl/=base sim"
   "boost/=app")
 
-# Crossings being removed, one `file: included/path` a line; each is reported as a warning.
-set(known "")
-if(EXISTS ${SOURCE_DIR}/cmake/layer_exceptions.txt)
-  file(STRINGS ${SOURCE_DIR}/cmake/layer_exceptions.txt known REGEX "^[^#]")
-endif()
-
 file(STRINGS ${TABLE} rows)
 set(layers "")
 foreach(row IN LISTS rows)
@@ -44,9 +38,7 @@ foreach(layer IN LISTS layers)
       string(REGEX MATCH "^([a-z_]+)/" _ "${path}")
       set(top ${CMAKE_MATCH_1})
       if(top AND top IN_LIST layers)
-        if(NOT top IN_LIST allowed_${layer} AND "${rel}: ${path}" IN_LIST known)
-          message(WARNING "layering: ${rel} includes ${path} (listed in cmake/layer_exceptions.txt; to be removed)")
-        elseif(NOT top IN_LIST allowed_${layer})
+        if(NOT top IN_LIST allowed_${layer})
           string(APPEND violations "  ${rel}: includes ${path}, but layer '${layer}' does not link '${top}'\n")
         endif()
         continue()

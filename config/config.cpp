@@ -27,7 +27,7 @@ constexpr std::array<std::string_view, 13> kPipelineKeys{
     "name", "region", "profile", "repo", "branch", "workflow", "codebuild_project", "cluster", "service",
     "target_group", "version_url", "version_json_pointer", "expect_log"};
 constexpr std::array<std::string_view, 3> kRefreshKeys{"ecs", "github", "ecr"};
-// The services a budget can name, as budget_service() calls them.
+// The services a budget can name, as requests name them (HttpRequest::budget).
 constexpr std::array<std::string_view, 9> kBudgetServices{"ecs", "ecr", "elbv2", "ec2", "logs", "codebuild", "secretsmanager",
                                                           "github", "version"};
 constexpr std::array<std::string_view, 11> kBudgetKeys{"requests_per_second", "burst", "ecs", "ecr", "elbv2", "ec2", "logs",
@@ -121,10 +121,10 @@ private:
 class ConfigError {
 public:
     ConfigError(std::string path, const CodePointSwap& swap) : path_(std::move(path)), swap_(swap) {}
-    ApiError at(const toml::node* node, const std::string& message) const { return at_line(line_of(node), message); }
-    ApiError at_line(int line, const std::string& message) const {
+    Error at(const toml::node* node, const std::string& message) const { return at_line(line_of(node), message); }
+    Error at_line(int line, const std::string& message) const {
         std::string where = line > 0 ? fmt::format("{}:{}", path_, line) : path_;
-        return ApiError{"config", fmt::format("{}: {}", where, swap_.restore(message)), 0, false};
+        return error_of(ErrorKind::config, "config", fmt::format("{}: {}", where, swap_.restore(message)));
     }
     std::string restore(std::string s) const { return swap_.restore(std::move(s)); }
     static int line_of(const toml::node* node) {
@@ -136,7 +136,7 @@ private:
     const CodePointSwap& swap_;
 };
 
-std::optional<ApiError> read_duration(const toml::node& node, const std::string& key, Duration& out, const ConfigError& err) {
+std::optional<Error> read_duration(const toml::node& node, const std::string& key, Duration& out, const ConfigError& err) {
     auto text = node.value<std::string>();
     if (!text) return err.at(&node, fmt::format("'{}' must be a duration string like \"10s\" or \"1m\"", key));
     auto d = parse_duration(*text);
@@ -146,7 +146,7 @@ std::optional<ApiError> read_duration(const toml::node& node, const std::string&
     return std::nullopt;
 }
 
-std::optional<ApiError> read_refresh(const toml::node& node, RefreshConfig& out, const ConfigError& err) {
+std::optional<Error> read_refresh(const toml::node& node, RefreshConfig& out, const ConfigError& err) {
     if (node.is_string()) {
         // One interval for ECS; the slower sources refresh three times less often.
         if (auto e = read_duration(node, "refresh", out.ecs, err)) return e;
@@ -164,7 +164,7 @@ std::optional<ApiError> read_refresh(const toml::node& node, RefreshConfig& out,
     return std::nullopt;
 }
 
-std::optional<ApiError> read_http(const toml::node& node, HttpConfig& out, const ConfigError& err) {
+std::optional<Error> read_http(const toml::node& node, HttpConfig& out, const ConfigError& err) {
     const toml::table* t = node.as_table();
     if (!t) return err.at(&node, "'http' must be a table: [http] with timeout, connect_timeout");
     for (const auto& [k, v] : *t) {
@@ -179,7 +179,7 @@ std::optional<ApiError> read_http(const toml::node& node, HttpConfig& out, const
     return std::nullopt;
 }
 
-std::optional<ApiError> read_budget(const toml::node& node, BudgetConfig& out, const ConfigError& err) {
+std::optional<Error> read_budget(const toml::node& node, BudgetConfig& out, const ConfigError& err) {
     const toml::table* t = node.as_table();
     if (!t) return err.at(&node, "'budget' must be a table: [budget] with requests_per_second, burst and per-service rates");
     for (const auto& [k, v] : *t) {
@@ -200,7 +200,7 @@ std::optional<ApiError> read_budget(const toml::node& node, BudgetConfig& out, c
     return std::nullopt;
 }
 
-std::optional<ApiError> read_pipeline(const toml::table& t, PipelineConfig& out, const ConfigError& err, int index) {
+std::optional<Error> read_pipeline(const toml::table& t, PipelineConfig& out, const ConfigError& err, int index) {
     std::map<std::string, std::string> values;
     for (const auto& [k, v] : t) {
         std::string key(k.str());
@@ -297,14 +297,17 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
 Result<Config> load_config_file(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
-        return ApiError{"config", fmt::format("{}: no such file (create it, or pass --config with the right path)", path), 0, false};
+        return error_of(ErrorKind::config, "config",
+                        fmt::format("{}: no such file (create it, or pass --config with the right path)", path));
     if (std::filesystem::is_directory(path, ec))
-        return ApiError{"config", fmt::format("{}: is a directory; pass the TOML file itself (e.g. {}/shipwatch.toml)", path, path), 0, false};
+        return error_of(ErrorKind::config, "config",
+                        fmt::format("{}: is a directory; pass the TOML file itself (e.g. {}/shipwatch.toml)", path, path));
     std::ifstream in(path);
-    if (!in) return ApiError{"config", fmt::format("{}: cannot be read (check its permissions)", path), 0, false};
+    if (!in)
+        return error_of(ErrorKind::config, "config", fmt::format("{}: cannot be read (check its permissions)", path));
     std::stringstream ss;
     ss << in.rdbuf();
-    if (in.bad()) return ApiError{"config", fmt::format("{}: cannot be read", path), 0, false};
+    if (in.bad()) return error_of(ErrorKind::config, "config", fmt::format("{}: cannot be read", path));
     return parse_config(ss.str(), path);
 }
 

@@ -26,7 +26,7 @@ void store(Fetched<T>& part, Result<T> result, const char* source, TimePoint now
         part.error.reset();
     } else {
         const ApiError& e = result.error();
-        part.error = FetchError{source, e.code, e.message, now};
+        part.error = FetchError{source, e.code, e.message, e.time.value_or(now)};  // a cached error keeps its time
     }
 }
 

@@ -74,7 +74,8 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
     for (const auto& p : config.pipelines) {
         auto region = aws::resolve_region(p.spec.region, p.profile, env);
         if (!region)
-            return ApiError{"config", fmt::format("pipeline '{}': {}", p.spec.name, region.error().message), 0, false};
+            return error_of(ErrorKind::config, "config",
+                            fmt::format("pipeline '{}': {}", p.spec.name, region.error().message));
         std::string profile = aws::effective_profile(p.profile, env);
         if (!signing.count(profile)) {
             aws::CredentialOptions co;

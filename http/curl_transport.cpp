@@ -7,8 +7,6 @@
 
 #include <curl/curl.h>
 
-#include "http/retry_transport.hpp"
-
 #ifndef SHIPWATCH_VERSION
 #define SHIPWATCH_VERSION "0.1.0"
 #endif
@@ -16,9 +14,10 @@
 namespace shipwatch {
 namespace {
 
-bool credentials_expired(const HttpResponse& response) {
-    std::string code = answer_error_code(response);
-    return code == "ExpiredToken" || code == "ExpiredTokenException";
+// Only the source's protocol can tell an answer that refuses the keys (AWS: ExpiredToken).
+bool keys_refused(const HttpRequest& request, const HttpResponse& response) {
+    if (response.status < 400 || request.read_answer == nullptr) return false;
+    return request.read_answer(response).keys_refused;
 }
 
 // An answer larger than this is not an API answer shipwatch reads; stop rather than fill memory.
@@ -77,10 +76,16 @@ bool append(Slist& list, const std::string& line) {
     return true;
 }
 
-HttpResponse failure(std::string message, const char* local_reason = nullptr) {
+HttpResponse failure(std::string message, LocalFailure local) {
     HttpResponse response;
     response.error = std::move(message);
-    if (local_reason) response.headers[kLocalFailureHeader] = local_reason;
+    response.local_failure = local;
+    return response;
+}
+
+HttpResponse failure(std::string message) {
+    HttpResponse response;
+    response.error = std::move(message);
     return response;
 }
 
@@ -90,7 +95,7 @@ std::string default_user_agent() { return std::string("shipwatch/") + SHIPWATCH_
 
 struct CurlTransport::Impl {
     CurlOptions options;
-    std::shared_ptr<aws::CredentialsProvider> credentials;
+    std::shared_ptr<SigningKeys> keys;
 
     // DNS answers and TLS sessions are shared by every handle; connections live in each pooled
     // handle, which a later request reuses (libcurl does not support sharing a connection cache
@@ -106,7 +111,7 @@ struct CurlTransport::Impl {
     }
     static void unlock(CURL*, curl_lock_data data, void* user) { static_cast<Impl*>(user)->share_locks[data].unlock(); }
 
-    Impl(CurlOptions o, std::shared_ptr<aws::CredentialsProvider> c) : options(std::move(o)), credentials(std::move(c)) {
+    Impl(CurlOptions o, std::shared_ptr<SigningKeys> k) : options(std::move(o)), keys(std::move(k)) {
         global_init();
         if (options.user_agent.empty()) options.user_agent = default_user_agent();
         share = curl_share_init();
@@ -146,30 +151,31 @@ struct CurlTransport::Impl {
     }
 
     HttpResponse send(const HttpRequest& request);
-    HttpResponse perform(CURL* curl, const HttpRequest& request, const aws::AwsCredentials* creds);
+    HttpResponse perform(CURL* curl, const HttpRequest& request, const SigningKey* creds);
 };
 
 HttpResponse CurlTransport::Impl::send(const HttpRequest& request) {
-    std::optional<aws::AwsCredentials> creds;
+    std::optional<SigningKey> creds;
     if (!request.aws_service.empty()) {
-        if (!credentials) return failure("no AWS credentials provider configured", "credentials");
-        auto resolved = credentials->credentials();
-        if (!resolved) return failure(resolved.error().message, "credentials");
+        if (!keys) return failure("no AWS credentials provider configured", LocalFailure::no_credentials);
+        auto resolved = keys->keys();
+        if (!resolved) return failure(resolved.error().message, LocalFailure::no_credentials);
         creds = std::move(resolved).value();
-        if (request.aws_region.empty()) return failure("no AWS region for " + request.aws_service + " request", "config");
+        if (request.aws_region.empty())
+            return failure("no AWS region for " + request.aws_service + " request", LocalFailure::no_region);
     }
     CURL* curl = acquire();
-    if (curl == nullptr) return failure("libcurl could not create a handle");
+    if (curl == nullptr) return failure("libcurl could not create a handle", LocalFailure::not_sent);
     HttpResponse response = perform(curl, request, creds ? &*creds : nullptr);
     release(curl);
-    if (creds && response.status == 400 && credentials_expired(response)) {
-        // Tell the chain; the retry layer's next attempt then signs with whatever it resolves.
-        credentials->expired(*creds);
+    if (creds && keys_refused(request, response)) {
+        // Tell the keys' owner; the retry layer's next attempt then signs with whatever it resolves.
+        keys->refused(*creds);
     }
     return response;
 }
 
-HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request, const aws::AwsCredentials* creds) {
+HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request, const SigningKey* creds) {
     // Reset drops every option of the previous request but keeps live connections and caches.
     curl_easy_reset(curl);
     char error_buffer[CURL_ERROR_SIZE] = {0};
@@ -220,7 +226,7 @@ HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request
         curl_easy_setopt(curl, CURLOPT_MAXREDIRS, options.max_redirects);
         curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     }
-    if (!ok) return failure("out of memory building request headers");
+    if (!ok) return failure("out of memory building request headers", LocalFailure::not_sent);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
 
     if (request.method == "GET") {
@@ -247,7 +253,8 @@ HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request
     if (code != CURLE_OK) {
         std::string message = error_buffer[0] ? std::string(error_buffer) : std::string(curl_easy_strerror(code));
         if (code == CURLE_WRITE_ERROR)  // only on_body refuses data
-            message = "answer larger than " + std::to_string(kMaxBody >> 20) + " MiB";
+            return failure("answer larger than " + std::to_string(kMaxBody >> 20) + " MiB",
+                           LocalFailure::answer_too_large);
         return failure(message);
     }
     long status = 0;
@@ -257,8 +264,8 @@ HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request
     return response;
 }
 
-CurlTransport::CurlTransport(CurlOptions options, std::shared_ptr<aws::CredentialsProvider> credentials)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(credentials))) {}
+CurlTransport::CurlTransport(CurlOptions options, std::shared_ptr<SigningKeys> keys)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(keys))) {}
 
 CurlTransport::~CurlTransport() = default;
 
@@ -266,9 +273,9 @@ HttpResponse CurlTransport::send(const HttpRequest& request) {
     try {
         return impl_->send(request);
     } catch (const std::exception& e) {
-        return failure(std::string("request failed: ") + e.what());
+        return failure(std::string("request failed: ") + e.what(), LocalFailure::not_sent);
     } catch (...) {
-        return failure("request failed");
+        return failure("request failed", LocalFailure::not_sent);
     }
 }
 

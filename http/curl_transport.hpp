@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "sources/aws/credentials.hpp"
+#include "http/signing_keys.hpp"
 #include "http/transport.hpp"
 #include "model/time.hpp"
 
@@ -24,16 +24,12 @@ struct CurlOptions {
 
 std::string default_user_agent();
 
-// A transport-level failure that was produced locally and must not be retried: the response
-// carries this header with the reason (e.g. "credentials" when no AWS credentials resolve).
-inline constexpr const char* kLocalFailureHeader = "X-Shipwatch-Local-Failure";
-
 class CurlTransport final : public Transport {
 public:
-    // `credentials` signs requests with an AWS scope; without it such requests fail with a
-    // credentials error.
-    explicit CurlTransport(CurlOptions options = {},
-                           std::shared_ptr<aws::CredentialsProvider> credentials = nullptr);
+    // `keys` sign requests with an AWS scope; without them such requests fail locally
+    // (LocalFailure::no_credentials). Keys the answer's reading calls refused are handed back
+    // to `keys`, so the retry layer's next attempt signs with fresh ones.
+    explicit CurlTransport(CurlOptions options = {}, std::shared_ptr<SigningKeys> keys = nullptr);
     ~CurlTransport() override;
     CurlTransport(const CurlTransport&) = delete;
     CurlTransport& operator=(const CurlTransport&) = delete;

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "base/log.hpp"
-#include "http/retry_transport.hpp"
+#include "http/transport.hpp"
 
 namespace shipwatch {
 

@@ -1,6 +1,8 @@
 // A Transport that is polite under load: it paces requests per source (a token bucket), retries
-// throttling, 429, 5xx and transport failures with exponential backoff and full jitter, and
-// keeps each source's state (ok, backing off, failing) for the status bar.
+// what the request's own reading of an error answer calls retryable (throttling, 429, 5xx) and
+// transport failures with exponential backoff and full jitter, waits out a rate limit that lifts
+// soon, and keeps each source's state (ok, backing off, failing) for the status bar. It knows no
+// protocol: the source name, budget and reading come with the request (HttpRequest).
 // https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
 #pragma once
 
@@ -22,7 +24,7 @@ struct RetryOptions {
     Duration max_delay = std::chrono::seconds(20);  // cap of one backoff, and of an honoured Retry-After
     double requests_per_second = 10;  // per source, unless its service has its own; <= 0: no pacing
     double burst = 10;  // requests a source may send at once after being idle
-    // Budgets of single services, by budget_service() name ("ecs", "github", "version"): a
+    // Budgets of single services, by HttpRequest::budget ("ecs", "github", "version"): a
     // source's rate is its service's entry, else requests_per_second.
     std::map<std::string, double> service_rates;
     // Put before every source name, when several accounts/profiles share one status bar
@@ -35,17 +37,6 @@ struct RetryOptions {
 // Blocks the calling thread; tests advance a ManualClock instead.
 using SleepFunction = std::function<void(Duration)>;
 SleepFunction real_sleep();
-
-// The source a request belongs to: "ecs eu-west-1" for AWS (signing name and region, so a
-// local endpoint override still keeps services apart), "github" for GitHub, else the host.
-std::string source_name(const HttpRequest& request);
-
-// The service a request's budget is counted against: the AWS service ("ecs", "elbv2", ...),
-// "github" for GitHub's REST API (whatever its host), else "version" (version endpoints).
-std::string budget_service(const HttpRequest& request);
-
-// The error code of an answer: JSON `__type`/`code`, XML <Code>, or x-amzn-ErrorType.
-std::string answer_error_code(const HttpResponse& response);
 
 class RetryTransport final : public Transport {
 public:
@@ -67,6 +58,8 @@ private:
 
     Duration take_token(const std::string& source, double rate);
     Duration backoff(int attempt, const HttpResponse& response);
+    // How this answer reads for its source; transport failures and successes need no protocol.
+    AnswerReading read(const HttpRequest& request, const HttpResponse& response) const;
     void record(const std::string& source, Outcome outcome, const std::string& error, std::optional<TimePoint> retry_at);
     double uniform();
 

@@ -27,6 +27,18 @@ bool HeaderLess::operator()(const std::string& a, const std::string& b) const {
                                         [](char x, char y) { return lower(x) < lower(y); });
 }
 
+AnswerReading read_status(const HttpResponse& response) {
+    AnswerReading reading;
+    reading.retryable = response.status == 429 || response.status >= 500;
+    reading.source_broken = !reading.retryable && (response.status == 401 || response.status == 403);
+    reading.description = "HTTP " + std::to_string(response.status);
+    return reading;
+}
+
+std::string source_name(const HttpRequest& request) {
+    return request.source.empty() ? split_url(request.url).host : request.source;
+}
+
 UrlParts split_url(const std::string& url) {
     std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), &curl_url_cleanup);
     if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};

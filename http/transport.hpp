@@ -3,7 +3,10 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+
+#include "model/time.hpp"
 
 namespace shipwatch {
 
@@ -13,6 +16,23 @@ struct HeaderLess {
 };
 using Headers = std::map<std::string, std::string, HeaderLess>;
 
+struct HttpResponse;
+
+// What an error answer (status >= 400) means for the source that gave it, as the protocol of
+// that source reads it; the HTTP stack itself knows no protocol.
+struct AnswerReading {
+    bool retryable = false;  // asking again soon may succeed: throttling, 429, 5xx
+    bool source_broken = false;  // the source cannot work as configured: keys, permissions
+    bool keys_refused = false;  // the signing keys were refused (expired): resolve new ones, then retry
+    bool rate_limited = false;  // the source's quota is used up until `reset`
+    std::optional<TimePoint> reset;  // when a rate limit lifts; none: not said
+    std::string description;  // one line for the status bar and logs: "ThrottlingException: Rate exceeded"
+};
+using ReadAnswer = AnswerReading (*)(const HttpResponse&);
+
+// Without a protocol's reading: 429 and 5xx retryable, 401 and 403 broken, "HTTP 503".
+AnswerReading read_status(const HttpResponse& response);
+
 struct HttpRequest {
     std::string method = "GET";
     std::string url;  // absolute: scheme://host[:port]/path[?query]
@@ -21,6 +41,20 @@ struct HttpRequest {
     // AWS requests carry their signing scope; the transport signs (SigV4) when set.
     std::string aws_region;
     std::string aws_service;  // signing name, e.g. "ecr" for api.ecr.<region>
+    // Who the request is for, said by the client that builds it: the source's name in the
+    // status bar ("ecs eu-west-1", "github"; empty: the URL's host) and the budget it counts
+    // against ("ecs", "elbv2", "github", "version"; empty: the default rate).
+    std::string source;
+    std::string budget;
+    ReadAnswer read_answer = nullptr;  // how its source's error answers read; null: read_status
+};
+
+// A failure made on this side, before or instead of an exchange.
+enum class LocalFailure {
+    no_credentials,  // no signing keys could be resolved: asking again changes nothing
+    no_region,  // a signed request without a region: a configuration mistake
+    answer_too_large,  // the answer passed the size limit and was cut off
+    not_sent,  // the request could not be built (out of memory, no handle, an exception)
 };
 
 struct HttpResponse {
@@ -28,8 +62,16 @@ struct HttpResponse {
     Headers headers;
     std::string body;
     std::string error;  // transport failure: "connection refused", "timed out", ...
+    std::optional<LocalFailure> local_failure;  // set when the failure was made here, not on the wire
     bool transport_failed() const { return status == 0; }
+    // Asking again cannot help: nothing went wrong on the way, the request itself cannot be made.
+    bool failed_for_good() const {
+        return local_failure == LocalFailure::no_credentials || local_failure == LocalFailure::no_region;
+    }
 };
+
+// The name of the source a request belongs to: its own, else the URL's host.
+std::string source_name(const HttpRequest& request);
 
 class Transport {
 public:

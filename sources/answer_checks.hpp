@@ -15,7 +15,7 @@
 
 namespace shipwatch {
 
-// Thrown inside a parser; the guarded wrappers turn it into ApiError "parse".
+// Thrown inside a parser; the guarded wrappers turn it into an Error of kind parse.
 struct UnexpectedAnswer : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

@@ -23,7 +23,24 @@ std::string seconds_text(Duration d) {
 }
 }  // namespace
 
-ApiError credentials_error(std::string message) { return ApiError{"credentials", std::move(message), 0, false}; }
+Error credentials_error(std::string message) {
+    return error_of(ErrorKind::credentials, "credentials", std::move(message));
+}
+
+Result<SigningKey> CredentialsProvider::keys() {
+    auto resolved = credentials();
+    if (!resolved) return resolved.error();
+    const AwsCredentials& c = resolved.value();
+    return SigningKey{c.access_key_id, c.secret_access_key, c.session_token};
+}
+
+void CredentialsProvider::refused(const SigningKey& key) {
+    AwsCredentials refused;
+    refused.access_key_id = key.access_key_id;
+    refused.secret_access_key = key.secret_access_key;
+    refused.session_token = key.session_token;
+    expired(refused);
+}
 
 std::shared_ptr<CredentialsProvider> make_static_provider(AwsCredentials credentials) {
     return std::make_shared<StaticCredentialsProvider>(std::move(credentials));
@@ -44,10 +61,9 @@ Result<std::string> resolve_region(const std::string& explicit_region, const std
     std::string profile = effective_profile(explicit_profile, env);
     ProfileFiles files = load_profile_files(env);
     if (auto r = files.config_value(profile, "region"); r && !r->empty()) return *r;
-    return ApiError{"config",
+    return error_of(ErrorKind::config, "config",
                     "no AWS region: set region in the pipeline config, AWS_REGION, or region in profile '" + profile +
-                        "' of " + files.config_path,
-                    0, false};
+                        "' of " + files.config_path);
 }
 
 Result<AwsCredentials> parse_credentials_json(const std::string& text, const std::string& what, bool process_format) {
@@ -256,8 +272,9 @@ Result<AwsCredentials> DefaultCredentialsChain::credentials() {
     // Credential errors never contain a secret (see CredentialsProvider::credentials).
     logging::logger().warn("AWS credentials for profile '{}': {}", profile, resolved.error().message);
     last_error_ = resolved.error();
+    last_error_->time = t;  // served again until next_attempt_, still saying when it happened
     if (usable) return *cached_;
-    return resolved;
+    return *last_error_;
 }
 
 }  // namespace shipwatch::aws

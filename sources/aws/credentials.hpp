@@ -14,6 +14,7 @@
 #include "sources/aws/environment.hpp"
 #include "base/clock.hpp"
 #include "base/result.hpp"
+#include "http/signing_keys.hpp"
 #include "http/transport.hpp"
 
 namespace shipwatch::aws {
@@ -26,15 +27,18 @@ struct AwsCredentials {
     std::string source;  // where they came from, for the header line: "environment", "profile prod"
 };
 
-class CredentialsProvider {
+// The signing keys of the HTTP stack (CurlTransport signs with them).
+class CredentialsProvider : public SigningKeys {
 public:
-    virtual ~CredentialsProvider() = default;
-    // Safe to call from several threads. Errors (code "credentials") are one line naming what
+    // Safe to call from several threads. Errors (kind credentials) are one line naming what
     // to fix; they never contain a secret.
     virtual Result<AwsCredentials> credentials() = 0;
     // A service refused these credentials as expired (clock skew, a revoked session, an
     // Expiration that was wrong): resolve afresh on the next use. Fixed keys ignore it.
     virtual void expired(const AwsCredentials&) {}
+
+    Result<SigningKey> keys() final;
+    void refused(const SigningKey& key) final;
 };
 
 // Fixed keys: tests and the simulator.
@@ -90,7 +94,7 @@ private:
     std::unique_ptr<Transport> own_container_http_;
     std::mutex mutex_;  // held while resolving, so concurrent callers run one resolution
     std::optional<AwsCredentials> cached_;
-    std::optional<ApiError> last_error_;
+    std::optional<Error> last_error_;
     TimePoint next_attempt_{};
 };
 
@@ -108,6 +112,6 @@ Result<std::string> resolve_region(const std::string& explicit_region, const std
 // metadata services' shape (Token, optional Code).
 Result<AwsCredentials> parse_credentials_json(const std::string& text, const std::string& what, bool process_format);
 
-ApiError credentials_error(std::string message);
+Error credentials_error(std::string message);
 
 }  // namespace shipwatch::aws

@@ -40,7 +40,7 @@ Result<std::vector<Instance>> Ec2Client::describe_instances(const std::vector<st
                 for (pugi::xml_node item : xml_children(xml_child(reservation, "instancesSet"), "item"))
                     instances.push_back(parse_instance(item));
         } catch (const UnexpectedAnswer& e) {
-            return ApiError{"parse", std::string("DescribeInstances: ") + e.what(), 200, false};
+            return parse_error(std::string("DescribeInstances: ") + e.what());
         }
         token = next_token(token, xml_text(root, "nextToken"));
     } while (!token.empty());
@@ -55,7 +55,7 @@ Result<std::string> Ec2Client::user_data(const std::string& instance_id) const {
     // instance without user data answers <userData/>.
     std::string encoded = xml_text(xml_child(doc.value()->document_element(), "userData"), "value");
     auto decoded = base64_decode(encoded);
-    if (!decoded) return ApiError{"parse", "user data of " + instance_id + " is not valid base64", 200, false};
+    if (!decoded) return parse_error("user data of " + instance_id + " is not valid base64");
     return *decoded;
 }
 

@@ -206,7 +206,7 @@ Result<TaskDefinition> EcsClient::describe_task_definition(const std::string& ar
     if (!answer) return answer.error();
     auto found = answer->find("taskDefinition");
     if (found == answer->end() || !found->is_object())
-        return ApiError{"parse", "DescribeTaskDefinition answer has no taskDefinition object", 200, false};
+        return parse_error("DescribeTaskDefinition answer has no taskDefinition object");
     return parse_guarded<TaskDefinition>("DescribeTaskDefinition", [&] {
         const json& td = *found;
         TaskDefinition out;

@@ -86,7 +86,7 @@ Result<std::vector<Target>> Elbv2Client::describe_target_health(const std::strin
         target.port = to_int(xml_text(description, "Port"));
         target.state = xml_text(health, "State");
         if (target.id.empty() || !health)
-            return ApiError{"parse", "DescribeTargetHealth: a target description has no Target.Id or TargetHealth", 200, false};
+            return parse_error("DescribeTargetHealth: a target description has no Target.Id or TargetHealth");
         static constexpr std::string_view kStates[] = {"initial", "healthy", "unhealthy", "unhealthy.draining",
                                                        "unused", "draining", "unavailable"};
         if (std::find(std::begin(kStates), std::end(kStates), target.state) == std::end(kStates))
@@ -94,7 +94,7 @@ Result<std::vector<Target>> Elbv2Client::describe_target_health(const std::strin
                             fmt::format("DescribeTargetHealth: TargetHealth.State '{}' of {} is not a value shipwatch "
                                         "knows (initial, healthy, unhealthy, unhealthy.draining, unused, draining, unavailable)",
                                         target.state, target.id),
-                            200, false};
+                            200, false, ErrorKind::parse};
         target.reason = xml_text(health, "Reason");
         target.description = xml_text(health, "Description");
         targets.push_back(std::move(target));

@@ -6,7 +6,7 @@ namespace shipwatch::aws {
 
 using nlohmann::json;
 
-ApiError json_error(const HttpResponse& response) {
+Error json_error(const HttpResponse& response) {
     json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
     std::string raw_code;
     std::string message;
@@ -27,7 +27,7 @@ ApiError json_error(const HttpResponse& response) {
 }
 
 Result<json> call_json(const AwsContext& ctx, ServiceId service, std::string_view target, const json& body) {
-    if (ctx.transport == nullptr) return ApiError{"transport", "no transport configured", 0, false};
+    if (ctx.transport == nullptr) return error_of(ErrorKind::transport, "transport", "no transport configured");
     HttpRequest request;
     request.method = "POST";
     request.url = ctx.endpoints.base_url(service) + "/";
@@ -36,6 +36,7 @@ Result<json> call_json(const AwsContext& ctx, ServiceId service, std::string_vie
     request.body = body.dump();
     request.aws_region = ctx.region.empty() ? ctx.endpoints.region() : ctx.region;
     request.aws_service = info(service).signing_name;
+    mark_aws_request(request);
 
     HttpResponse response = ctx.transport->send(request);
     if (response.transport_failed()) return transport_error(response);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sources/answer_checks.hpp"
+#include "sources/aws/aws_error.hpp"
 #include "sources/aws/clients.hpp"
 #include "base/result.hpp"
 #include "model/time.hpp"
@@ -21,7 +22,7 @@ Result<nlohmann::json> call_json(const AwsContext& ctx, ServiceId service, std::
                                  const nlohmann::json& body);
 
 // An error answer (status >= 400) as a typed error: code from `__type` (or x-amzn-ErrorType).
-ApiError json_error(const HttpResponse& response);
+Error json_error(const HttpResponse& response);
 
 // Lenient readers: a missing member or one of another type reads as empty, so one odd field
 // does not throw away a whole answer.
@@ -32,15 +33,16 @@ const nlohmann::json& json_array(const nlohmann::json& object, std::string_view 
 // AWS JSON 1.1 timestamps are epoch seconds (possibly fractional); ISO strings accepted too.
 std::optional<TimePoint> json_time(const nlohmann::json& object, std::string_view key);
 
-// Runs `parse` and turns a JSON type/range error into ApiError "parse" (no exception escapes).
+// Runs `parse` and turns a JSON type/range error into an Error of kind parse (no exception escapes).
 template <typename T, typename Parse>
 Result<T> parse_guarded(std::string_view what, Parse&& parse) {
     try {
         return Result<T>(parse());
     } catch (const nlohmann::json::exception& e) {
-        return ApiError{"parse", std::string("unexpected ") + std::string(what) + " answer: " + e.what(), 200, false};
+        return Error{"parse", std::string("unexpected ") + std::string(what) + " answer: " + e.what(), 200, false,
+                     ErrorKind::parse};
     } catch (const UnexpectedAnswer& e) {
-        return ApiError{"parse", std::string(what) + ": " + e.what(), 200, false};
+        return Error{"parse", std::string(what) + ": " + e.what(), 200, false, ErrorKind::parse};
     }
 }
 

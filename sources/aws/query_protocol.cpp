@@ -58,7 +58,7 @@ void add_list(QueryParams& params, std::string_view prefix, const std::vector<st
         params.emplace_back(std::string(prefix) + "." + std::to_string(i + 1), values[i]);
 }
 
-ApiError query_error(const HttpResponse& response) {
+Error query_error(const HttpResponse& response) {
     pugi::xml_document doc;
     if (!doc.load_buffer(response.body.data(), response.body.size()))
         return unreadable_body_error(response, "error answer is not XML");
@@ -73,7 +73,7 @@ ApiError query_error(const HttpResponse& response) {
 
 Result<XmlDocument> call_query(const AwsContext& ctx, ServiceId service, std::string_view action,
                                std::string_view version, const QueryParams& params) {
-    if (ctx.transport == nullptr) return ApiError{"transport", "no transport configured", 0, false};
+    if (ctx.transport == nullptr) return error_of(ErrorKind::transport, "transport", "no transport configured");
     HttpRequest request;
     request.method = "POST";
     request.url = ctx.endpoints.base_url(service) + "/";
@@ -81,6 +81,7 @@ Result<XmlDocument> call_query(const AwsContext& ctx, ServiceId service, std::st
     request.body = form_body(action, version, params);
     request.aws_region = ctx.region.empty() ? ctx.endpoints.region() : ctx.region;
     request.aws_service = info(service).signing_name;
+    mark_aws_request(request);
 
     HttpResponse response = ctx.transport->send(request);
     if (response.transport_failed()) return transport_error(response);

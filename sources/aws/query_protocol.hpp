@@ -11,6 +11,7 @@
 
 #include <pugixml.hpp>
 
+#include "sources/aws/aws_error.hpp"
 #include "sources/aws/clients.hpp"
 #include "base/result.hpp"
 
@@ -30,7 +31,7 @@ Result<XmlDocument> call_query(const AwsContext& ctx, ServiceId service, std::st
 void add_list(QueryParams& params, std::string_view prefix, const std::vector<std::string>& values);
 
 // ELBv2 `<ErrorResponse><Error>` or EC2 `<Response><Errors><Error>` as a typed error.
-ApiError query_error(const HttpResponse& response);
+Error query_error(const HttpResponse& response);
 
 // Answers carry an xmlns; these match element names by local name (the part after any prefix).
 pugi::xml_node xml_child(pugi::xml_node parent, std::string_view local_name);

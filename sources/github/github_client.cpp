@@ -3,6 +3,7 @@
 #include "sources/github/github_client.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -64,14 +65,31 @@ const json& array_at(const json& o, const char* key) {
     return it != o.end() && it->is_array() ? *it : empty;
 }
 
-// Parsing never throws out of the client: a surprise in an answer becomes ApiError "parse".
+Error parse_error(std::string message) { return Error{"parse", std::move(message), 200, false, ErrorKind::parse}; }
+
+// An error answer of the API itself: its status as the code, kind github.
+Error answer_error(std::string code, std::string message, int status, bool retryable) {
+    return Error{std::move(code), std::move(message), status, retryable, ErrorKind::github};
+}
+
+// Parsing never throws out of the client: a surprise in an answer becomes an Error of kind parse.
 template <typename T, typename Parse>
 Result<T> guarded(const std::string& what, Parse&& parse) {
     try {
         return parse();
     } catch (const std::exception& e) {
-        return ApiError{"parse", what + ": " + e.what(), 200, false};
+        return parse_error(what + ": " + e.what());
     }
+}
+
+std::optional<long long> header_number(const Headers& headers, const char* name) {
+    auto it = headers.find(name);
+    if (it == headers.end()) return std::nullopt;
+    long long value = 0;
+    const std::string& text = it->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
 }
 
 std::optional<TimePoint> time_of(const json& o, const char* key) {
@@ -162,6 +180,23 @@ std::string with_query(std::string path, const std::vector<std::pair<std::string
 
 }  // namespace
 
+AnswerReading read_github_answer(const HttpResponse& response) {
+    AnswerReading reading;
+    json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    reading.description = "HTTP " + std::to_string(response.status);
+    if (std::string message = str(body, "message"); !message.empty()) reading.description += ": " + message;
+    bool exhausted = header(response.headers, "x-ratelimit-remaining") == "0";
+    if ((response.status == 403 || response.status == 429) && exhausted) {
+        reading.rate_limited = true;  // the primary rate limit, an epoch second
+        if (auto reset = header_number(response.headers, "x-ratelimit-reset"))
+            reading.reset = TimePoint(std::chrono::seconds(*reset));
+        return reading;
+    }
+    reading.retryable = response.status == 429 || response.status >= 500;
+    reading.source_broken = !reading.retryable && (response.status == 401 || response.status == 403);
+    return reading;
+}
+
 void GithubClient::record_rate_limit(const Headers& headers) {
     std::string limit = header(headers, "x-ratelimit-limit");
     std::string remaining = header(headers, "x-ratelimit-remaining");
@@ -173,8 +208,11 @@ void GithubClient::record_rate_limit(const Headers& headers) {
 }
 
 Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
-    if (ctx_.transport == nullptr) return ApiError{"transport", "no transport configured", 0, false};
+    if (ctx_.transport == nullptr) return error_of(ErrorKind::transport, "transport", "no transport configured");
     HttpRequest request;
+    request.source = "github";  // whatever its host: GitHub Enterprise, the simulator
+    request.budget = "github";
+    request.read_answer = &read_github_answer;
     request.method = "GET";
     request.url = path_or_url.rfind("http", 0) == 0 ? path_or_url : ctx_.api_url + path_or_url;
     request.headers["Accept"] = "application/vnd.github+json";
@@ -194,15 +232,16 @@ Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
         long long now = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
         if (rate_.remaining == 0 && rate_.reset_epoch > now)
-            return ApiError{"RateLimited",
-                            "GitHub rate limit exhausted; resets at " +
-                                format_iso8601(from_epoch_seconds(static_cast<double>(rate_.reset_epoch))) +
-                                " (not asking before then)",
-                            403, true};
+            return answer_error("RateLimited",
+                                "GitHub rate limit exhausted; resets at " +
+                                    format_iso8601(from_epoch_seconds(static_cast<double>(rate_.reset_epoch))) +
+                                    " (not asking before then)",
+                                403, true);
     }
     HttpResponse response = ctx_.transport->send(request);
     if (response.transport_failed())
-        return ApiError{"transport", response.error.empty() ? "no response" : response.error, 0, true};
+        return Error{"transport", response.error.empty() ? "no response" : response.error, 0, true,
+                     ErrorKind::transport};
     record_rate_limit(response.headers);
 
     if (response.status == 304) {
@@ -212,7 +251,7 @@ Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
             ++not_modified_;
             return it->second.page;
         }
-        return ApiError{"HTTP 304", "not modified, but nothing cached for " + request.url, 304, false};
+        return answer_error("HTTP 304", "not modified, but nothing cached for " + request.url, 304, false);
     }
     if (response.status >= 200 && response.status < 300) {
         Page page{response.body, next_link(header(response.headers, "Link"))};
@@ -230,10 +269,10 @@ Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
     if ((response.status == 403 || response.status == 429) && remaining == "0") {
         long long reset = std::atoll(header(response.headers, "x-ratelimit-reset").c_str());
         std::string when = reset > 0 ? format_iso8601(from_epoch_seconds(static_cast<double>(reset))) : "unknown";
-        return ApiError{"RateLimited", "GitHub rate limit exhausted; resets at " + when, response.status, true};
+        return answer_error("RateLimited", "GitHub rate limit exhausted; resets at " + when, response.status, true);
     }
     bool retryable = response.status == 429 || response.status >= 500;
-    return ApiError{"HTTP " + std::to_string(response.status), message, response.status, retryable};
+    return answer_error("HTTP " + std::to_string(response.status), message, response.status, retryable);
 }
 
 Result<std::vector<Commit>> GithubClient::commits(const std::string& repo, const std::string& branch, int n) {
@@ -244,7 +283,7 @@ Result<std::vector<Commit>> GithubClient::commits(const std::string& repo, const
         auto page = get(url);
         if (!page) return page.error();
         json body = json::parse(page->body, nullptr, false);
-        if (!body.is_array()) return ApiError{"parse", "commits of " + repo + ": answer is not a JSON array", 200, false};
+        if (!body.is_array()) return parse_error("commits of " + repo + ": answer is not a JSON array");
         auto parsed = guarded<std::vector<Commit>>("commits of " + repo, [&] {
             std::vector<Commit> commits;
             for (const json& c : body) commits.push_back(parse_commit(c));
@@ -269,7 +308,7 @@ Result<std::vector<CiRun>> GithubClient::workflow_runs(const std::string& repo, 
         if (!page) return page.error();
         json body = json::parse(page->body, nullptr, false);
         if (!body.is_object() || !body.contains("workflow_runs"))
-            return ApiError{"parse", "workflow runs of " + repo + ": no workflow_runs array", 200, false};
+            return parse_error("workflow runs of " + repo + ": no workflow_runs array");
         auto parsed = guarded<std::vector<CiRun>>("workflow runs of " + repo, [&] {
             std::vector<CiRun> runs;
             for (const json& r : array_at(body, "workflow_runs")) runs.push_back(parse_run(r));
@@ -291,7 +330,7 @@ Result<std::vector<CiStep>> GithubClient::run_steps(const std::string& repo, con
         if (!page) return page.error();
         json body = json::parse(page->body, nullptr, false);
         if (!body.is_object() || !body.contains("jobs"))
-            return ApiError{"parse", "jobs of run " + run_id + ": no jobs array", 200, false};
+            return parse_error("jobs of run " + run_id + ": no jobs array");
         auto page_steps = guarded<std::vector<CiStep>>("jobs of run " + run_id, [&] {
             std::vector<CiStep> out;
             for (const json& job : array_at(body, "jobs")) {

@@ -19,6 +19,12 @@ struct GithubContext {
     std::string token;  // Bearer; empty for anonymous
 };
 
+// The reading of a GitHub error answer for the retry layer (HttpRequest::read_answer): an
+// exhausted primary rate limit (403/429 with x-ratelimit-remaining 0) waits for
+// x-ratelimit-reset; else 429 and 5xx are retryable and 401/403 a broken source;
+// "HTTP 403: API rate limit exceeded".
+AnswerReading read_github_answer(const HttpResponse& response);
+
 struct RateLimit {
     int limit = -1;
     int remaining = -1;

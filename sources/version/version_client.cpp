@@ -41,6 +41,18 @@ std::string pointed_value(const std::string& body, const std::string& pointer, s
 
 }  // namespace
 
+AnswerReading read_version_answer(const HttpResponse& response) {
+    AnswerReading reading = read_status(response);
+    auto doc = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object())
+        for (const char* key : {"message", "Message"})
+            if (auto it = doc.find(key); it != doc.end() && it->is_string() && !it->get<std::string>().empty()) {
+                reading.description += ": " + it->get<std::string>();
+                break;
+            }
+    return reading;
+}
+
 VersionObservation fetch_version(Transport& transport, const std::string& url, const std::string& json_pointer,
                                  TimePoint now) {
     VersionObservation obs;
@@ -51,6 +63,9 @@ VersionObservation fetch_version(Transport& transport, const std::string& url, c
     request.url = url;
     request.headers["Accept"] = json_pointer.empty() ? "*/*" : "application/json";
     request.headers["User-Agent"] = "shipwatch";
+    request.source = split_url(url).host;
+    request.budget = "version";
+    request.read_answer = &read_version_answer;
     HttpResponse response = transport.send(request);
     obs.http_status = response.status;
     if (response.transport_failed()) {

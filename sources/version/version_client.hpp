@@ -8,7 +8,12 @@
 
 namespace shipwatch {
 
-// Plain GET of `url`. With `json_pointer` ("/build/sha") the member it names is the version
+// The reading of a version endpoint's error answer for the retry layer: HTTP's own rules (429
+// and 5xx retryable, 401/403 broken), and a JSON body's `message` in the description
+// ("HTTP 503: draining").
+AnswerReading read_version_answer(const HttpResponse& response);
+
+// Plain GET of `url`, counted against the "version" budget under the URL's host. With `json_pointer` ("/build/sha") the member it names is the version
 // (a string, or a number as written). Without one, the first 7..40-character hex run in the
 // body, else a short one-line body itself. Failures land in `error`, never thrown.
 VersionObservation fetch_version(Transport& transport, const std::string& url, const std::string& json_pointer,

@@ -16,6 +16,7 @@
 #include <openssl/sha.h>
 
 #include "http/curl_transport.hpp"
+#include "sources/aws/credentials.hpp"
 #include "unit/loopback_server.hpp"
 
 namespace shipwatch {
@@ -259,7 +260,7 @@ TEST(CurlSigV4, CredentialFailureIsALocalNonRetryableFailure) {
     HttpResponse response = transport.send(json_request(server.loop.url("/")));
     EXPECT_EQ(response.status, 0);
     EXPECT_EQ(response.error, "no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID");
-    EXPECT_EQ(response.headers.count(kLocalFailureHeader), 1u);
+    EXPECT_EQ(response.local_failure, LocalFailure::no_credentials);
 
     CurlTransport without_provider;
     EXPECT_EQ(without_provider.send(json_request(server.loop.url("/"))).status, 0);

@@ -50,7 +50,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             TimePoint now = clock_.now();
-            sent_[budget_service(request) + "|" + source_name(request)].push_back(now);
+            sent_[request.budget + "|" + source_name(request)].push_back(now);
             if (auto it = request.headers.find("X-Amz-Target"); it != request.headers.end()) operations_[it->second].push_back(now);
             urls_.push_back(request.url);
         }

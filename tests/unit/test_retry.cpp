@@ -5,8 +5,10 @@
 #include <atomic>
 #include <thread>
 
-#include "http/curl_transport.hpp"
 #include "http/retry_transport.hpp"
+#include "sources/aws/aws_error.hpp"
+#include "sources/github/github_client.hpp"
+#include "sources/version/version_client.hpp"
 #include "unit/scripted_transport.hpp"
 
 namespace shipwatch {
@@ -43,12 +45,16 @@ HttpRequest ecs_request() {
     r.url = "https://ecs.eu-west-1.amazonaws.com/";
     r.aws_region = "eu-west-1";
     r.aws_service = "ecs";
+    aws::mark_aws_request(r);
     return r;
 }
 
 HttpRequest github_request() {
     HttpRequest r;
     r.url = "https://api.github.com/repos/acme/shop/commits";
+    r.source = "github";
+    r.budget = "github";
+    r.read_answer = &github::read_github_answer;
     return r;
 }
 
@@ -84,6 +90,7 @@ TEST(Retry, QueryXmlThrottlingAnd5xxAndTransportFailuresAreRetried) {
     RetryTransport retry = f.make();
     HttpRequest request = ecs_request();
     request.aws_service = "elasticloadbalancing";
+    aws::mark_aws_request(request);
     EXPECT_EQ(retry.send(request).status, 200);
     EXPECT_EQ(f.inner.requests.size(), 4u);
     EXPECT_EQ(retry.states()[0].name, "elbv2 eu-west-1");
@@ -119,7 +126,7 @@ TEST(Retry, LocalCredentialFailuresAreNotRetried) {
     Fixture f;
     HttpResponse local;
     local.error = "no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run aws sso login --profile default";
-    local.headers[kLocalFailureHeader] = "credentials";
+    local.local_failure = LocalFailure::no_credentials;
     f.inner.push(local);
     RetryTransport retry = f.make();
     EXPECT_EQ(retry.send(ecs_request()).status, 0);
@@ -264,20 +271,23 @@ TEST(Retry, ServiceBudgetOverridesTheDefault) {
     EXPECT_EQ(sent, (std::vector<TimePoint>{t, t + 250ms, t + 500ms}));  // the rest: 4 a second
 }
 
-TEST(Retry, BudgetServiceOfARequest) {
-    HttpRequest gh;
-    gh.url = "http://127.0.0.1:8080/repos/a/b/commits";
-    gh.headers["X-GitHub-Api-Version"] = "2022-11-28";  // GitHub's API on another host (the simulator, GHE)
-    EXPECT_EQ(budget_service(gh), "github");
-    EXPECT_EQ(source_name(gh), "github");
-    HttpRequest version;
-    version.url = "http://127.0.0.1:8080/version";
-    EXPECT_EQ(budget_service(version), "version");
-    EXPECT_EQ(source_name(version), "127.0.0.1");
+TEST(Retry, ClientsNameTheSourceAndBudgetOfTheirRequests) {
+    ScriptedTransport wire;
+    wire.on_request([](const HttpRequest&) { return testing::response(200, "[]"); });
+    // GitHub's API on another host (the simulator, GHE) is still "github".
+    github::GithubClient gh(github::GithubContext{&wire, "http://127.0.0.1:8080", ""});
+    (void)gh.commits("a/b", "main");
+    (void)fetch_version(wire, "http://127.0.0.1:8080/version", "", kStart);
+    ASSERT_EQ(wire.requests.size(), 2u);
+    EXPECT_EQ(wire.requests[0].budget, "github");
+    EXPECT_EQ(source_name(wire.requests[0]), "github");
+    EXPECT_EQ(wire.requests[1].budget, "version");
+    EXPECT_EQ(source_name(wire.requests[1]), "127.0.0.1");
     HttpRequest elb;
     elb.aws_service = "elasticloadbalancing";
     elb.aws_region = "us-east-1";
-    EXPECT_EQ(budget_service(elb), "elbv2");
+    aws::mark_aws_request(elb);
+    EXPECT_EQ(elb.budget, "elbv2");
     EXPECT_EQ(source_name(elb), "elbv2 us-east-1");
 }
 
@@ -302,9 +312,10 @@ TEST(Retry, ConcurrentSendsShareBudgetsAndStates) {
     // attempts that only a real bug (a lost answer, a broken budget) can make a send fail.
     f.options.max_attempts = 40;
     std::atomic<int> calls{0};
-    f.inner.on_request([&](const HttpRequest&) {
-        // Every third call is throttled once.
-        return ++calls % 3 == 0 ? testing::response(400, kThrottledJson) : testing::response(200, "{}");
+    f.inner.on_request([&](const HttpRequest& r) {
+        // Every third call is throttled once, in the shape of the source asked.
+        if (++calls % 3 != 0) return testing::response(200, "{}");
+        return r.aws_service.empty() ? testing::response(503, "") : testing::response(400, kThrottledJson);
     });
     RetryTransport retry(f.inner, f.clock, f.options, [](Duration) {});
     std::atomic<int> good{0};
@@ -323,11 +334,12 @@ TEST(Retry, ConcurrentSendsShareBudgetsAndStates) {
 }
 
 TEST(Retry, ErrorCodeReaders) {
-    EXPECT_EQ(answer_error_code(testing::response(400, kThrottledJson)), "ThrottlingException");
-    EXPECT_EQ(answer_error_code(testing::response(400, kThrottledXml)), "Throttling");
-    EXPECT_EQ(answer_error_code(testing::response(400, "", Headers{{"x-amzn-ErrorType", "TooManyRequestsException:http://x"}})),
+    auto code = [](const HttpResponse& r) { return aws::read_answer_error(r).code; };
+    EXPECT_EQ(code(testing::response(400, kThrottledJson)), "ThrottlingException");
+    EXPECT_EQ(code(testing::response(400, kThrottledXml)), "Throttling");
+    EXPECT_EQ(code(testing::response(400, "", Headers{{"x-amzn-ErrorType", "TooManyRequestsException:http://x"}})),
               "TooManyRequestsException");
-    EXPECT_EQ(answer_error_code(testing::response(400, "<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>")),
+    EXPECT_EQ(code(testing::response(400, "<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>")),
               "RequestLimitExceeded");
 }
 
