@@ -84,13 +84,13 @@ int data_error(Io& io, const std::string& message) {
     return kExitUsage;
 }
 
-ApiError usage_problem(std::string message) {
-    ApiError e{"usage", std::move(message)};
+Error usage_problem(std::string message) {
+    Error e{"usage", std::move(message)};
     e.kind = ErrorKind::usage;
     return e;
 }
 
-int error_exit(Io& io, const ApiError& error) {
+int error_exit(Io& io, const Error& error) {
     return error.kind == ErrorKind::usage ? usage_error(io, error.message) : data_error(io, error.message);
 }
 

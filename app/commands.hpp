@@ -22,8 +22,8 @@ int run_sim(const Options& o, Io& io);  // commands.cpp
 int usage_error(Io& io, const std::string& message);
 int data_error(Io& io, const std::string& message);
 // A flag or argument the command cannot take, as an error value (code "usage", as before ErrorKind).
-ApiError usage_problem(std::string message);
+Error usage_problem(std::string message);
 // usage_error or data_error, by the error's kind.
-int error_exit(Io& io, const ApiError& error);
+int error_exit(Io& io, const Error& error);
 
 }  // namespace shipwatch::app

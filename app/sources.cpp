@@ -11,8 +11,8 @@ namespace shipwatch::app {
 namespace {
 
 // The code string stays as it was before ErrorKind; app decides by kind.
-ApiError config_error(std::string message) {
-    ApiError e{"config", std::move(message)};
+Error config_error(std::string message) {
+    Error e{"config", std::move(message)};
     e.kind = ErrorKind::config;
     return e;
 }

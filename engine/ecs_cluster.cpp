@@ -25,12 +25,12 @@ EcsClusterFetch::ServiceView EcsClusterFetch::get(const std::string& service, bo
         fetched_at_.reset();
     }
     if (force || !fetched_at_ || clock_.now() - *fetched_at_ >= max_age_) refresh_locked();
-    ServiceView view{services_error_ ? Result<Service>(*services_error_) : Result<Service>(ApiError{}),
+    ServiceView view{services_error_ ? Result<Service>(*services_error_) : Result<Service>(Error{}),
                      tasks_error_ ? Result<std::vector<Task>>(*tasks_error_) : Result<std::vector<Task>>(std::vector<Task>{})};
     if (!services_error_) {
         auto it = by_name_.find(service);
         if (it == by_name_.end())
-            view.service = ApiError{"ServiceNotFound", fmt::format("service {} not found in cluster {}", service, cluster_), 400, false};
+            view.service = Error{"ServiceNotFound", fmt::format("service {} not found in cluster {}", service, cluster_), 400, false};
         else
             view.service = it->second;
     }

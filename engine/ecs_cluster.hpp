@@ -38,7 +38,7 @@ private:
     mutable std::mutex mutex_;
     std::set<std::string> services_;
     std::optional<TimePoint> fetched_at_;
-    std::optional<ApiError> services_error_, tasks_error_;
+    std::optional<Error> services_error_, tasks_error_;
     std::map<std::string, Service> by_name_;
     std::map<std::string, std::vector<Task>> tasks_by_service_;
     int refreshes_ = 0;

@@ -142,7 +142,7 @@ std::vector<std::string_view> fault_kind_names() {
 
 Result<FaultRule> parse_fault(std::string_view spec) {
     auto error = [&](const std::string& what) {
-        return ApiError{"usage", fmt::format("--fault '{}': {}", spec, what), 0, false, ErrorKind::usage};
+        return Error{"usage", fmt::format("--fault '{}': {}", spec, what), 0, false, ErrorKind::usage};
     };
     FaultRule rule;
     rule.spec = std::string(spec);

@@ -407,7 +407,7 @@ const char* verdict_of(Outcome o) {
 }  // namespace
 
 Result<Fleet> make_fleet(const FleetOptions& o) {
-    auto bad = [](std::string what) { return ApiError{"scenario", std::move(what), 0, false}; };
+    auto bad = [](std::string what) { return Error{"scenario", std::move(what), 0, false}; };
     if (o.pipelines < 1 || o.pipelines > kMaxPipelines)
         return bad(fmt::format("fleet: {} pipelines is out of range: use 1 to {}", o.pipelines, kMaxPipelines));
     if (o.regions.empty()) return bad("fleet: name at least one region");
@@ -466,12 +466,12 @@ std::optional<Result<FleetOptions>> fleet_options_from_name(const std::string& n
     static const std::regex form("fleet-([0-9]{1,9})(-week)?");
     std::smatch m;
     if (!std::regex_match(name, m, form))
-        return Result<FleetOptions>(ApiError{"scenario", fmt::format("'{}' is not a fleet name: use fleet-N or fleet-N-week (N pipelines, 1 to {})", name, kMaxPipelines), 0, false});
+        return Result<FleetOptions>(Error{"scenario", fmt::format("'{}' is not a fleet name: use fleet-N or fleet-N-week (N pipelines, 1 to {})", name, kMaxPipelines), 0, false});
     FleetOptions o;
     o.pipelines = std::stoi(m[1]);
     o.week = m[2].matched;
     if (o.pipelines < 1 || o.pipelines > kMaxPipelines)
-        return Result<FleetOptions>(ApiError{"scenario", fmt::format("{}: the number of pipelines must be 1 to {}", name, kMaxPipelines), 0, false});
+        return Result<FleetOptions>(Error{"scenario", fmt::format("{}: the number of pipelines must be 1 to {}", name, kMaxPipelines), 0, false});
     return Result<FleetOptions>(o);
 }
 

@@ -22,7 +22,7 @@ public:
     void fail(const std::string& where, const std::string& what) {
         if (!failed()) error_ = fmt::format("scenario {}: {} {}", scenario_, where, what);
     }
-    ApiError error() const { return ApiError{"scenario", error_, 0, false}; }
+    Error error() const { return Error{"scenario", error_, 0, false}; }
     void set_scenario(std::string name) { scenario_ = std::move(name); }
 
     // A string member; `required` ones must be present and non-empty.
@@ -241,7 +241,7 @@ Result<Scenario> parse_scenario(const std::string& json_text) {
     try {
         doc = json::parse(json_text);
     } catch (const json::parse_error& e) {
-        return ApiError{"scenario", fmt::format("scenario: not valid JSON: {}", e.what()), 0, false};
+        return Error{"scenario", fmt::format("scenario: not valid JSON: {}", e.what()), 0, false};
     }
     Checker c("(unnamed)");
     if (!doc.is_object()) {
@@ -333,13 +333,13 @@ Result<Scenario> load_builtin(const std::string& name) {
         }
         std::string known;
         for (const auto& [n, text] : all) known += (known.empty() ? "" : ", ") + n;
-        return ApiError{"scenario", fmt::format("no built-in scenario named '{}' (built-in: {}; generated: fleet-N, fleet-N-week)", name,
+        return Error{"scenario", fmt::format("no built-in scenario named '{}' (built-in: {}; generated: fleet-N, fleet-N-week)", name,
                                                 known.empty() ? "none" : known),
                         0, false};
     }
     auto parsed = parse_scenario(it->second);
     if (parsed && parsed->name != name)
-        return ApiError{"scenario", fmt::format("scenario {}: name must match its file name '{}'", parsed->name, name),
+        return Error{"scenario", fmt::format("scenario {}: name must match its file name '{}'", parsed->name, name),
                         0, false};
     return parsed;
 }

@@ -337,7 +337,7 @@ Result<std::unique_ptr<SimServer>> SimServer::listen(std::unique_ptr<SimServer> 
     int port = options.port == 0 ? impl.server.bind_to_any_port(options.host)
                                  : (impl.server.bind_to_port(options.host, options.port) ? options.port : -1);
     if (port <= 0)
-        return ApiError{"usage", fmt::format("cannot listen on {}:{}: {}", options.host, options.port,
+        return Error{"usage", fmt::format("cannot listen on {}:{}: {}", options.host, options.port,
                                              options.port == 0 ? "no free port" : "address in use or not local"),
                         0, false, ErrorKind::usage};
     s->port_ = port;

@@ -49,9 +49,9 @@ TEST(CommandTable, UsageTextIsTheOneHelpPrinted) {
 TEST(ErrorExit, DecidesByKindNotByCode) {
     std::ostringstream out, err;
     app::Io io{out, err};
-    ApiError usage{"whatever", "a flag is wrong", 0, false, ErrorKind::usage};
+    Error usage{"whatever", "a flag is wrong", 0, false, ErrorKind::usage};
     EXPECT_EQ(app::error_exit(io, usage), 2);
-    ApiError config{"usage", "the file is wrong", 0, false, ErrorKind::config};
+    Error config{"usage", "the file is wrong", 0, false, ErrorKind::config};
     EXPECT_EQ(app::error_exit(io, config), 2);
     EXPECT_EQ(err.str(), "shipwatch: a flag is wrong (see 'shipwatch --help')\nshipwatch: the file is wrong\n");
     EXPECT_EQ(out.str(), "");
