@@ -59,7 +59,7 @@ TEST(EcsClient, DescribeServicesParsesDeploymentsEventsAndLoadBalancers) {
     EXPECT_EQ(s.name, "streamr-p2p");
     EXPECT_EQ(s.arn, "arn:aws:ecs:eu-west-1:123456789012:service/prod/streamr-p2p");
     EXPECT_EQ(s.cluster, "arn:aws:ecs:eu-west-1:123456789012:cluster/prod");
-    EXPECT_EQ(s.status, "ACTIVE");
+    EXPECT_EQ(s.status.text, "ACTIVE");
     EXPECT_EQ(s.task_definition, "arn:aws:ecs:eu-west-1:123456789012:task-definition/streamr-p2p:42");
     EXPECT_EQ(s.desired, 2);
     EXPECT_EQ(s.running, 2);
@@ -73,8 +73,8 @@ TEST(EcsClient, DescribeServicesParsesDeploymentsEventsAndLoadBalancers) {
     ASSERT_EQ(s.deployments.size(), 2u);
     const Deployment& primary = s.deployments[0];
     EXPECT_EQ(primary.id, "ecs-svc/9223370286570591427");
-    EXPECT_EQ(primary.status, "PRIMARY");
-    EXPECT_EQ(primary.rollout_state, "IN_PROGRESS");
+    EXPECT_EQ(primary.status.text, "PRIMARY");
+    EXPECT_EQ(primary.rollout_state.text, "IN_PROGRESS");
     EXPECT_EQ(primary.rollout_state_reason, "ECS deployment ecs-svc/9223370286570591427 in progress.");
     EXPECT_EQ(primary.desired, 2);
     EXPECT_EQ(primary.pending, 1);
@@ -168,10 +168,10 @@ TEST(EcsClient, DescribeTasksParsesAndSkipsMissing) {
     EXPECT_EQ(stopped.arn, "arn:aws:ecs:eu-west-1:123456789012:task/prod/0d3c8a4b5e6f7a8b9c0d1e2f3a4b5c6d");
     EXPECT_EQ(stopped.task_definition, "arn:aws:ecs:eu-west-1:123456789012:task-definition/streamr-p2p:42");
     EXPECT_EQ(stopped.started_by, "ecs-svc/9223370286570591427");
-    EXPECT_EQ(stopped.last_status, "STOPPED");
-    EXPECT_EQ(stopped.desired_status, "STOPPED");
-    EXPECT_EQ(stopped.health, "UNHEALTHY");
-    EXPECT_EQ(stopped.stop_code, "EssentialContainerExited");
+    EXPECT_EQ(stopped.last_status.text, "STOPPED");
+    EXPECT_EQ(stopped.desired_status.text, "STOPPED");
+    EXPECT_EQ(stopped.health.text, "UNHEALTHY");
+    EXPECT_EQ(stopped.stop_code.text, "EssentialContainerExited");
     EXPECT_EQ(stopped.stopped_reason, "Essential container in task exited");
     EXPECT_EQ(stopped.started_at->time_since_epoch().count(), 1749745820250);
     EXPECT_EQ(*stopped.stopping_at, from_epoch_seconds(1749746050));
@@ -183,7 +183,7 @@ TEST(EcsClient, DescribeTasksParsesAndSkipsMissing) {
     EXPECT_EQ(app.image_digest, "sha256:4f1c7a0b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b");
     EXPECT_EQ(app.exit_code, 137);
     EXPECT_EQ(app.reason, "OutOfMemoryError: Container killed due to memory usage");
-    EXPECT_EQ(app.health, "UNHEALTHY");
+    EXPECT_EQ(app.health.text, "UNHEALTHY");
 
     const Task& running = tasks->at(1);
     EXPECT_EQ(running.private_ip, "10.0.2.45");  // from the container's network interface
@@ -496,9 +496,9 @@ TEST(Elbv2Client, TargetHealth) {
     ASSERT_EQ(targets->size(), 2u);
     EXPECT_EQ(targets->at(0).id, "10.0.2.45");
     EXPECT_EQ(targets->at(0).port, 8080);
-    EXPECT_EQ(targets->at(0).state, "healthy");
+    EXPECT_EQ(targets->at(0).state.text, "healthy");
     EXPECT_EQ(targets->at(0).reason, "");
-    EXPECT_EQ(targets->at(1).state, "unhealthy");
+    EXPECT_EQ(targets->at(1).state.text, "unhealthy");
     EXPECT_EQ(targets->at(1).reason, "Target.ResponseCodeMismatch");
     EXPECT_EQ(targets->at(1).description, "Health checks failed with these codes: [502]");
 }
@@ -581,12 +581,12 @@ TEST(Ec2Client, DescribeInstancesListsIdsAndFollowsNextToken) {
     ASSERT_EQ(instances->size(), 2u);  // nested <item>s (groupSet, tagSet) are not instances
     const Instance& running = instances->at(0);
     EXPECT_EQ(running.id, "i-0598c7d356eba48d7");
-    EXPECT_EQ(running.state, "running");
+    EXPECT_EQ(running.state.text, "running");
     EXPECT_EQ(running.instance_type, "t3.small");
     EXPECT_EQ(running.image_id, "ami-0abcdef1234567890");
     EXPECT_EQ(running.private_ip, "10.0.1.114");
     EXPECT_EQ(running.launch_time, parse_iso8601("2025-06-12T15:02:11Z").value());
-    EXPECT_EQ(instances->at(1).state, "stopped");
+    EXPECT_EQ(instances->at(1).state.text, "stopped");
 }
 
 TEST(Ec2Client, UserDataIsDecoded) {
