@@ -88,8 +88,8 @@ std::string id_text(const json& o, const char* key) {
 }
 
 // A run's or a step's status and conclusion as shipwatch's CI vocabulary: one table each, read
-// by the parse and its check. The REST API documents more values than the dashboard tells apart
-// (waiting, requested and pending are all "queued"; neutral, action_required and stale "other").
+// by the parse and its check. GitHub has more values than the dashboard tells apart (waiting,
+// requested and pending are all "queued"; neutral, action_required and stale are "other").
 constexpr Spelling<CiStatus> kStatuses[] = {
     {"queued", CiStatus::queued},   {"in_progress", CiStatus::in_progress}, {"completed", CiStatus::completed},
     {"waiting", CiStatus::queued},  {"requested", CiStatus::queued},        {"pending", CiStatus::queued},
