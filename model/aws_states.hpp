@@ -66,11 +66,14 @@ struct ApiEnum {
 // Deployment.status is a String; its documentation lists PRIMARY, ACTIVE, INACTIVE.
 enum class DeploymentStatus { unknown, primary, active, inactive };
 inline constexpr Spelling<DeploymentStatus> kDeploymentStatuses[] = {
-    {"PRIMARY", DeploymentStatus::primary}, {"ACTIVE", DeploymentStatus::active}, {"INACTIVE", DeploymentStatus::inactive}};
+    {"PRIMARY", DeploymentStatus::primary},
+    {"ACTIVE", DeploymentStatus::active},
+    {"INACTIVE", DeploymentStatus::inactive}};
 constexpr std::span<const Spelling<DeploymentStatus>> spellings(DeploymentStatus) { return kDeploymentStatuses; }
 
-// Deployment.rolloutState: DeploymentRolloutState. Absent on deployments made without the
-// rolling-update circuit breaker data (older deployments): the empty text is `absent`.
+// Deployment.rolloutState: DeploymentRolloutState. "Only returned for services that use the
+// rolling update (ECS) deployment type that aren't behind a Classic Load Balancer": the empty
+// text is `absent`.
 enum class RolloutState { unknown, absent, completed, failed, in_progress };
 inline constexpr Spelling<RolloutState> kRolloutStates[] = {{"", RolloutState::absent},
                                                             {"COMPLETED", RolloutState::completed},
@@ -107,11 +110,13 @@ inline constexpr Spelling<TaskStatus> kTaskStatuses[] = {
     {"DELETED", TaskStatus::deleted}};
 constexpr std::span<const Spelling<TaskStatus>> spellings(TaskStatus) { return kTaskStatuses; }
 
-// Task.healthStatus and Container.healthStatus: HealthStatus. ECS's own UNKNOWN (no result yet)
-// is `undetermined`; `unknown` is, as in every enum here, a value shipwatch does not know.
+// Task.healthStatus and Container.healthStatus: HealthStatus. ECS's own UNKNOWN is
+// `undetermined`; `unknown` is, as in every enum here, a value shipwatch does not know.
 enum class HealthStatus { unknown, healthy, unhealthy, undetermined };
 inline constexpr Spelling<HealthStatus> kHealthStatuses[] = {
-    {"HEALTHY", HealthStatus::healthy}, {"UNHEALTHY", HealthStatus::unhealthy}, {"UNKNOWN", HealthStatus::undetermined}};
+    {"HEALTHY", HealthStatus::healthy},
+    {"UNHEALTHY", HealthStatus::unhealthy},
+    {"UNKNOWN", HealthStatus::undetermined}};
 constexpr std::span<const Spelling<HealthStatus>> spellings(HealthStatus) { return kHealthStatuses; }
 
 // Task.stopCode: TaskStopCode. Absent while the task has not stopped.

@@ -48,8 +48,9 @@ std::string listed_texts(std::span<const Spelling<V>> table) {
 template <class V>
 const V& require_listed(std::span<const Spelling<V>> table, const std::string& value, std::string_view what) {
     if (const V* v = find_spelling(table, value)) return *v;
-    if (value.empty()) throw UnexpectedAnswer(fmt::format("{} is missing (expected one of {})", what, listed_texts(table)));
-    throw UnexpectedAnswer(fmt::format("{} '{}' is not a value shipwatch knows ({})", what, value, listed_texts(table)));
+    const std::string list = listed_texts(table);
+    if (value.empty()) throw UnexpectedAnswer(fmt::format("{} is missing (expected one of {})", what, list));
+    throw UnexpectedAnswer(fmt::format("{} '{}' is not a value shipwatch knows ({})", what, value, list));
 }
 
 template <class V, size_t N>
