@@ -58,7 +58,6 @@ std::pair<int, Duration> repetition(const std::vector<ServiceEvent>& events, std
 // What the task rules read, gathered once.
 struct Rollout {
     const Service& svc;
-    const std::vector<Task>& tasks;
     std::vector<const Task*> running;  // running and meant to keep running
     const Deployment* primary = nullptr;
     std::vector<const Deployment*> in_progress;
@@ -67,7 +66,7 @@ struct Rollout {
 };
 
 Rollout read_rollout(const Service& svc, const std::vector<Task>& tasks) {
-    Rollout ro{svc, tasks};
+    Rollout ro{svc};
     for (const auto& t : tasks)
         if (t.last_status == TaskStatus::running && t.desired_status != TaskStatus::stopped) ro.running.push_back(&t);
     for (const auto& d : svc.deployments) {

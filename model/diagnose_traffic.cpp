@@ -68,7 +68,8 @@ struct Traffic {
     std::string expected_digest;
     bool endpoint_failed = false;
     std::optional<Revision> served;  // what the version endpoint reports; nullopt when none is set
-    Revision revision;  // what is served: the endpoint says it outright; else the tasks behind the healthy targets
+    // What is served: the endpoint says it outright; else the tasks behind the healthy targets.
+    Revision revision;
 };
 
 void read_targets(const Context& ctx, const std::vector<TargetGroup>& groups, Traffic& tr, StageReport& r) {
@@ -107,7 +108,7 @@ Traffic read_traffic(Context& ctx, StageReport& r) {
     } else if (tr.revisions_behind_healthy.size() == 1 && !tr.revisions_behind_healthy.begin()->first.empty()) {
         tr.revision = ctx.index.from_string(tr.revisions_behind_healthy.begin()->first);
         tr.revision.note = "from the tasks behind the healthy targets";
-    }  // else (and always for EC2 pipelines without an endpoint): nothing tells
+    }  // else nothing tells which commit is served
     return tr;
 }
 
