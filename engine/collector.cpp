@@ -336,7 +336,7 @@ void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
     if (snap_.target_groups.value) {
         for (const auto& g : result)
             for (const auto& t : g.targets) {
-                std::string before;
+                ApiEnum<TargetState> before;  // text empty: a target not seen before
                 for (const auto& old : *snap_.target_groups.value)
                     if (old.arn == g.arn)
                         for (const auto& ot : old.targets)

@@ -118,7 +118,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
 
     // A deployment of a task definition that carried the target failed and ECS went back.
     for (const auto& d : svc.deployments) {
-        if (d.rollout_state != "FAILED" || d.task_definition == td->arn) continue;
+        if (d.rollout_state != RolloutState::failed || d.task_definition == td->arn) continue;
         const TaskDefinition* failed_td = ctx.taskdef(d.task_definition);
         const ContainerDef* c = failed_td ? ctx.app_container_of(*failed_td) : nullptr;
         if (!c) continue;
@@ -127,7 +127,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
         r.health = Health::failed;
         r.summary = fmt::format("deployment of {}:{} ({}) failed; service rolled back to {}", failed_td->family,
                                 failed_td->revision, sha7, td_name);
-        r.evidence.push_back({"failed deployment", fmt::format("{} {}: {}", d.id, d.rollout_state, d.rollout_state_reason), d.updated});
+        r.evidence.push_back({"failed deployment", fmt::format("{} {}: {}", d.id, d.rollout_state.text, d.rollout_state_reason), d.updated});
         out.verdict = VerdictCode::deploy_rolled_back;
         out.verdict_summary = fmt::format("The deployment of {} ({}:{}) failed ({}); ECS rolled back to {}.", sha7,
                                           failed_td->family, failed_td->revision, d.rollout_state_reason, td_name);

@@ -18,10 +18,10 @@ TargetCounts count_targets(const std::vector<TargetGroup>& groups) {
     TargetCounts c;
     for (const auto& g : groups)
         for (const auto& t : g.targets) {
-            if (t.state == "healthy") ++c.healthy;
-            else if (t.state == "unhealthy") { ++c.unhealthy; c.bad.push_back(&t); }
-            else if (t.state == "initial") ++c.initial;
-            else if (t.state == "draining") ++c.draining;
+            if (t.state == TargetState::healthy) ++c.healthy;
+            else if (t.state == TargetState::unhealthy) { ++c.unhealthy; c.bad.push_back(&t); }
+            else if (t.state == TargetState::initial) ++c.initial;
+            else if (t.state == TargetState::draining) ++c.draining;
             else { ++c.other; c.bad.push_back(&t); }
         }
     return c;
@@ -30,7 +30,7 @@ TargetCounts count_targets(const std::vector<TargetGroup>& groups) {
 const Task* task_for_target(const Context& ctx, const Target& target) {
     if (!ctx.snap.tasks.value) return nullptr;
     for (const auto& t : *ctx.snap.tasks.value)
-        if (!t.private_ip.empty() && t.private_ip == target.id && t.last_status == "RUNNING") return &t;
+        if (!t.private_ip.empty() && t.private_ip == target.id && t.last_status == TaskStatus::running) return &t;
     return nullptr;
 }
 
@@ -58,133 +58,197 @@ std::optional<Revision> endpoint_revision(Context& ctx, StageReport& r, bool& en
     return rev;
 }
 
-}  // namespace
-
-StageOutcome diagnose_alb(Context& ctx) {
-    StageOutcome out;
-    auto& r = out.report;
-    r.id = "alb";
-    const auto& tgs = ctx.snap.target_groups;
-    bool have_targets = tgs.configured;
-    if (!have_targets && !ctx.snap.versions.configured) {
-        fail_unknown(out, "no target group or version endpoint to check what serves traffic");
-        return out;
-    }
-    if (have_targets && source_unusable(tgs, "load balancer", out, ctx.now)) return out;
-
+// What the ALB rules read, gathered once (gathering fills the evidence).
+struct Traffic {
+    bool have_targets = false;
     TargetCounts counts;
     std::map<std::string, int> revisions_behind_healthy;  // sha -> healthy targets serving it
     int healthy_on_other_digest = 0;  // same commit maybe, but not the image that should run
     std::string other_digest;
-    const std::string expected_digest = ctx.expected_image ? ctx.expected_image->digest : std::string();
-    if (have_targets) {
-        counts = count_targets(*tgs.value);
-        for (const auto& g : *tgs.value) {
-            for (const auto& t : g.targets) {
-                std::string owner;
-                if (const Task* task = task_for_target(ctx, t)) {
-                    Revision rev = ctx.task_revision(*task);
-                    owner = fmt::format(" → task {} {}", task->arn.substr(task->arn.rfind('/') + 1, 8),
-                                        rev.known() ? rev.short_sha() : "?");
-                    if (t.state == "healthy") {
-                        ++revisions_behind_healthy[rev.known() ? rev.sha : ""];
-                        if (!expected_digest.empty() && !rev.digest.empty() && rev.digest != expected_digest) {
-                            ++healthy_on_other_digest;
-                            other_digest = rev.digest;
-                        }
+    std::string expected_digest;
+    bool endpoint_failed = false;
+    std::optional<Revision> served;  // what the version endpoint reports; nullopt when none is set
+    // What is served: the endpoint says it outright; else the tasks behind the healthy targets.
+    Revision revision;
+};
+
+void read_targets(const Context& ctx, const std::vector<TargetGroup>& groups, Traffic& tr, StageReport& r) {
+    tr.counts = count_targets(groups);
+    for (const auto& g : groups) {
+        for (const auto& t : g.targets) {
+            std::string owner;
+            if (const Task* task = task_for_target(ctx, t)) {
+                Revision rev = ctx.task_revision(*task);
+                owner = fmt::format(" → task {} {}", task->arn.substr(task->arn.rfind('/') + 1, 8),
+                                    rev.known() ? rev.short_sha() : "?");
+                if (t.state == TargetState::healthy) {
+                    ++tr.revisions_behind_healthy[rev.known() ? rev.sha : ""];
+                    if (!tr.expected_digest.empty() && !rev.digest.empty() && rev.digest != tr.expected_digest) {
+                        ++tr.healthy_on_other_digest;
+                        tr.other_digest = rev.digest;
                     }
                 }
-                r.evidence.push_back({"target " + g.name, fmt::format("{}:{} {}{}{}", t.id, t.port, t.state,
-                                                                       t.reason.empty() ? "" : " (" + t.reason + ")", owner),
-                                      tgs.fetched_at});
             }
-            for (const auto& dns : g.load_balancer_dns) r.evidence.push_back({"load balancer", dns, std::nullopt});
+            r.evidence.push_back({"target " + g.name, fmt::format("{}:{} {}{}{}", t.id, t.port, t.state.text,
+                                                                   t.reason.empty() ? "" : " (" + t.reason + ")", owner),
+                                  ctx.snap.target_groups.fetched_at});
         }
+        for (const auto& dns : g.load_balancer_dns) r.evidence.push_back({"load balancer", dns, std::nullopt});
     }
+}
 
-    bool endpoint_failed = false;
-    std::optional<Revision> served = endpoint_revision(ctx, r, endpoint_failed);
+Traffic read_traffic(Context& ctx, StageReport& r) {
+    Traffic tr;
+    tr.have_targets = ctx.snap.target_groups.configured;
+    tr.expected_digest = ctx.expected_image ? ctx.expected_image->digest : std::string();
+    if (tr.have_targets) read_targets(ctx, *ctx.snap.target_groups.value, tr, r);
+    tr.served = endpoint_revision(ctx, r, tr.endpoint_failed);
+    if (tr.served) {
+        tr.revision = *tr.served;
+    } else if (tr.revisions_behind_healthy.size() == 1 && !tr.revisions_behind_healthy.begin()->first.empty()) {
+        tr.revision = ctx.index.from_string(tr.revisions_behind_healthy.begin()->first);
+        tr.revision.note = "from the tasks behind the healthy targets";
+    }  // else nothing tells which commit is served
+    return tr;
+}
 
-    if (have_targets && counts.total() == 0) {
-        r.health = Health::failed;
-        r.summary = "no targets registered";
-        out.verdict = VerdictCode::targets_unhealthy;
-        out.verdict_summary = "The target group has no registered targets: nothing serves traffic.";
-        return out;
-    }
-    if (have_targets && (counts.unhealthy > 0 || counts.other > 0 || counts.healthy == 0) && counts.initial == 0) {
-        r.health = Health::failed;
-        const Target* bad = counts.bad.empty() ? nullptr : counts.bad.front();
-        r.summary = fmt::format("{}/{} targets healthy{}", counts.healthy, counts.total(),
-                                bad ? fmt::format("; {} {} ({})", bad->id, bad->state, bad->reason) : "");
-        out.verdict = VerdictCode::targets_unhealthy;
-        out.verdict_summary = fmt::format("{} of {} targets are unhealthy{}.", counts.unhealthy + counts.other, counts.total(),
-                                          bad && !bad->description.empty() ? ": " + bad->description : "");
-        return out;
-    }
-    if (have_targets && (counts.initial > 0 || counts.draining > 0)) {
-        r.health = Health::progressing;
-        r.summary = fmt::format("{} healthy, {} initial, {} draining", counts.healthy, counts.initial, counts.draining);
-        out.verdict = VerdictCode::deploy_in_progress;
-        out.verdict_summary = fmt::format("Targets are changing over: {}.", r.summary);
-        if (served && served->known()) r.revision = *served;
-        return out;
-    }
+std::string healthy_text(const Traffic& tr) {
+    return tr.have_targets ? fmt::format("{}/{} targets healthy", tr.counts.healthy, tr.counts.total()) : "";
+}
 
-    // What is served: the endpoint says it outright; else the tasks behind the healthy targets.
-    if (served) {
-        if (endpoint_failed) {
-            fail_unknown(out, "version endpoint failed");
-            return out;
-        }
-        r.revision = *served;
-    } else if (revisions_behind_healthy.size() == 1 && !revisions_behind_healthy.begin()->first.empty()) {
-        r.revision = ctx.index.from_string(revisions_behind_healthy.begin()->first);
-        r.revision.note = "from the tasks behind the healthy targets";
-    } else if (ctx.snap.spec.kind == PipelineKind::ec2) {
-        r.revision = {};
-    }
-    if (!ctx.target) {
-        fail_unknown(out, "newest commit unknown");
-        return out;
-    }
-    const std::string sha7 = ctx.short_sha(ctx.target->sha);
-    std::string healthy_text = have_targets ? fmt::format("{}/{} targets healthy", counts.healthy, counts.total()) : "";
-    if (!r.revision.known()) {
-        if (served) {
-            fail_unknown(out, fmt::format("endpoint reports a version that names no known commit"));
-        } else if (revisions_behind_healthy.size() > 1) {
-            r.health = Health::stale;
-            r.summary = fmt::format("{}; healthy targets serve {} different revisions", healthy_text, revisions_behind_healthy.size());
-            out.verdict = VerdictCode::version_mismatch;
-            out.verdict_summary = fmt::format("Healthy targets serve {} different revisions.", revisions_behind_healthy.size());
-        } else {
-            fail_unknown(out, fmt::format("{}; nothing tells which commit they serve", healthy_text));
-        }
-        return out;
-    }
-    if (r.revision.sha == ctx.target->sha && healthy_on_other_digest > 0 && !served) {
-        r.health = Health::stale;
-        r.summary = fmt::format("{}; {} serve {}, not {}", healthy_text, healthy_on_other_digest, short_digest(other_digest),
-                                short_digest(expected_digest));
-        out.verdict = VerdictCode::version_mismatch;
-        out.verdict_summary = fmt::format("Healthy targets serve tasks on {}, not the newest image {}.", short_digest(other_digest),
-                                          short_digest(expected_digest));
-        return out;
-    }
-    if (r.revision.sha == ctx.target->sha) {
-        r.health = Health::ok;
-        r.summary = healthy_text.empty() ? fmt::format("endpoint serves {}", sha7)
-                                         : fmt::format("{}, serving {}", healthy_text, sha7);
-        return out;
-    }
-    r.health = Health::stale;
-    r.summary = fmt::format("{}{}serving {}, not {}", healthy_text, healthy_text.empty() ? "" : ", ", r.revision.short_sha(), sha7);
-    out.verdict = VerdictCode::version_mismatch;
-    out.verdict_summary = served ? fmt::format("The endpoint reports {} ({}), not {}.", ctx.snap.versions.value->back().reported,
-                                               r.revision.short_sha(), sha7)
-                                 : fmt::format("Healthy targets serve {}, not {}.", r.revision.short_sha(), sha7);
+// A rule: the stage's outcome when the rule applies (built on `base`, the gathered evidence).
+using TrafficRule = std::optional<StageOutcome> (*)(const Context& ctx, const Traffic& tr, const StageOutcome& base);
+
+std::optional<StageOutcome> no_targets(const Context&, const Traffic& tr, const StageOutcome& base) {
+    if (!tr.have_targets || tr.counts.total() != 0) return std::nullopt;
+    StageOutcome out = base;
+    out.report.health = Health::failed;
+    out.report.summary = "no targets registered";
+    out.verdict = VerdictCode::targets_unhealthy;
+    out.verdict_summary = "The target group has no registered targets: nothing serves traffic.";
     return out;
+}
+
+std::optional<StageOutcome> targets_unhealthy(const Context&, const Traffic& tr, const StageOutcome& base) {
+    const TargetCounts& counts = tr.counts;
+    if (!tr.have_targets || !(counts.unhealthy > 0 || counts.other > 0 || counts.healthy == 0) || counts.initial != 0)
+        return std::nullopt;
+    StageOutcome out = base;
+    out.report.health = Health::failed;
+    const Target* bad = counts.bad.empty() ? nullptr : counts.bad.front();
+    out.report.summary = fmt::format("{}/{} targets healthy{}", counts.healthy, counts.total(),
+                                     bad ? fmt::format("; {} {} ({})", bad->id, bad->state.text, bad->reason) : "");
+    out.verdict = VerdictCode::targets_unhealthy;
+    out.verdict_summary = fmt::format("{} of {} targets are unhealthy{}.", counts.unhealthy + counts.other, counts.total(),
+                                      bad && !bad->description.empty() ? ": " + bad->description : "");
+    return out;
+}
+
+std::optional<StageOutcome> targets_changing(const Context&, const Traffic& tr, const StageOutcome& base) {
+    const TargetCounts& counts = tr.counts;
+    if (!tr.have_targets || !(counts.initial > 0 || counts.draining > 0)) return std::nullopt;
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::progressing;
+    r.summary = fmt::format("{} healthy, {} initial, {} draining", counts.healthy, counts.initial, counts.draining);
+    out.verdict = VerdictCode::deploy_in_progress;
+    out.verdict_summary = fmt::format("Targets are changing over: {}.", r.summary);
+    if (tr.served && tr.served->known()) r.revision = *tr.served;
+    return out;
+}
+
+// The endpoint is set but did not answer: nothing else may stand in for what it would say.
+std::optional<StageOutcome> endpoint_down(const Context&, const Traffic& tr, const StageOutcome& base) {
+    if (!tr.served || !tr.endpoint_failed) return std::nullopt;
+    StageOutcome out = base;
+    return fail_unknown(out, "version endpoint failed");
+}
+
+// From here on the stage carries what is served.
+StageOutcome serving(const Traffic& tr, const StageOutcome& base) {
+    StageOutcome out = base;
+    out.report.revision = tr.revision;
+    return out;
+}
+
+std::optional<StageOutcome> no_target_commit(const Context& ctx, const Traffic& tr, const StageOutcome& base) {
+    if (ctx.target) return std::nullopt;
+    StageOutcome out = serving(tr, base);
+    return fail_unknown(out, "newest commit unknown");
+}
+
+std::optional<StageOutcome> revision_untold(const Context&, const Traffic& tr, const StageOutcome& base) {
+    if (tr.revision.known()) return std::nullopt;
+    StageOutcome out = serving(tr, base);
+    if (tr.served) {
+        fail_unknown(out, fmt::format("endpoint reports a version that names no known commit"));
+    } else if (tr.revisions_behind_healthy.size() > 1) {
+        out.report.health = Health::stale;
+        out.report.summary = fmt::format("{}; healthy targets serve {} different revisions", healthy_text(tr),
+                                         tr.revisions_behind_healthy.size());
+        out.verdict = VerdictCode::version_mismatch;
+        out.verdict_summary = fmt::format("Healthy targets serve {} different revisions.", tr.revisions_behind_healthy.size());
+    } else {
+        fail_unknown(out, fmt::format("{}; nothing tells which commit they serve", healthy_text(tr)));
+    }
+    return out;
+}
+
+std::optional<StageOutcome> serving_other_image(const Context& ctx, const Traffic& tr, const StageOutcome& base) {
+    if (tr.revision.sha != ctx.target->sha || tr.healthy_on_other_digest == 0 || tr.served) return std::nullopt;
+    StageOutcome out = serving(tr, base);
+    out.report.health = Health::stale;
+    out.report.summary = fmt::format("{}; {} serve {}, not {}", healthy_text(tr), tr.healthy_on_other_digest,
+                                     short_digest(tr.other_digest), short_digest(tr.expected_digest));
+    out.verdict = VerdictCode::version_mismatch;
+    out.verdict_summary = fmt::format("Healthy targets serve tasks on {}, not the newest image {}.", short_digest(tr.other_digest),
+                                      short_digest(tr.expected_digest));
+    return out;
+}
+
+std::optional<StageOutcome> serving_target(const Context& ctx, const Traffic& tr, const StageOutcome& base) {
+    if (tr.revision.sha != ctx.target->sha) return std::nullopt;
+    StageOutcome out = serving(tr, base);
+    const std::string sha7 = ctx.short_sha(ctx.target->sha);
+    const std::string healthy = healthy_text(tr);
+    out.report.health = Health::ok;
+    out.report.summary = healthy.empty() ? fmt::format("endpoint serves {}", sha7) : fmt::format("{}, serving {}", healthy, sha7);
+    return out;
+}
+
+std::optional<StageOutcome> serving_older(const Context& ctx, const Traffic& tr, const StageOutcome& base) {
+    StageOutcome out = serving(tr, base);
+    auto& r = out.report;
+    const std::string sha7 = ctx.short_sha(ctx.target->sha);
+    const std::string healthy = healthy_text(tr);
+    r.health = Health::stale;
+    r.summary = fmt::format("{}{}serving {}, not {}", healthy, healthy.empty() ? "" : ", ", r.revision.short_sha(), sha7);
+    out.verdict = VerdictCode::version_mismatch;
+    out.verdict_summary = tr.served ? fmt::format("The endpoint reports {} ({}), not {}.", ctx.snap.versions.value->back().reported,
+                                                  r.revision.short_sha(), sha7)
+                                    : fmt::format("Healthy targets serve {}, not {}.", r.revision.short_sha(), sha7);
+    return out;
+}
+
+// In order; the first that applies decides. The last always applies.
+constexpr TrafficRule kTrafficRules[] = {no_targets,     targets_unhealthy,   targets_changing, endpoint_down, no_target_commit,
+                                         revision_untold, serving_other_image, serving_target,   serving_older};
+
+}  // namespace
+
+StageOutcome diagnose_alb(Context& ctx) {
+    StageOutcome base;
+    base.report.id = "alb";
+    if (!ctx.snap.target_groups.configured && !ctx.snap.versions.configured) {
+        fail_unknown(base, "no target group or version endpoint to check what serves traffic");
+        return base;
+    }
+    if (ctx.snap.target_groups.configured && source_unusable(ctx.snap.target_groups, "load balancer", base, ctx.now))
+        return base;
+    const Traffic tr = read_traffic(ctx, base.report);
+    for (TrafficRule rule : kTrafficRules)
+        if (auto out = rule(ctx, tr, base)) return std::move(*out);
+    return base;  // not reached: serving_older always applies
 }
 
 StageOutcome diagnose_instances(Context& ctx) {
@@ -214,7 +278,7 @@ StageOutcome diagnose_instances(Context& ctx) {
 
     const Instance* oldest = nullptr;
     for (const auto& inst : instances) {
-        r.evidence.push_back({"instance", fmt::format("{} {} {} launched {}", inst.id, inst.state, inst.instance_type,
+        r.evidence.push_back({"instance", fmt::format("{} {} {} launched {}", inst.id, inst.state.text, inst.instance_type,
                                                       format_iso8601(inst.launch_time)),
                               inst.launch_time});
         if (!inst.user_data_digest.empty())
@@ -223,11 +287,11 @@ StageOutcome diagnose_instances(Context& ctx) {
                                                                                           : fmt::format("{}", fmt::join(inst.user_data_summary, " ; "))),
                                   std::nullopt});
         if (!oldest || inst.launch_time < oldest->launch_time) oldest = &inst;
-        if (inst.state != "running") {
+        if (inst.state != InstanceState::running) {
             r.health = Health::failed;
-            r.summary = fmt::format("instance {} is {}", inst.id, inst.state);
+            r.summary = fmt::format("instance {} is {}", inst.id, inst.state.text);
             out.verdict = VerdictCode::instance_stale;
-            out.verdict_summary = fmt::format("Instance {} is {}, not running.", inst.id, inst.state);
+            out.verdict_summary = fmt::format("Instance {} is {}, not running.", inst.id, inst.state.text);
             return out;
         }
     }

@@ -10,7 +10,7 @@ std::optional<TimePoint> newest_task_start(const Context& ctx) {
     if (!ctx.snap.tasks.value) return std::nullopt;
     std::optional<TimePoint> first;
     for (const auto& t : *ctx.snap.tasks.value)
-        if (t.last_status == "RUNNING" && t.started_at && (!first || *t.started_at < *first)) first = t.started_at;
+        if (t.last_status == TaskStatus::running && t.started_at && (!first || *t.started_at < *first)) first = t.started_at;
     return first;
 }
 
@@ -40,7 +40,7 @@ void commits_ahead_finding(Context& ctx) {
     int behind = -1;
     std::string running_sha;
     for (const auto& t : *ctx.snap.tasks.value) {
-        if (t.last_status != "RUNNING") continue;
+        if (t.last_status != TaskStatus::running) continue;
         Revision r = ctx.task_revision(t);
         if (r.known() && r.commits_behind > behind) {
             behind = r.commits_behind;
@@ -86,7 +86,7 @@ void image_tag_findings(Context& ctx) {
 void started_before_push_finding(Context& ctx) {
     if (!ctx.expected_image || !ctx.snap.tasks.value) return;
     for (const auto& t : *ctx.snap.tasks.value) {
-        if (t.last_status != "RUNNING" || !t.started_at || *t.started_at >= ctx.expected_image->pushed_at) continue;
+        if (t.last_status != TaskStatus::running || !t.started_at || *t.started_at >= ctx.expected_image->pushed_at) continue;
         ctx.find(Severity::warning, "tasks",
                  fmt::format("task {} started {} before the image it should run was pushed ({})", t.arn.substr(t.arn.rfind('/') + 1),
                              format_duration(ctx.expected_image->pushed_at - *t.started_at), format_clock(ctx.expected_image->pushed_at)),

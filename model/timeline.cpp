@@ -100,9 +100,9 @@ public:
         if (s_.service.value) {
             const Service& svc = *s_.service.value;
             for (const auto& d : svc.deployments)
-                add(d.created, EventKind::deployment, d.rollout_state == "FAILED" ? Severity::error : Severity::info, "tasks",
+                add(d.created, EventKind::deployment, d.rollout_state == RolloutState::failed ? Severity::error : Severity::info, "tasks",
                     fmt::format("deployment {} of {} created ({})", d.id, td_label(s_, d.task_definition),
-                                d.rollout_state.empty() ? d.status : d.rollout_state),
+                                d.rollout_state.text.empty() ? d.status.text : d.rollout_state.text),
                     d.id);
             for (const auto& e : svc.events)
                 add(e.time, EventKind::service_event, event_severity(e.message), "tasks", e.message, e.id);
@@ -117,7 +117,7 @@ public:
                 std::vector<std::string> codes;
                 for (const auto& c : t.containers)
                     if (c.exit_code) codes.push_back(fmt::format("{}={}", c.name, *c.exit_code));
-                bool bad = t.stop_code == "TaskFailedToStart" || t.stop_code == "EssentialContainerExited" ||
+                bool bad = t.stop_code == StopCode::task_failed_to_start || t.stop_code == StopCode::essential_container_exited ||
                            t.stopped_reason.find("Error") != std::string::npos;
                 add(*t.stopped_at, EventKind::task_stop, bad ? Severity::error : Severity::info, "tasks",
                     fmt::format("task {} stopped: {}{}", id.substr(0, 12), t.stopped_reason,
@@ -129,8 +129,8 @@ public:
 
     void traffic() {
         for (const auto& ch : s_.target_changes)
-            add(ch.time, EventKind::target_health, ch.to == "healthy" ? Severity::info : Severity::warning, "alb",
-                fmt::format("target {} {} → {}{}", ch.target, ch.from.empty() ? "new" : ch.from, ch.to,
+            add(ch.time, EventKind::target_health, ch.to == TargetState::healthy ? Severity::info : Severity::warning, "alb",
+                fmt::format("target {} {} → {}{}", ch.target, ch.from.text.empty() ? "new" : ch.from.text, ch.to.text,
                             ch.reason.empty() ? "" : " (" + ch.reason + ")"),
                 ch.target);
         if (s_.versions.value) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/aws_states.hpp"
 #include "model/time.hpp"
 
 namespace shipwatch {
@@ -108,9 +109,9 @@ struct TaskDefinition {
 
 struct Deployment {
     std::string id;
-    std::string status;  // PRIMARY, ACTIVE, INACTIVE
+    ApiEnum<DeploymentStatus> status;
     std::string task_definition;  // ARN
-    std::string rollout_state;  // IN_PROGRESS, COMPLETED, FAILED (empty when absent)
+    ApiEnum<RolloutState> rollout_state;  // text empty when absent
     std::string rollout_state_reason;
     int desired = 0;
     int pending = 0;
@@ -136,7 +137,7 @@ struct Service {
     std::string arn;
     std::string name;
     std::string cluster;  // ARN or name as returned
-    std::string status;  // ACTIVE, DRAINING, INACTIVE
+    ApiEnum<ServiceStatus> status;
     std::string task_definition;  // ARN the service is set to run
     int desired = 0;
     int running = 0;
@@ -157,7 +158,7 @@ struct TaskContainer {
     std::string last_status;
     std::optional<int> exit_code;
     std::string reason;
-    std::string health;  // HEALTHY, UNHEALTHY, UNKNOWN
+    ApiEnum<HealthStatus> health;
 };
 
 struct Task {
@@ -165,14 +166,14 @@ struct Task {
     std::string task_definition;  // ARN
     std::string started_by;  // "ecs-svc/..." deployment id for service tasks
     std::string group;  // "service:<name>" for service tasks
-    std::string last_status;  // PROVISIONING, PENDING, RUNNING, STOPPED, ...
-    std::string desired_status;
-    std::string health;  // HEALTHY, UNHEALTHY, UNKNOWN
+    ApiEnum<TaskStatus> last_status;
+    ApiEnum<TaskStatus> desired_status;
+    ApiEnum<HealthStatus> health;
     std::optional<TimePoint> created_at;
     std::optional<TimePoint> started_at;
     std::optional<TimePoint> stopping_at;
     std::optional<TimePoint> stopped_at;
-    std::string stop_code;
+    ApiEnum<StopCode> stop_code;  // text empty while the task runs
     std::string stopped_reason;
     std::string private_ip;  // awsvpc ENI address, matched against IP targets
     std::vector<TaskContainer> containers;
@@ -189,7 +190,7 @@ const ContainerDef* app_container(const TaskDefinition& td, const std::string& r
 struct Target {
     std::string id;  // instance id or IP address
     int port = 0;
-    std::string state;  // initial, healthy, unhealthy, unused, draining, unavailable
+    ApiEnum<TargetState> state;
     std::string reason;  // e.g. Target.ResponseCodeMismatch
     std::string description;
 };
@@ -208,8 +209,8 @@ struct TargetHealthChange {
     TimePoint time{};
     std::string target_group;
     std::string target;
-    std::string from;
-    std::string to;
+    ApiEnum<TargetState> from;  // text empty for a target seen for the first time
+    ApiEnum<TargetState> to;
     std::string reason;
 };
 
@@ -217,7 +218,7 @@ struct TargetHealthChange {
 
 struct Instance {
     std::string id;
-    std::string state;  // running, stopped, ...
+    ApiEnum<InstanceState> state;
     std::string instance_type;
     std::string image_id;
     std::string private_ip;

@@ -9,18 +9,21 @@
 namespace shipwatch::tui {
 namespace {
 
-Role target_role(const std::string& state) {
-    if (state == "healthy") return Role::ok;
-    if (state == "unhealthy") return Role::failed;
-    if (state == "initial" || state == "draining") return Role::progressing;
-    return Role::unknown;
+Role target_role(TargetState state) {
+    switch (state) {
+        case TargetState::healthy: return Role::ok;
+        case TargetState::unhealthy: return Role::failed;
+        case TargetState::initial:
+        case TargetState::draining: return Role::progressing;
+        default: return Role::unknown;  // unused, unavailable, unhealthy.draining, and values not known
+    }
 }
 
 // Who a target is: an IP target is matched to the task with that ENI address.
 std::string owner(const PipelineAnalysis& a, const Target& t) {
     if (const auto* tasks = a.snapshot.tasks.get())
         for (const auto& task : *tasks)
-            if (!task.private_ip.empty() && task.private_ip == t.id && task.last_status != "STOPPED") {
+            if (!task.private_ip.empty() && task.private_ip == t.id && task.last_status != TaskStatus::stopped) {
                 std::string out = "task " + text::arn_tail(task.arn).substr(0, 8) + " " + text::arn_tail(task.task_definition);
                 if (!task.started_by.empty()) out += " (" + task.started_by + ")";
                 for (const auto& ct : task.containers)
@@ -46,7 +49,7 @@ void pane_alb(Doc& doc, const PaneContext& c) {
             for (const auto& t : tg.targets) {
                 Line& l = doc.line();
                 l.add("  " + text::fit(fmt::format("{}:{}", t.id, t.port), 24), Attr{Role::normal, false, true});
-                l.add(text::fit(t.state, 11), target_role(t.state));
+                l.add(text::fit(t.state.text, 11), target_role(t.state.value));
                 if (!t.reason.empty()) l.add(t.reason + " ", Role::warning);
                 l.add("→ " + owner(c.a, t), Role::dim);
                 if (!t.description.empty()) wrapped(doc, "      ", t.description, Role::dim, 6);
@@ -57,7 +60,7 @@ void pane_alb(Doc& doc, const PaneContext& c) {
         doc.heading("Target health changes seen");
         size_t n = 0;
         for (auto it = snap.target_changes.rbegin(); it != snap.target_changes.rend() && n < 10; ++it, ++n)
-            doc.line().add("  " + stamp(it->time) + "  ", Role::dim).add(it->target + " " + it->from + " → " + it->to, target_role(it->to)).add(it->reason.empty() ? "" : "  " + it->reason, Role::dim);
+            doc.line().add("  " + stamp(it->time) + "  ", Role::dim).add(it->target + " " + it->from.text + " → " + it->to.text, target_role(it->to.value)).add(it->reason.empty() ? "" : "  " + it->reason, Role::dim);
         doc.blank();
     }
     const auto* versions = snap.versions.get();

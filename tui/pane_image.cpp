@@ -18,7 +18,7 @@ void pane_image(Doc& doc, const PaneContext& c) {
     std::map<std::string, int> running;  // digest -> running tasks
     if (const auto* tasks = snap.tasks.get())
         for (const auto& t : *tasks)
-            if (t.last_status == "RUNNING")
+            if (t.last_status == TaskStatus::running)
                 for (const auto& ct : t.containers)
                     if (!ct.image_digest.empty()) ++running[ct.image_digest];
     doc.blank();

@@ -19,7 +19,7 @@ void pane_instances(Doc& doc, const PaneContext& c) {
         return;
     }
     for (const auto& i : *instances) {
-        doc.heading(fmt::format("Instance {} ({}, {})", i.id, i.instance_type, i.state));
+        doc.heading(fmt::format("Instance {} ({}, {})", i.id, i.instance_type, i.state.text));
         bool older = commit_time && i.launch_time < *commit_time;
         Line& l = kv(doc, "launched", stamp(i.launch_time) + " (" + ago(i.launch_time, c.now) + ")", older ? Role::stale : Role::ok);
         if (commit_time)

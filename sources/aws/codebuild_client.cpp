@@ -14,15 +14,20 @@ constexpr size_t kBuildsPerCall = 100;  // BatchGetBuilds limit
 
 std::string target(std::string_view op) { return "CodeBuild_20161006." + std::string(op); }
 
-// StatusType: SUCCEEDED | FAILED | FAULT | TIMED_OUT | IN_PROGRESS | STOPPED.
-CiConclusion conclusion_of(const std::string& status) {
-    if (status == "SUCCEEDED") return CiConclusion::success;
-    if (status == "FAILED" || status == "FAULT") return CiConclusion::failure;
-    if (status == "TIMED_OUT") return CiConclusion::timed_out;
-    if (status == "STOPPED") return CiConclusion::cancelled;
-    if (status.empty() || status == "IN_PROGRESS") return CiConclusion::none;
-    return CiConclusion::other;
-}
+// StatusType (a build's buildStatus and a phase's phaseStatus) as shipwatch's CI status and
+// conclusion: the one table the build parse, its check and the phase parse read.
+struct BuildState {
+    CiStatus status;
+    CiConclusion conclusion;
+};
+constexpr Spelling<BuildState> kStatusTypes[] = {
+    {"SUCCEEDED", {CiStatus::completed, CiConclusion::success}},
+    {"FAILED", {CiStatus::completed, CiConclusion::failure}},
+    {"FAULT", {CiStatus::completed, CiConclusion::failure}},
+    {"TIMED_OUT", {CiStatus::completed, CiConclusion::timed_out}},
+    {"IN_PROGRESS", {CiStatus::in_progress, CiConclusion::none}},
+    {"STOPPED", {CiStatus::completed, CiConclusion::cancelled}},
+};
 
 bool looks_like_sha(const std::string& text) {
     return text.size() >= 7 && text.size() <= 40 &&
@@ -61,12 +66,15 @@ CiStep parse_phase(const json& p, bool build_running) {
     CiStep step;
     step.name = json_string(p, "phaseType");
     std::string status = json_string(p, "phaseStatus");
-    // The current phase has no phaseStatus yet; the final COMPLETED marker never gets one.
-    if (status == "IN_PROGRESS" || (status.empty() && build_running))
-        step.status = CiStatus::in_progress;
-    else
-        step.status = CiStatus::completed;
-    step.conclusion = conclusion_of(status);
+    if (const BuildState* known = find_spelling(kStatusTypes, status)) {
+        step.status = known->status;
+        step.conclusion = known->conclusion;
+    } else {
+        // The current phase has no phaseStatus yet; the final COMPLETED marker never gets one. A
+        // phase status shipwatch does not know is shown as an outcome of its own, not refused.
+        step.status = status.empty() && build_running ? CiStatus::in_progress : CiStatus::completed;
+        step.conclusion = status.empty() ? CiConclusion::none : CiConclusion::other;
+    }
     step.started = json_time(p, "startTime");
     step.finished = json_time(p, "endTime");
     for (const json& c : json_array(p, "contexts")) {
@@ -89,11 +97,10 @@ CiRun parse_build(const json& b) {
     if (run.sha.empty()) run.sha = source_version;
     run.branch = branch_of(source_version);
     run.number = static_cast<int>(json_int(b, "buildNumber"));
-    std::string status = require_one_of(json_string(b, "buildStatus"), "build.buildStatus",
-                                        {"SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "IN_PROGRESS", "STOPPED"});
-    bool running = status == "IN_PROGRESS";
-    run.status = running ? CiStatus::in_progress : CiStatus::completed;
-    run.conclusion = conclusion_of(status);
+    const BuildState& state = require_listed(kStatusTypes, json_string(b, "buildStatus"), "build.buildStatus");
+    bool running = state.status == CiStatus::in_progress;
+    run.status = state.status;
+    run.conclusion = state.conclusion;
     run.started = json_time(b, "startTime").value_or(TimePoint{});
     run.finished = json_time(b, "endTime");
     run.url = console_url(json_string(b, "arn"), run.name, run.id);

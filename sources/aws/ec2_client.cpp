@@ -12,8 +12,8 @@ namespace {
 Instance parse_instance(pugi::xml_node item) {
     Instance instance;
     instance.id = require_nonempty(xml_text(item, "instanceId"), "instance.instanceId");
-    instance.state = require_one_of(xml_text(xml_child(item, "instanceState"), "name"), "instance.instanceState.name",
-                                    {"pending", "running", "shutting-down", "terminated", "stopping", "stopped"});
+    instance.state = require_state<InstanceState>(xml_text(xml_child(item, "instanceState"), "name"),
+                                                  "instance.instanceState.name");
     instance.instance_type = xml_text(item, "instanceType");
     instance.image_id = xml_text(item, "imageId");
     instance.private_ip = xml_text(item, "privateIpAddress");

@@ -24,10 +24,9 @@ std::string last_segment(const std::string& arn) {
 Deployment parse_deployment(const json& d) {
     Deployment out;
     out.id = json_string(d, "id");
-    out.status = require_one_of(json_string(d, "status"), "deployment.status", {"PRIMARY", "ACTIVE", "INACTIVE"});
+    out.status = require_state<DeploymentStatus>(json_string(d, "status"), "deployment.status");
     out.task_definition = require_nonempty(json_string(d, "taskDefinition"), "deployment.taskDefinition");
-    out.rollout_state = require_one_of(json_string(d, "rolloutState"), "deployment.rolloutState",
-                                       {"", "COMPLETED", "FAILED", "IN_PROGRESS"});
+    out.rollout_state = require_state<RolloutState>(json_string(d, "rolloutState"), "deployment.rolloutState");
     out.rollout_state_reason = json_string(d, "rolloutStateReason");
     out.desired = static_cast<int>(json_int(d, "desiredCount"));
     out.pending = static_cast<int>(json_int(d, "pendingCount"));
@@ -43,9 +42,9 @@ Service parse_service(const json& s) {
     out.arn = require_nonempty(json_string(s, "serviceArn"), "service.serviceArn");
     out.name = json_string(s, "serviceName");
     out.cluster = json_string(s, "clusterArn");
-    out.status = require_one_of(json_string(s, "status"), "service.status", {"ACTIVE", "DRAINING", "INACTIVE"});
+    out.status = require_state<ServiceStatus>(json_string(s, "status"), "service.status");
     out.task_definition = json_string(s, "taskDefinition");
-    if (out.status == "ACTIVE") {
+    if (out.status == ServiceStatus::active) {
         require_nonempty(out.task_definition, "service.taskDefinition");
         require_present(s.contains("deployments") && s["deployments"].is_array(), "service.deployments");
     }
@@ -89,9 +88,9 @@ Task parse_task(const json& t) {
     out.task_definition = require_nonempty(json_string(t, "taskDefinitionArn"), "task.taskDefinitionArn");
     out.started_by = json_string(t, "startedBy");
     out.group = json_string(t, "group");
-    out.last_status = require_one_of(json_string(t, "lastStatus"), "task.lastStatus",
-                                     {"PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING",
-                                      "DEPROVISIONING", "STOPPED", "DELETED"});
+    out.last_status = require_state<TaskStatus>(json_string(t, "lastStatus"), "task.lastStatus");
+    // Read but not refused: the diagnosis only asks whether these are one value it knows, so a
+    // new value is `unknown` with its text (shown as written) rather than a failed fetch.
     out.desired_status = json_string(t, "desiredStatus");
     out.health = json_string(t, "healthStatus");
     out.created_at = json_time(t, "createdAt");

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sources/answer_checks.hpp"
 #include "sources/aws/batches.hpp"
 #include "sources/aws/clients.hpp"
 #include "sources/aws/query_protocol.hpp"
@@ -87,14 +88,10 @@ Result<std::vector<Target>> Elbv2Client::describe_target_health(const std::strin
         target.state = xml_text(health, "State");
         if (target.id.empty() || !health)
             return parse_error("DescribeTargetHealth: a target description has no Target.Id or TargetHealth");
-        static constexpr std::string_view kStates[] = {"initial", "healthy", "unhealthy", "unhealthy.draining",
-                                                       "unused", "draining", "unavailable"};
-        if (std::find(std::begin(kStates), std::end(kStates), target.state) == std::end(kStates))
-            return ApiError{"parse",
-                            fmt::format("DescribeTargetHealth: TargetHealth.State '{}' of {} is not a value shipwatch "
-                                        "knows (initial, healthy, unhealthy, unhealthy.draining, unused, draining, unavailable)",
-                                        target.state, target.id),
-                            200, false, ErrorKind::parse};
+        if (!target.state.known())
+            return parse_error(fmt::format("DescribeTargetHealth: TargetHealth.State '{}' of {} is not a value "
+                                           "shipwatch knows ({})",
+                                           target.state.text, target.id, listed_texts(spellings(TargetState{}))));
         target.reason = xml_text(health, "Reason");
         target.description = xml_text(health, "Description");
         targets.push_back(std::move(target));

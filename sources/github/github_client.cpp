@@ -105,24 +105,30 @@ std::string id_text(const json& o, const char* key) {
     return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-CiStatus status_of(const std::string& status) {
-    require_one_of(status, "status", {"queued", "in_progress", "completed", "waiting", "requested", "pending"});
-    if (status == "completed") return CiStatus::completed;
-    if (status == "in_progress") return CiStatus::in_progress;
-    return CiStatus::queued;  // queued, waiting, requested, pending
-}
+// A run's or a step's status and conclusion as shipwatch's CI vocabulary: one table each, read
+// by the parse and its check. GitHub has more values than the dashboard tells apart (waiting,
+// requested and pending are all "queued"; neutral, action_required and stale are "other").
+constexpr Spelling<CiStatus> kStatuses[] = {
+    {"queued", CiStatus::queued},   {"in_progress", CiStatus::in_progress}, {"completed", CiStatus::completed},
+    {"waiting", CiStatus::queued},  {"requested", CiStatus::queued},        {"pending", CiStatus::queued},
+};
+constexpr Spelling<CiConclusion> kConclusions[] = {
+    {"", CiConclusion::none},
+    {"success", CiConclusion::success},
+    {"failure", CiConclusion::failure},
+    {"startup_failure", CiConclusion::failure},
+    {"cancelled", CiConclusion::cancelled},
+    {"timed_out", CiConclusion::timed_out},
+    {"skipped", CiConclusion::skipped},
+    {"neutral", CiConclusion::other},
+    {"action_required", CiConclusion::other},
+    {"stale", CiConclusion::other},
+};
+
+CiStatus status_of(const std::string& status) { return require_listed(kStatuses, status, "status"); }
 
 CiConclusion conclusion_of(const std::string& conclusion) {
-    require_one_of(conclusion, "conclusion",
-                   {"", "success", "failure", "startup_failure", "cancelled", "timed_out", "skipped", "neutral",
-                    "action_required", "stale"});
-    if (conclusion.empty()) return CiConclusion::none;
-    if (conclusion == "success") return CiConclusion::success;
-    if (conclusion == "failure" || conclusion == "startup_failure") return CiConclusion::failure;
-    if (conclusion == "cancelled") return CiConclusion::cancelled;
-    if (conclusion == "timed_out") return CiConclusion::timed_out;
-    if (conclusion == "skipped") return CiConclusion::skipped;
-    return CiConclusion::other;  // neutral, action_required, stale
+    return require_listed(kConclusions, conclusion, "conclusion");
 }
 
 // "Merge pull request #70 from ..." or a squash merge's "Title (#70)".

@@ -59,7 +59,7 @@ TEST(EcsClient, DescribeServicesParsesDeploymentsEventsAndLoadBalancers) {
     EXPECT_EQ(s.name, "streamr-p2p");
     EXPECT_EQ(s.arn, "arn:aws:ecs:eu-west-1:123456789012:service/prod/streamr-p2p");
     EXPECT_EQ(s.cluster, "arn:aws:ecs:eu-west-1:123456789012:cluster/prod");
-    EXPECT_EQ(s.status, "ACTIVE");
+    EXPECT_EQ(s.status.text, "ACTIVE");
     EXPECT_EQ(s.task_definition, "arn:aws:ecs:eu-west-1:123456789012:task-definition/streamr-p2p:42");
     EXPECT_EQ(s.desired, 2);
     EXPECT_EQ(s.running, 2);
@@ -73,8 +73,8 @@ TEST(EcsClient, DescribeServicesParsesDeploymentsEventsAndLoadBalancers) {
     ASSERT_EQ(s.deployments.size(), 2u);
     const Deployment& primary = s.deployments[0];
     EXPECT_EQ(primary.id, "ecs-svc/9223370286570591427");
-    EXPECT_EQ(primary.status, "PRIMARY");
-    EXPECT_EQ(primary.rollout_state, "IN_PROGRESS");
+    EXPECT_EQ(primary.status.text, "PRIMARY");
+    EXPECT_EQ(primary.rollout_state.text, "IN_PROGRESS");
     EXPECT_EQ(primary.rollout_state_reason, "ECS deployment ecs-svc/9223370286570591427 in progress.");
     EXPECT_EQ(primary.desired, 2);
     EXPECT_EQ(primary.pending, 1);
@@ -168,10 +168,10 @@ TEST(EcsClient, DescribeTasksParsesAndSkipsMissing) {
     EXPECT_EQ(stopped.arn, "arn:aws:ecs:eu-west-1:123456789012:task/prod/0d3c8a4b5e6f7a8b9c0d1e2f3a4b5c6d");
     EXPECT_EQ(stopped.task_definition, "arn:aws:ecs:eu-west-1:123456789012:task-definition/streamr-p2p:42");
     EXPECT_EQ(stopped.started_by, "ecs-svc/9223370286570591427");
-    EXPECT_EQ(stopped.last_status, "STOPPED");
-    EXPECT_EQ(stopped.desired_status, "STOPPED");
-    EXPECT_EQ(stopped.health, "UNHEALTHY");
-    EXPECT_EQ(stopped.stop_code, "EssentialContainerExited");
+    EXPECT_EQ(stopped.last_status.text, "STOPPED");
+    EXPECT_EQ(stopped.desired_status.text, "STOPPED");
+    EXPECT_EQ(stopped.health.text, "UNHEALTHY");
+    EXPECT_EQ(stopped.stop_code.text, "EssentialContainerExited");
     EXPECT_EQ(stopped.stopped_reason, "Essential container in task exited");
     EXPECT_EQ(stopped.started_at->time_since_epoch().count(), 1749745820250);
     EXPECT_EQ(*stopped.stopping_at, from_epoch_seconds(1749746050));
@@ -183,7 +183,7 @@ TEST(EcsClient, DescribeTasksParsesAndSkipsMissing) {
     EXPECT_EQ(app.image_digest, "sha256:4f1c7a0b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b");
     EXPECT_EQ(app.exit_code, 137);
     EXPECT_EQ(app.reason, "OutOfMemoryError: Container killed due to memory usage");
-    EXPECT_EQ(app.health, "UNHEALTHY");
+    EXPECT_EQ(app.health.text, "UNHEALTHY");
 
     const Task& running = tasks->at(1);
     EXPECT_EQ(running.private_ip, "10.0.2.45");  // from the container's network interface
@@ -496,9 +496,9 @@ TEST(Elbv2Client, TargetHealth) {
     ASSERT_EQ(targets->size(), 2u);
     EXPECT_EQ(targets->at(0).id, "10.0.2.45");
     EXPECT_EQ(targets->at(0).port, 8080);
-    EXPECT_EQ(targets->at(0).state, "healthy");
+    EXPECT_EQ(targets->at(0).state.text, "healthy");
     EXPECT_EQ(targets->at(0).reason, "");
-    EXPECT_EQ(targets->at(1).state, "unhealthy");
+    EXPECT_EQ(targets->at(1).state.text, "unhealthy");
     EXPECT_EQ(targets->at(1).reason, "Target.ResponseCodeMismatch");
     EXPECT_EQ(targets->at(1).description, "Health checks failed with these codes: [502]");
 }
@@ -581,12 +581,12 @@ TEST(Ec2Client, DescribeInstancesListsIdsAndFollowsNextToken) {
     ASSERT_EQ(instances->size(), 2u);  // nested <item>s (groupSet, tagSet) are not instances
     const Instance& running = instances->at(0);
     EXPECT_EQ(running.id, "i-0598c7d356eba48d7");
-    EXPECT_EQ(running.state, "running");
+    EXPECT_EQ(running.state.text, "running");
     EXPECT_EQ(running.instance_type, "t3.small");
     EXPECT_EQ(running.image_id, "ami-0abcdef1234567890");
     EXPECT_EQ(running.private_ip, "10.0.1.114");
     EXPECT_EQ(running.launch_time, parse_iso8601("2025-06-12T15:02:11Z").value());
-    EXPECT_EQ(instances->at(1).state, "stopped");
+    EXPECT_EQ(instances->at(1).state.text, "stopped");
 }
 
 TEST(Ec2Client, UserDataIsDecoded) {
@@ -667,6 +667,315 @@ TEST(Endpoints, OverridesReachTheRequests) {
     ASSERT_TRUE(SecretsClient(ctx).describe_secret("x"));
     EXPECT_EQ(transport.requests[0].url, "http://127.0.0.1:4566/");
     EXPECT_EQ(transport.requests[0].aws_service, "secretsmanager");  // still signed for the service
+}
+
+
+// ---- states: every documented value, and what happens to one shipwatch does not know ----------
+// The documented lists are written out here (from botocore's service models), independent of the
+// spelling tables they check.
+
+json task_with(const std::string& last, const std::string& desired, const std::string& health, const std::string& stop) {
+    return json{{"taskArn", "arn:aws:ecs:eu-west-1:1:task/prod/" + last + stop},
+                {"taskDefinitionArn", "arn:aws:ecs:eu-west-1:1:task-definition/app:1"},
+                {"lastStatus", last},
+                {"desiredStatus", desired},
+                {"healthStatus", health},
+                {"stopCode", stop},
+                {"containers", json::array({json{{"name", "app"}, {"healthStatus", health}}})}};
+}
+
+Result<std::vector<Task>> describe_tasks_answer(json tasks) {
+    ScriptedTransport transport;
+    transport.push(200, json{{"tasks", std::move(tasks)}, {"failures", json::array()}}.dump());
+    return EcsClient(context(transport)).describe_tasks("prod", {"a"});
+}
+
+TEST(EcsStates, EveryTaskStatusParses) {
+    const std::pair<const char*, TaskStatus> documented[] = {
+        {"PROVISIONING", TaskStatus::provisioning}, {"PENDING", TaskStatus::pending},
+        {"ACTIVATING", TaskStatus::activating},     {"RUNNING", TaskStatus::running},
+        {"DEACTIVATING", TaskStatus::deactivating}, {"STOPPING", TaskStatus::stopping},
+        {"DEPROVISIONING", TaskStatus::deprovisioning}, {"STOPPED", TaskStatus::stopped},
+        {"DELETED", TaskStatus::deleted}};
+    json tasks = json::array();
+    for (const auto& [text, value] : documented) tasks.push_back(task_with(text, text, "HEALTHY", ""));
+    auto parsed = describe_tasks_answer(tasks);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    ASSERT_EQ(parsed->size(), std::size(documented));
+    for (size_t i = 0; i < parsed->size(); ++i) {
+        const Task& t = parsed->at(i);
+        EXPECT_EQ(t.last_status.value, documented[i].second) << documented[i].first;
+        EXPECT_EQ(t.last_status.text, documented[i].first);
+        EXPECT_EQ(t.desired_status.value, documented[i].second) << documented[i].first;
+    }
+}
+
+TEST(EcsStates, EveryHealthStatusAndStopCodeParses) {
+    const std::pair<const char*, HealthStatus> health[] = {
+        {"HEALTHY", HealthStatus::healthy}, {"UNHEALTHY", HealthStatus::unhealthy}, {"UNKNOWN", HealthStatus::undetermined}};
+    const std::pair<const char*, StopCode> codes[] = {
+        {"TaskFailedToStart", StopCode::task_failed_to_start},
+        {"EssentialContainerExited", StopCode::essential_container_exited},
+        {"UserInitiated", StopCode::user_initiated},
+        {"ServiceSchedulerInitiated", StopCode::service_scheduler_initiated},
+        {"SpotInterruption", StopCode::spot_interruption},
+        {"TerminationNotice", StopCode::termination_notice}};
+    json tasks = json::array();
+    for (const auto& [text, value] : health) tasks.push_back(task_with("RUNNING", "RUNNING", text, ""));
+    for (const auto& [text, value] : codes) tasks.push_back(task_with("STOPPED", "STOPPED", "UNKNOWN", text));
+    auto parsed = describe_tasks_answer(tasks);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    ASSERT_EQ(parsed->size(), std::size(health) + std::size(codes));
+    for (size_t i = 0; i < std::size(health); ++i) {
+        EXPECT_EQ(parsed->at(i).health.value, health[i].second) << health[i].first;
+        EXPECT_EQ(parsed->at(i).containers.at(0).health.value, health[i].second) << health[i].first;
+        EXPECT_EQ(parsed->at(i).stop_code.text, "");
+        EXPECT_FALSE(parsed->at(i).stop_code.known()) << "a running task has no stop code";
+    }
+    for (size_t i = 0; i < std::size(codes); ++i) {
+        const Task& t = parsed->at(std::size(health) + i);
+        EXPECT_EQ(t.stop_code.value, codes[i].second) << codes[i].first;
+        EXPECT_EQ(t.stop_code.text, codes[i].first);
+    }
+}
+
+// desiredStatus, healthStatus and stopCode are read, not refused: the rules only ask whether
+// they are one value shipwatch knows, so a new one is `unknown` and shown as the API wrote it.
+TEST(EcsStates, NewTaskValuesAreKeptAsUnknown) {
+    auto parsed = describe_tasks_answer(json::array({task_with("RUNNING", "PAUSED", "DEGRADED", "MaintenanceStop")}));
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    const Task& t = parsed->front();
+    EXPECT_EQ(t.desired_status.value, TaskStatus::unknown);
+    EXPECT_EQ(t.desired_status.text, "PAUSED");
+    EXPECT_EQ(t.health.value, HealthStatus::unknown);
+    EXPECT_EQ(t.health.text, "DEGRADED");
+    EXPECT_EQ(t.containers.at(0).health.value, HealthStatus::unknown);
+    EXPECT_EQ(t.stop_code.value, StopCode::unknown);
+    EXPECT_EQ(t.stop_code.text, "MaintenanceStop");
+}
+
+// lastStatus is what the rules count as running or stopped: a value outside the lifecycle fails
+// the fetch (the stage is unknown with the member named) instead of a guess.
+TEST(EcsStates, UnknownLastStatusIsRefused) {
+    auto parsed = describe_tasks_answer(json::array({task_with("HIBERNATING", "RUNNING", "HEALTHY", "")}));
+    ASSERT_FALSE(parsed);
+    EXPECT_EQ(parsed.error().code, "parse");
+    EXPECT_EQ(parsed.error().message,
+              "DescribeTasks: task.lastStatus 'HIBERNATING' is not a value shipwatch knows (PROVISIONING, PENDING, "
+              "ACTIVATING, RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING, STOPPED, DELETED)");
+}
+
+json service_with(const std::string& status, json deployments) {
+    return json{{"serviceArn", "arn:aws:ecs:eu-west-1:1:service/prod/app"},
+                {"serviceName", "app"},
+                {"status", status},
+                {"taskDefinition", "arn:aws:ecs:eu-west-1:1:task-definition/app:1"},
+                {"deployments", std::move(deployments)}};
+}
+
+json deployment_with(const std::string& status, const std::optional<std::string>& rollout) {
+    json d{{"id", "ecs-svc/" + status}, {"status", status}, {"taskDefinition", "arn:aws:ecs:eu-west-1:1:task-definition/app:1"}};
+    if (rollout) d["rolloutState"] = *rollout;
+    return d;
+}
+
+Result<std::vector<Service>> describe_services_answer(json services) {
+    ScriptedTransport transport;
+    transport.push(200, json{{"services", std::move(services)}, {"failures", json::array()}}.dump());
+    return EcsClient(context(transport)).describe_services("prod", {"app"});
+}
+
+TEST(EcsStates, EveryServiceDeploymentAndRolloutStateParses) {
+    json deployments = json::array({deployment_with("PRIMARY", "IN_PROGRESS"), deployment_with("ACTIVE", "COMPLETED"),
+                                    deployment_with("INACTIVE", "FAILED"), deployment_with("ACTIVE", std::nullopt)});
+    json services = json::array({service_with("ACTIVE", deployments), service_with("DRAINING", json::array()),
+                                 service_with("INACTIVE", json::array())});
+    auto parsed = describe_services_answer(services);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    ASSERT_EQ(parsed->size(), 3u);
+    EXPECT_EQ(parsed->at(0).status.value, ServiceStatus::active);
+    EXPECT_EQ(parsed->at(1).status.value, ServiceStatus::draining);
+    EXPECT_EQ(parsed->at(2).status.value, ServiceStatus::inactive);
+    EXPECT_EQ(parsed->at(2).status.text, "INACTIVE");
+    const auto& d = parsed->at(0).deployments;
+    ASSERT_EQ(d.size(), 4u);
+    EXPECT_EQ(d[0].status.value, DeploymentStatus::primary);
+    EXPECT_EQ(d[1].status.value, DeploymentStatus::active);
+    EXPECT_EQ(d[2].status.value, DeploymentStatus::inactive);
+    EXPECT_EQ(d[0].rollout_state.value, RolloutState::in_progress);
+    EXPECT_EQ(d[1].rollout_state.value, RolloutState::completed);
+    EXPECT_EQ(d[2].rollout_state.value, RolloutState::failed);
+    EXPECT_EQ(d[3].rollout_state.value, RolloutState::absent);
+    EXPECT_EQ(d[3].rollout_state.text, "");
+}
+
+TEST(EcsStates, UnknownServiceDeploymentOrRolloutStateIsRefused) {
+    auto service = describe_services_answer(json::array({service_with("PAUSED", json::array())}));
+    ASSERT_FALSE(service);
+    EXPECT_EQ(service.error().message,
+              "DescribeServices: service.status 'PAUSED' is not a value shipwatch knows (ACTIVE, DRAINING, INACTIVE)");
+    auto deployment =
+        describe_services_answer(json::array({service_with("ACTIVE", json::array({deployment_with("SHADOW", "COMPLETED")}))}));
+    ASSERT_FALSE(deployment);
+    EXPECT_EQ(deployment.error().message,
+              "DescribeServices: deployment.status 'SHADOW' is not a value shipwatch knows (PRIMARY, ACTIVE, INACTIVE)");
+    auto rollout =
+        describe_services_answer(json::array({service_with("ACTIVE", json::array({deployment_with("PRIMARY", "ROLLING_BACK")}))}));
+    ASSERT_FALSE(rollout);
+    EXPECT_EQ(rollout.error().message, "DescribeServices: deployment.rolloutState 'ROLLING_BACK' is not a value shipwatch "
+                                       "knows (COMPLETED, FAILED, IN_PROGRESS)");
+}
+
+std::string target_health_xml(const std::vector<std::string>& states) {
+    std::string members;
+    for (size_t i = 0; i < states.size(); ++i)
+        members += "<member><TargetHealth><State>" + states[i] + "</State></TargetHealth><Target><Port>80</Port><Id>10.0.0." +
+                   std::to_string(i) + "</Id></Target></member>";
+    return "<DescribeTargetHealthResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\">"
+           "<DescribeTargetHealthResult><TargetHealthDescriptions>" +
+           members + "</TargetHealthDescriptions></DescribeTargetHealthResult></DescribeTargetHealthResponse>";
+}
+
+TEST(Elbv2States, EveryTargetStateParses) {
+    // TargetHealthStateEnum, plus unhealthy.draining, which newer answers carry.
+    const std::pair<const char*, TargetState> documented[] = {
+        {"initial", TargetState::initial},       {"healthy", TargetState::healthy},   {"unhealthy", TargetState::unhealthy},
+        {"unused", TargetState::unused},         {"draining", TargetState::draining}, {"unavailable", TargetState::unavailable},
+        {"unhealthy.draining", TargetState::unhealthy_draining}};
+    std::vector<std::string> states;
+    for (const auto& [text, value] : documented) states.push_back(text);
+    ScriptedTransport transport;
+    transport.push(200, target_health_xml(states));
+    auto targets = Elbv2Client(context(transport)).describe_target_health("arn:tg");
+    ASSERT_TRUE(targets) << targets.error().message;
+    ASSERT_EQ(targets->size(), std::size(documented));
+    for (size_t i = 0; i < targets->size(); ++i) {
+        EXPECT_EQ(targets->at(i).state.value, documented[i].second) << documented[i].first;
+        EXPECT_EQ(targets->at(i).state.text, documented[i].first);
+    }
+}
+
+TEST(Elbv2States, UnknownTargetStateIsRefusedNamingTheTarget) {
+    ScriptedTransport transport;
+    transport.push(200, target_health_xml({"healthy", "warming"}));
+    auto targets = Elbv2Client(context(transport)).describe_target_health("arn:tg");
+    ASSERT_FALSE(targets);
+    EXPECT_EQ(targets.error().code, "parse");
+    EXPECT_EQ(targets.error().message,
+              "DescribeTargetHealth: TargetHealth.State 'warming' of 10.0.0.1 is not a value shipwatch knows (initial, "
+              "healthy, unhealthy, unhealthy.draining, unused, draining, unavailable)");
+}
+
+std::string instances_xml(const std::vector<std::string>& states) {
+    std::string items;
+    for (size_t i = 0; i < states.size(); ++i)
+        items += "<item><instanceId>i-" + std::to_string(i) + "</instanceId><instanceState><code>0</code><name>" + states[i] +
+                 "</name></instanceState></item>";
+    return "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><reservationSet><item>"
+           "<instancesSet>" +
+           items + "</instancesSet></item></reservationSet></DescribeInstancesResponse>";
+}
+
+TEST(Ec2States, EveryInstanceStateParses) {
+    const std::pair<const char*, InstanceState> documented[] = {
+        {"pending", InstanceState::pending},       {"running", InstanceState::running},
+        {"shutting-down", InstanceState::shutting_down}, {"terminated", InstanceState::terminated},
+        {"stopping", InstanceState::stopping},     {"stopped", InstanceState::stopped}};
+    std::vector<std::string> states;
+    std::vector<std::string> ids;
+    for (const auto& [text, value] : documented) {
+        ids.push_back("i-" + std::to_string(states.size()));
+        states.push_back(text);
+    }
+    ScriptedTransport transport;
+    transport.push(200, instances_xml(states));
+    auto instances = Ec2Client(context(transport)).describe_instances(ids);
+    ASSERT_TRUE(instances) << instances.error().message;
+    ASSERT_EQ(instances->size(), std::size(documented));
+    for (size_t i = 0; i < instances->size(); ++i) {
+        EXPECT_EQ(instances->at(i).state.value, documented[i].second) << documented[i].first;
+        EXPECT_EQ(instances->at(i).state.text, documented[i].first);
+    }
+}
+
+TEST(Ec2States, UnknownInstanceStateIsRefused) {
+    ScriptedTransport transport;
+    transport.push(200, instances_xml({"hibernated"}));
+    auto instances = Ec2Client(context(transport)).describe_instances({"i-0"});
+    ASSERT_FALSE(instances);
+    EXPECT_NE(instances.error().message.find("instance.instanceState.name 'hibernated' is not a value shipwatch knows "
+                                             "(pending, running, shutting-down, terminated, stopping, stopped)"),
+              std::string::npos)
+        << instances.error().message;
+}
+
+Result<std::vector<CiRun>> builds_answer(const std::vector<std::pair<std::string, std::string>>& status_and_phase) {
+    json ids = json::array();
+    json builds = json::array();
+    for (size_t i = 0; i < status_and_phase.size(); ++i) {
+        std::string id = "p:" + std::to_string(i);
+        ids.push_back(id);
+        json phase{{"phaseType", "BUILD"}};
+        if (!status_and_phase[i].second.empty()) phase["phaseStatus"] = status_and_phase[i].second;
+        builds.push_back(json{{"id", id},
+                              {"buildNumber", static_cast<int>(i)},
+                              {"buildStatus", status_and_phase[i].first},
+                              {"phases", json::array({phase})}});
+    }
+    ScriptedTransport transport;
+    transport.push(200, json{{"ids", ids}}.dump());
+    transport.push(200, json{{"builds", builds}, {"buildsNotFound", json::array()}}.dump());
+    return CodeBuildClient(context(transport)).recent_builds("p", status_and_phase.size());
+}
+
+const CiRun& build_number(const std::vector<CiRun>& runs, int n) {
+    auto it = std::find_if(runs.begin(), runs.end(), [n](const CiRun& r) { return r.number == n; });
+    if (it == runs.end()) throw std::runtime_error("no build " + std::to_string(n));
+    return *it;
+}
+
+// StatusType, for the build and its phases; CodeBuild maps into the one CI vocabulary.
+TEST(CodeBuildStates, EveryStatusTypeMapsIntoTheCiVocabulary) {
+    const std::tuple<const char*, CiStatus, CiConclusion> documented[] = {
+        {"SUCCEEDED", CiStatus::completed, CiConclusion::success},
+        {"FAILED", CiStatus::completed, CiConclusion::failure},
+        {"FAULT", CiStatus::completed, CiConclusion::failure},
+        {"TIMED_OUT", CiStatus::completed, CiConclusion::timed_out},
+        {"IN_PROGRESS", CiStatus::in_progress, CiConclusion::none},
+        {"STOPPED", CiStatus::completed, CiConclusion::cancelled}};
+    std::vector<std::pair<std::string, std::string>> answers;
+    for (const auto& [text, status, conclusion] : documented) answers.emplace_back(text, text);
+    auto runs = builds_answer(answers);
+    ASSERT_TRUE(runs) << runs.error().message;
+    ASSERT_EQ(runs->size(), std::size(documented));
+    for (size_t i = 0; i < std::size(documented); ++i) {
+        const auto& [text, status, conclusion] = documented[i];
+        const CiRun& run = build_number(*runs, static_cast<int>(i));
+        EXPECT_EQ(run.status, status) << text;
+        EXPECT_EQ(run.conclusion, conclusion) << text;
+        ASSERT_EQ(run.steps.size(), 1u);
+        EXPECT_EQ(run.steps[0].status, status) << "phase " << text;
+        EXPECT_EQ(run.steps[0].conclusion, conclusion) << "phase " << text;
+    }
+}
+
+// A phase status is read, not refused (it only colours a step); a build status is refused.
+TEST(CodeBuildStates, UnknownPhaseStatusIsOtherAndUnknownBuildStatusIsRefused) {
+    auto runs = builds_answer({{"SUCCEEDED", "SKIPPED"}, {"IN_PROGRESS", ""}, {"SUCCEEDED", ""}});
+    ASSERT_TRUE(runs) << runs.error().message;
+    EXPECT_EQ(build_number(*runs, 0).steps[0].status, CiStatus::completed);
+    EXPECT_EQ(build_number(*runs, 0).steps[0].conclusion, CiConclusion::other);
+    EXPECT_EQ(build_number(*runs, 1).steps[0].status, CiStatus::in_progress) << "the current phase has no status yet";
+    EXPECT_EQ(build_number(*runs, 1).steps[0].conclusion, CiConclusion::none);
+    EXPECT_EQ(build_number(*runs, 2).steps[0].status, CiStatus::completed) << "the final marker never gets one";
+    EXPECT_EQ(build_number(*runs, 2).steps[0].conclusion, CiConclusion::none);
+
+    auto refused = builds_answer({{"PAUSED", "SUCCEEDED"}});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("build.buildStatus 'PAUSED' is not a value shipwatch knows (SUCCEEDED, FAILED, "
+                                           "FAULT, TIMED_OUT, IN_PROGRESS, STOPPED)"),
+              std::string::npos)
+        << refused.error().message;
 }
 
 }  // namespace

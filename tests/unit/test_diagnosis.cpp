@@ -1,6 +1,8 @@
 // Every verdict code, from a healthy snapshot with one link broken at a time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "model/diagnosis.hpp"
 #include "snapshot_builder.hpp"
 
@@ -316,4 +318,147 @@ TEST(Findings, SecretChangedAfterTasksStartedAndMainAhead) {
     Diagnosis d = diagnose(s);
     EXPECT_TRUE(has_finding(d, "secret db changed at 14:30:00, after the running tasks started"));
     EXPECT_TRUE(has_finding(d, "main is 1 commit ahead of what runs"));
+}
+
+// ---- the rules read states as values ------------------------------------------------------------
+
+namespace {
+
+// Every value but `unknown` has a spelling, and no text is spelled twice.
+template <class E>
+void expect_table_complete(E last) {
+    auto table = spellings(E{});
+    for (int v = 1; v <= static_cast<int>(last); ++v) {
+        auto n = std::count_if(table.begin(), table.end(), [v](const auto& row) { return static_cast<int>(row.value) == v; });
+        EXPECT_EQ(n, 1) << "value " << v;
+    }
+    for (const auto& row : table) {
+        EXPECT_NE(row.value, E::unknown) << row.text;
+        auto same = std::count_if(table.begin(), table.end(), [&](const auto& other) { return other.text == row.text; });
+        EXPECT_EQ(same, 1) << row.text;
+    }
+}
+
+// A rollout in progress with one failed task and every task running: only the stopped task's
+// stop code tells whether it failed.
+PipelineSnapshot rollout_with_a_stop(const char* stop_code) {
+    auto s = healthy_snapshot();
+    auto& d = (*s.service.value).deployments[0];
+    d.rollout_state = "IN_PROGRESS";
+    d.failed_tasks = 1;
+    Task stopped = running_task("t9", kTdNew, kNewDigest, "10.0.1.9", at("2025-06-10T14:02:30Z"));
+    stopped.last_status = "STOPPED";
+    stopped.desired_status = "STOPPED";
+    stopped.stopped_at = at("2025-06-10T14:03:00Z");
+    stopped.stop_code = stop_code;
+    stopped.stopped_reason = "Task stopped by the scheduler";
+    s.tasks.value->push_back(stopped);
+    return s;
+}
+
+}  // namespace
+
+// The model compares values: comparing a state with a string does not compile.
+template <class S, class T>
+concept equality_comparable_to = requires(const S& s, const T& t) { s == t; };
+static_assert(!equality_comparable_to<ApiEnum<TaskStatus>, const char*>);
+static_assert(!equality_comparable_to<ApiEnum<TaskStatus>, char[8]>);
+static_assert(!equality_comparable_to<ApiEnum<TaskStatus>, std::string>);
+static_assert(equality_comparable_to<ApiEnum<TaskStatus>, TaskStatus>);
+
+TEST(States, EveryEnumHasOneSpellingPerValue) {
+    expect_table_complete(DeploymentStatus::inactive);
+    expect_table_complete(RolloutState::in_progress);
+    expect_table_complete(ServiceStatus::inactive);
+    expect_table_complete(TaskStatus::deleted);
+    expect_table_complete(HealthStatus::undetermined);
+    expect_table_complete(StopCode::termination_notice);
+    expect_table_complete(TargetState::unavailable);
+    expect_table_complete(InstanceState::stopped);
+}
+
+TEST(States, TextOutsideTheTableIsUnknownAndKept) {
+    ApiEnum<TaskStatus> odd("HIBERNATING");
+    EXPECT_EQ(odd, TaskStatus::unknown);
+    EXPECT_FALSE(odd.known());
+    EXPECT_EQ(odd.text, "HIBERNATING");
+    ApiEnum<TaskStatus> running("RUNNING");
+    EXPECT_EQ(running, TaskStatus::running);
+    EXPECT_TRUE(running.known());
+    EXPECT_FALSE(ApiEnum<StopCode>().known()) << "absent is not a known value";
+    EXPECT_EQ(ApiEnum<RolloutState>(""), RolloutState::absent);
+    // Two readings are one state when the API wrote the same text; two unknown values differ.
+    EXPECT_TRUE(ApiEnum<TargetState>("warming") == ApiEnum<TargetState>("warming"));
+    EXPECT_FALSE(ApiEnum<TargetState>("warming") == ApiEnum<TargetState>("cooling"));
+}
+
+TEST(States, StopCodeDecidesWhetherAStoppedTaskFailed) {
+    for (const char* failed : {"TaskFailedToStart", "EssentialContainerExited"}) {
+        Diagnosis d = diagnose(rollout_with_a_stop(failed));
+        EXPECT_EQ(d.verdict.code, VerdictCode::deploy_failing) << failed << ": " << d.verdict.summary;
+    }
+    // A stop the scheduler or a person asked for, or a code shipwatch does not know, is not a failure.
+    for (const char* benign : {"ServiceSchedulerInitiated", "UserInitiated", "MaintenanceStop"}) {
+        Diagnosis d = diagnose(rollout_with_a_stop(benign));
+        EXPECT_EQ(d.verdict.code, VerdictCode::deploy_in_progress) << benign << ": " << d.verdict.summary;
+    }
+}
+
+TEST(States, PrimaryRolloutFailedIsAFailingDeployEvenWithTasksRunning) {
+    auto s = healthy_snapshot();
+    auto& d = (*s.service.value).deployments[0];
+    d.rollout_state = "FAILED";
+    d.rollout_state_reason = "ECS deployment circuit breaker: tasks failed to start.";
+    Diagnosis diagnosis = diagnose(s);
+    EXPECT_EQ(diagnosis.verdict.code, VerdictCode::deploy_failing) << diagnosis.verdict.summary;
+    EXPECT_NE(diagnosis.verdict.summary.find("circuit breaker"), std::string::npos) << diagnosis.verdict.summary;
+}
+
+TEST(States, RunningTaskWithANewDesiredStatusStillCounts) {
+    auto s = healthy_snapshot();
+    for (auto& t : *s.tasks.value) t.desired_status = "PAUSED";  // only STOPPED takes a task out
+    EXPECT_EQ(diagnose(s).verdict.code, VerdictCode::live);
+    for (auto& t : *s.tasks.value) t.desired_status = "STOPPED";
+    EXPECT_EQ(stage(diagnose(s), "tasks").health, Health::failed) << "no task meant to keep running";
+}
+
+TEST(States, AbsentRolloutStateShowsAsADash) {
+    auto s = healthy_snapshot();
+    (*s.service.value).deployments[0].rollout_state = "";
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::live);
+    EXPECT_TRUE(evidence_contains(stage(d, "tasks"), "app:24 - running 2/2"));
+}
+
+TEST(States, TargetsOutsideHealthyInitialDrainingAreUnhealthyAndShownAsWritten) {
+    auto s = healthy_snapshot();
+    (*s.target_groups.value)[0].targets[1].state = "unhealthy.draining";
+    (*s.target_groups.value)[0].targets[1].reason = "Target.FailedHealthChecks";
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::targets_unhealthy) << d.verdict.summary;
+    EXPECT_EQ(stage(d, "alb").summary, "1/2 targets healthy; 10.0.1.2 unhealthy.draining (Target.FailedHealthChecks)");
+    (*s.target_groups.value)[0].targets[1].state = "draining";
+    EXPECT_EQ(stage(diagnose(s), "alb").health, Health::progressing);
+}
+
+TEST(States, AnInstanceNotRunningIsNamedWithItsState) {
+    auto s = healthy_snapshot();
+    s.spec.kind = PipelineKind::ec2;
+    s.service = {};
+    s.service.configured = false;
+    s.tasks = {};
+    s.tasks.configured = false;
+    s.task_definitions = {};
+    s.task_definitions.configured = false;
+    s.images = {};
+    s.images.configured = false;
+    Instance i;
+    i.id = "i-0c5a5c767bec5c27e";
+    i.state = "shutting-down";
+    i.launch_time = at("2025-06-10T14:10:00Z");
+    set(s.instances, std::vector<Instance>{i}, s.now);
+    (*s.target_groups.value)[0].targets = {{"i-0c5a5c767bec5c27e", 3000, "healthy", "", ""}};
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::instance_stale);
+    EXPECT_EQ(d.verdict.summary, "Instance i-0c5a5c767bec5c27e is shutting-down, not running.");
 }

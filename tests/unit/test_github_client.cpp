@@ -2,6 +2,8 @@
 // the ETag cache, rate limits and the mapping to commits, runs and steps.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "sources/github/github_client.hpp"
 #include "unit/scripted_transport.hpp"
 
@@ -221,6 +223,67 @@ TEST(GithubClient, TransportFailure) {
     EXPECT_EQ(commits.error().code, "transport");
     EXPECT_EQ(commits.error().message, "timed out");
     EXPECT_TRUE(commits.error().retryable);
+}
+
+
+// The REST API's run statuses and conclusions, written out here, each mapped into the CI
+// vocabulary; a value outside them fails the fetch naming the member.
+Result<std::vector<CiRun>> runs_answer(const std::vector<std::pair<std::string, nlohmann::json>>& status_and_conclusion) {
+    nlohmann::json runs = nlohmann::json::array();
+    for (size_t i = 0; i < status_and_conclusion.size(); ++i)
+        runs.push_back({{"id", i},
+                        {"run_number", i},
+                        {"head_sha", "194af44e2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e"},
+                        {"status", status_and_conclusion[i].first},
+                        {"conclusion", status_and_conclusion[i].second}});
+    ScriptedTransport transport;
+    transport.push(200, nlohmann::json{{"total_count", runs.size()}, {"workflow_runs", runs}}.dump(), rate_headers(4999));
+    return GithubClient(context(transport)).workflow_runs("o/r", "main", "", 50);
+}
+
+TEST(GithubStates, EveryRunStatusMapsIntoTheCiVocabulary) {
+    const std::pair<const char*, CiStatus> documented[] = {
+        {"queued", CiStatus::queued},   {"in_progress", CiStatus::in_progress}, {"completed", CiStatus::completed},
+        {"waiting", CiStatus::queued},  {"requested", CiStatus::queued},        {"pending", CiStatus::queued}};
+    std::vector<std::pair<std::string, nlohmann::json>> answers;
+    for (const auto& [text, value] : documented) answers.emplace_back(text, nullptr);
+    auto runs = runs_answer(answers);
+    ASSERT_TRUE(runs) << runs.error().message;
+    ASSERT_EQ(runs->size(), std::size(documented));
+    for (size_t i = 0; i < runs->size(); ++i) EXPECT_EQ(runs->at(i).status, documented[i].second) << documented[i].first;
+}
+
+TEST(GithubStates, EveryConclusionMapsIntoTheCiVocabulary) {
+    const std::pair<const char*, CiConclusion> documented[] = {
+        {"success", CiConclusion::success},     {"failure", CiConclusion::failure},
+        {"startup_failure", CiConclusion::failure}, {"cancelled", CiConclusion::cancelled},
+        {"timed_out", CiConclusion::timed_out}, {"skipped", CiConclusion::skipped},
+        {"neutral", CiConclusion::other},       {"action_required", CiConclusion::other},
+        {"stale", CiConclusion::other}};
+    std::vector<std::pair<std::string, nlohmann::json>> answers;
+    for (const auto& [text, value] : documented) answers.emplace_back("completed", text);
+    answers.emplace_back("in_progress", nullptr);
+    auto runs = runs_answer(answers);
+    ASSERT_TRUE(runs) << runs.error().message;
+    ASSERT_EQ(runs->size(), std::size(documented) + 1);
+    for (size_t i = 0; i < std::size(documented); ++i)
+        EXPECT_EQ(runs->at(i).conclusion, documented[i].second) << documented[i].first;
+    EXPECT_EQ(runs->back().conclusion, CiConclusion::none) << "a null conclusion is none";
+}
+
+TEST(GithubStates, UnknownStatusOrConclusionIsRefused) {
+    auto status = runs_answer({{"paused", nullptr}});
+    ASSERT_FALSE(status);
+    EXPECT_NE(status.error().message.find("status 'paused' is not a value shipwatch knows (queued, in_progress, completed, "
+                                          "waiting, requested, pending)"),
+              std::string::npos)
+        << status.error().message;
+    auto conclusion = runs_answer({{"completed", "partial"}});
+    ASSERT_FALSE(conclusion);
+    EXPECT_NE(conclusion.error().message.find("conclusion 'partial' is not a value shipwatch knows (success, failure, "
+                                              "startup_failure, cancelled, timed_out, skipped, neutral, action_required, stale)"),
+              std::string::npos)
+        << conclusion.error().message;
 }
 
 }  // namespace
