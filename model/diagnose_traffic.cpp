@@ -63,7 +63,7 @@ std::optional<Revision> endpoint_revision(Context& ctx, StageReport& r, bool& en
 StageOutcome diagnose_alb(Context& ctx) {
     StageOutcome out;
     auto& r = out.report;
-    r.id = "alb";
+    r.id = Stage::alb;
     const auto& tgs = ctx.snap.target_groups;
     bool have_targets = tgs.configured;
     if (!have_targets && !ctx.snap.versions.configured) {
@@ -190,7 +190,7 @@ StageOutcome diagnose_alb(Context& ctx) {
 StageOutcome diagnose_instances(Context& ctx) {
     StageOutcome out;
     auto& r = out.report;
-    r.id = "instances";
+    r.id = Stage::instances;
     if (source_unusable(ctx.snap.instances, "EC2 instances", out, ctx.now)) return out;
     const auto& instances = *ctx.snap.instances.value;
     if (instances.empty()) {
