@@ -41,7 +41,19 @@ std::string_view to_string(Source s);  // the id
 std::optional<Source> source_from_string(std::string_view id);
 
 // Table order is the order of the JSON `sources` list and of the dashboard's part list.
-enum class Part { commits, builds, images, service, task_definitions, tasks, target_groups, instances, version, logs, secrets };
+enum class Part {
+    commits,
+    builds,
+    images,
+    service,
+    task_definitions,
+    tasks,
+    target_groups,
+    instances,
+    version,
+    logs,
+    secrets,
+};
 
 struct PartInfo {
     Part part;

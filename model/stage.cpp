@@ -7,7 +7,8 @@ namespace shipwatch {
 namespace {
 
 constexpr size_t chain_length(PipelineKind k) {
-    return static_cast<size_t>(std::count_if(kStages.begin(), kStages.end(), [k](const StageInfo& r) { return r.kinds & kind_bit(k); }));
+    auto in_chain = [k](const StageInfo& r) { return (r.kinds & kind_bit(k)) != 0; };
+    return static_cast<size_t>(std::count_if(kStages.begin(), kStages.end(), in_chain));
 }
 
 template <PipelineKind K>

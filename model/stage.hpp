@@ -48,8 +48,10 @@ inline constexpr std::array<StageInfo, 7> kStages{{
     {Stage::image, "image", "image", "image", kind_bit(PipelineKind::ecs), {{Part::images, Part::task_definitions}, 2}},
     {Stage::taskdef, "taskdef", "taskdef", "tdef", kind_bit(PipelineKind::ecs),
      {{Part::service, Part::task_definitions, Part::secrets}, 3}},
-    {Stage::tasks, "tasks", "tasks", "tasks", kind_bit(PipelineKind::ecs), {{Part::service, Part::tasks, Part::logs}, 3}},
-    {Stage::instances, "instances", "instances", "inst", kind_bit(PipelineKind::ec2), {{Part::instances, Part::version}, 2}},
+    {Stage::tasks, "tasks", "tasks", "tasks", kind_bit(PipelineKind::ecs),
+     {{Part::service, Part::tasks, Part::logs}, 3}},
+    {Stage::instances, "instances", "instances", "inst", kind_bit(PipelineKind::ec2),
+     {{Part::instances, Part::version}, 2}},
     {Stage::alb, "alb", "alb", "alb", kEcsAndEc2, {{Part::target_groups, Part::version, Part::tasks}, 3}},
 }};
 inline constexpr size_t kStageCount = kStages.size();

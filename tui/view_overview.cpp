@@ -77,7 +77,10 @@ Columns columns(Rect r, const Picture& p, const std::vector<size_t>& rows) {
 void draw_heads(CellGrid& g, Rect r, const Columns& c) {
     Attr head{Role::dim};
     g.put(c.name_x, r.y, "PIPELINE", head);
-    g.put(c.diag_x, r.y, c.compact ? "CHAIN (sha below)" : "CHAIN  push ▸ … ▸ alb, the commit each stage carries below", head, c.age_x - 1);
+    const auto ecs = chain(PipelineKind::ecs);
+    const std::string wide = fmt::format("CHAIN  {} ▸ … ▸ {}, the commit each stage carries below",
+                                         stage_info(ecs.front()).label, stage_info(ecs.back()).label);
+    g.put(c.diag_x, r.y, c.compact ? "CHAIN (sha below)" : wide, head, c.age_x - 1);
     if (!c.mini) g.put(c.age_x, r.y, "FOR", head);
     if (c.has_summary(r)) g.put(c.summary_x, r.y, "WHY", head);
 }
@@ -212,7 +215,9 @@ void draw_overview(CellGrid& g, Rect r, const Picture& p, const ViewState& s) {
     const Columns c = columns(r, p, rows);
     draw_heads(g, r, c);
     if (rows.empty()) {
-        g.put(c.name_x, r.y + 2, p.pipelines.empty() ? "no pipelines configured" : "no pipeline matches the filter '" + s.filter + "' (Esc clears)", {Role::dim});
+        g.put(c.name_x, r.y + 2,
+              p.pipelines.empty() ? "no pipelines configured" : "no pipeline matches the filter '" + s.filter + "' (Esc clears)",
+              {Role::dim});
         return;
     }
     const size_t sel = selected_row(p, rows, s);
@@ -229,8 +234,8 @@ void draw_overview(CellGrid& g, Rect r, const Picture& p, const ViewState& s) {
         if (static_cast<size_t>(i) == sel) draw_selection(g, r, c, y);
     }
     draw_scroll_count(g, r, sel, rows.size(), first, per_page);
-    if (!detail.empty())
-        draw_detail(g, r, p.pipelines[rows[sel]].name, detail, std::min(static_cast<int>(rows.size()) - first, per_page) * 2);
+    const int used = std::min(static_cast<int>(rows.size()) - first, per_page) * 2;
+    if (!detail.empty()) draw_detail(g, r, p.pipelines[rows[sel]].name, detail, used);
 }
 
 void draw_loading(CellGrid& g, Rect r, const Picture::Entry& e) {
