@@ -19,7 +19,7 @@ constexpr size_t kMaxVersionObservations = 200;
 constexpr size_t kMaxTargetChanges = 500;
 
 template <typename T>
-void store(Fetched<T>& part, Result<T> result, const char* source, TimePoint now) {
+void store(Fetched<T>& part, Result<T> result, Source source, TimePoint now) {
     if (result.ok()) {
         part.value = std::move(result).value();
         part.fetched_at = now;
@@ -31,7 +31,7 @@ void store(Fetched<T>& part, Result<T> result, const char* source, TimePoint now
 }
 
 template <typename T>
-void fail(Fetched<T>& part, const char* source, std::string code, std::string message, TimePoint now) {
+void fail(Fetched<T>& part, Source source, std::string code, std::string message, TimePoint now) {
     part.error = FetchError{source, std::move(code), std::move(message), now};
 }
 
@@ -117,7 +117,7 @@ void PipelineCollector::collect_source() {
         store(snap_.commits,
               shared<std::vector<Commit>>(&SlowSourceCache::commits, src_.github.get(), "commits|" + s.repo + "|" + s.branch,
                                           [&] { return src_.github->commits(s.repo, s.branch, 30); }),
-              "github", clock_.now());
+              Source::github, clock_.now());
 
     std::vector<CiRun> runs;
     std::optional<ApiError> error;
@@ -147,7 +147,7 @@ void PipelineCollector::collect_source() {
         }
     }
     if (!snap_.builds.configured) return;
-    const char* source = s.codebuild_project.empty() ? "github" : "codebuild";
+    const Source source = source_of(Part::builds, s);
     if (error) store(snap_.builds, Result<std::vector<CiRun>>(*error), source, clock_.now());
     else store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, clock_.now());
 }
@@ -167,7 +167,7 @@ void PipelineCollector::collect_service() {
     const auto& s = snap_.spec;
     TimePoint now = clock_.now();
     EcsClusterFetch::ServiceView view = src_.ecs_cluster ? src_.ecs_cluster->get(s.service) : fetch_service_alone();
-    store(snap_.service, std::move(view.service), "ecs", now);
+    store(snap_.service, std::move(view.service), Source::ecs, now);
     if (!snap_.service.ok()) {
         // Without the service nothing downstream can be asked; mark the parts as failed too.
         auto e = *snap_.service.error;
@@ -175,7 +175,7 @@ void PipelineCollector::collect_service() {
         snap_.task_definitions.error = e;
         return;
     }
-    store(snap_.tasks, std::move(view.tasks), "ecs", now);
+    store(snap_.tasks, std::move(view.tasks), Source::ecs, now);
     const Service& svc = *snap_.service.value;
 
     std::vector<std::string> tgs = s.target_groups;
@@ -201,8 +201,8 @@ void PipelineCollector::collect_service() {
     // Revisions nothing refers to any more are dropped: a week of deployments must not pile up
     // (one brought back by a rollback is fetched again, once).
     if (!td_error) std::erase_if(taskdef_cache_, [&](const auto& kv) { return !wanted.count(kv.first); });
-    if (td_error) store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*td_error), "ecs", clock_.now());
-    else store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(tds)), "ecs", clock_.now());
+    if (td_error) store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*td_error), Source::ecs, clock_.now());
+    else store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(tds)), Source::ecs, clock_.now());
     targets.get();
 }
 
@@ -255,12 +255,12 @@ void PipelineCollector::collect_discovered() {
             store(snap_.images,
                   shared<std::vector<Image>>(&SlowSourceCache::images, src_.aws.transport, "ecr|" + s.region + "|" + repo,
                                              [&] { return aws::EcrClient(src_.aws).recent_images(repo, 200); }),
-                  "ecr", clock_.now());
+                  Source::ecr, clock_.now());
         }
         if (!s.expect_log.empty() && app && !app->log_group.empty()) {
             aws::LogsClient logs(src_.aws);
             TimePoint since = clock_.now() - std::chrono::hours(6);
-            store(snap_.logs, logs.filter(app->log_group, s.expect_log, since, 50), "logs", clock_.now());
+            store(snap_.logs, logs.filter(app->log_group, s.expect_log, since, 50), Source::logs, clock_.now());
         }
         std::vector<SecretInfo> secrets;
         std::optional<ApiError> secret_error;
@@ -285,12 +285,12 @@ void PipelineCollector::collect_discovered() {
             }
         snap_.secrets.configured = !secrets.empty() || secret_error;
         if (snap_.secrets.configured) {
-            if (secret_error) store(snap_.secrets, Result<std::vector<SecretInfo>>(*secret_error), "secretsmanager", clock_.now());
-            else store(snap_.secrets, Result<std::vector<SecretInfo>>(std::move(secrets)), "secretsmanager", clock_.now());
+            if (secret_error) store(snap_.secrets, Result<std::vector<SecretInfo>>(*secret_error), Source::secretsmanager, clock_.now());
+            else store(snap_.secrets, Result<std::vector<SecretInfo>>(std::move(secrets)), Source::secretsmanager, clock_.now());
         }
     } else if (snap_.images.configured && !snap_.images.value) {
         if (snap_.task_definitions.error) snap_.images.error = snap_.task_definitions.error;
-        else fail(snap_.images, "ecr", "NoTaskDefinition", "the image repository is found through the task definition, which is unavailable",
+        else fail(snap_.images, Source::ecr, "NoTaskDefinition", "the image repository is found through the task definition, which is unavailable",
                   clock_.now());
     }
 
@@ -304,7 +304,7 @@ void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
     if (!tg_meta_ || tg_meta_names_ != names || refresh_slow_now_) {
         auto groups = elb.describe_target_groups(names);
         if (!groups) {
-            store(snap_.target_groups, std::move(groups), "elbv2", clock_.now());
+            store(snap_.target_groups, std::move(groups), Source::elbv2, clock_.now());
             return;
         }
         std::vector<TargetGroup> meta = std::move(groups).value();
@@ -326,7 +326,7 @@ void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
     for (auto& g : result) {
         auto health = elb.describe_target_health(g.arn);
         if (!health) {
-            store(snap_.target_groups, Result<std::vector<TargetGroup>>(health.error()), "elbv2", clock_.now());
+            store(snap_.target_groups, Result<std::vector<TargetGroup>>(health.error()), Source::elbv2, clock_.now());
             return;
         }
         g.targets = std::move(health).value();
@@ -347,13 +347,13 @@ void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
             snap_.target_changes.erase(snap_.target_changes.begin(),
                                        snap_.target_changes.begin() + static_cast<long>(snap_.target_changes.size() - kMaxTargetChanges));
     }
-    store(snap_.target_groups, Result<std::vector<TargetGroup>>(std::move(result)), "elbv2", now);
+    store(snap_.target_groups, Result<std::vector<TargetGroup>>(std::move(result)), Source::elbv2, now);
 }
 
 void PipelineCollector::collect_instances() {
     if (!snap_.target_groups.value) {
         if (snap_.target_groups.error) snap_.instances.error = snap_.target_groups.error;
-        else fail(snap_.instances, "ec2", "NoTargetGroup", "an EC2 pipeline needs target_group to find its instances", clock_.now());
+        else fail(snap_.instances, Source::ec2, "NoTargetGroup", "an EC2 pipeline needs target_group to find its instances", clock_.now());
         return;
     }
     std::vector<std::string> ids;
@@ -361,13 +361,13 @@ void PipelineCollector::collect_instances() {
         for (const auto& t : g.targets)
             if (t.id.rfind("i-", 0) == 0 && std::find(ids.begin(), ids.end(), t.id) == ids.end()) ids.push_back(t.id);
     if (ids.empty()) {
-        store(snap_.instances, Result<std::vector<Instance>>(std::vector<Instance>{}), "ec2", clock_.now());
+        store(snap_.instances, Result<std::vector<Instance>>(std::vector<Instance>{}), Source::ec2, clock_.now());
         return;
     }
     aws::Ec2Client ec2(src_.aws);
     auto r = ec2.describe_instances(ids);
     if (!r) {
-        store(snap_.instances, std::move(r), "ec2", clock_.now());
+        store(snap_.instances, std::move(r), Source::ec2, clock_.now());
         return;
     }
     std::vector<Instance> instances = std::move(r).value();
@@ -385,7 +385,7 @@ void PipelineCollector::collect_instances() {
         auto ud = ec2.user_data(inst.id);
         if (ud) summarize_user_data(*ud, inst);
     }
-    store(snap_.instances, Result<std::vector<Instance>>(std::move(instances)), "ec2", clock_.now());
+    store(snap_.instances, Result<std::vector<Instance>>(std::move(instances)), Source::ec2, clock_.now());
 }
 
 void PipelineCollector::collect_version() {
@@ -401,7 +401,7 @@ void PipelineCollector::collect_version() {
     if (list.size() > kMaxVersionObservations) list.erase(list.begin());
     snap_.versions.fetched_at = obs.time;
     if (obs.error.empty()) snap_.versions.error.reset();
-    else snap_.versions.error = FetchError{"version", "", obs.error, obs.time};
+    else snap_.versions.error = FetchError{Source::version, "", obs.error, obs.time};
 }
 
 }  // namespace shipwatch

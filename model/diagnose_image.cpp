@@ -24,7 +24,7 @@ bool is_mutable_tag(const std::string& tag) { return hex_runs(tag).empty(); }
 StageOutcome diagnose_image(Context& ctx) {
     StageOutcome out;
     auto& r = out.report;
-    r.id = "image";
+    r.id = Stage::image;
     if (source_unusable(ctx.snap.images, "registry", out, ctx.now)) return out;
     const auto& images = *ctx.snap.images.value;
     if (!ctx.app_image_repository.empty()) r.evidence.push_back({"repository", ctx.app_image_repository, std::nullopt});
@@ -83,7 +83,7 @@ StageOutcome diagnose_image(Context& ctx) {
 StageOutcome diagnose_taskdef(Context& ctx) {
     StageOutcome out;
     auto& r = out.report;
-    r.id = "taskdef";
+    r.id = Stage::taskdef;
     if (source_unusable(ctx.snap.service, "ECS service", out, ctx.now)) return out;
     if (source_unusable(ctx.snap.task_definitions, "task definition", out, ctx.now)) return out;
     const Service& svc = *ctx.snap.service.value;
@@ -101,7 +101,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
 
     ImageRef ref = parse_image_ref(ctx.app_container->image);
     if (ref.digest.empty() && is_mutable_tag(ref.tag) && ctx.snap.images.value && !ctx.index.resolve(ref))
-        ctx.find(Severity::error, "taskdef",
+        ctx.find(Severity::error, Stage::taskdef,
                  fmt::format("{} references tag \"{}\", which does not exist in {}", td_name, ref.tag, ref.repository));
 
     if (!ctx.target) {
@@ -152,7 +152,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
         std::optional<TimePoint> newest_dep = ctx.last_deployment();
         if (newest_dep && *newest_dep < img.pushed_at) {
             r.evidence.push_back({"last deployment", fmt::format("{} before the push", format_duration(img.pushed_at - *newest_dep)), newest_dep});
-            ctx.find(Severity::error, "taskdef",
+            ctx.find(Severity::error, Stage::taskdef,
                      fmt::format("no deployment since the image for {} was pushed at {}; the last one started {}",
                                  sha7, format_clock(img.pushed_at), format_iso8601(*newest_dep)));
         }

@@ -41,7 +41,7 @@ const CiStep* running_step(const CiRun& run) {
 
 StageOutcome diagnose_push(Context& ctx) {
     StageOutcome out;
-    out.report.id = "push";
+    out.report.id = Stage::push;
     if (source_unusable(ctx.snap.commits, "repository", out, ctx.now)) return out;
     auto& r = out.report;
     if (!ctx.target) {
@@ -62,7 +62,7 @@ StageOutcome diagnose_push(Context& ctx) {
 StageOutcome diagnose_build(Context& ctx) {
     StageOutcome out;
     auto& r = out.report;
-    r.id = "build";
+    r.id = Stage::build;
     if (source_unusable(ctx.snap.builds, "CI", out, ctx.now)) return out;
     if (!ctx.target) {
         return fail_unknown(out, "newest commit unknown, so the build to look for is unknown", "the newest commit is unknown");
@@ -104,7 +104,7 @@ StageOutcome diagnose_build(Context& ctx) {
         out.verdict = VerdictCode::build_failed;
         out.verdict_summary = fmt::format("{} for {} {}{}; no image was pushed for it.", run_label(*run), sha7,
                                           conclusion_word(run->conclusion), where);
-        if (step && !step->context.empty()) ctx.find(Severity::error, "build", fmt::format("{} failed: {}", step->name, step->context));
+        if (step && !step->context.empty()) ctx.find(Severity::error, Stage::build, fmt::format("{} failed: {}", step->name, step->context));
         return out;
     }
 

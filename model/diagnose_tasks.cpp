@@ -269,7 +269,7 @@ constexpr TaskRule kTaskRules[] = {rollout_failing, scaled_to_zero, nothing_runn
 
 StageOutcome diagnose_tasks(Context& ctx) {
     StageOutcome base;
-    base.report.id = "tasks";
+    base.report.id = Stage::tasks;
     if (source_unusable(ctx.snap.service, "ECS service", base, ctx.now)) return base;
     if (source_unusable(ctx.snap.tasks, "ECS tasks", base, ctx.now)) return base;
     const Rollout ro = read_rollout(*ctx.snap.service.value, *ctx.snap.tasks.value);
@@ -290,26 +290,26 @@ void add_rollout_findings(Context& ctx) {
             ++in_progress;
             auto age = ctx.now - d.created;
             if (age > std::chrono::minutes(30))
-                ctx.find(Severity::error, "tasks", fmt::format("deployment {} ({}) has been IN_PROGRESS for {}", d.id,
+                ctx.find(Severity::error, Stage::tasks, fmt::format("deployment {} ({}) has been IN_PROGRESS for {}", d.id,
                                                                td_short(ctx, d.task_definition), format_duration(age)),
                          {{"created", format_iso8601(d.created), d.created}});
         }
         if (d.failed_tasks > 0)
-            ctx.find(d.rollout_state == RolloutState::completed ? Severity::warning : Severity::error, "tasks",
+            ctx.find(d.rollout_state == RolloutState::completed ? Severity::warning : Severity::error, Stage::tasks,
                      fmt::format("{} failed tasks in deployment {} ({})", d.failed_tasks, d.id, td_short(ctx, d.task_definition)));
     }
     if (in_progress > 1)
-        ctx.find(Severity::error, "tasks", fmt::format("{} deployments IN_PROGRESS at once", in_progress));
+        ctx.find(Severity::error, Stage::tasks, fmt::format("{} deployments IN_PROGRESS at once", in_progress));
     if (!svc.circuit_breaker)
-        ctx.find(in_progress ? Severity::error : Severity::warning, "tasks",
+        ctx.find(in_progress ? Severity::error : Severity::warning, Stage::tasks,
                  "no deployment circuit breaker: a failing rollout retries forever");
     if (ctx.snap.tasks.value)
         if (const Task* t = newest_failed_stop(*ctx.snap.tasks.value, std::nullopt))
-            ctx.find(Severity::error, "tasks", fmt::format("latest stopped task: {}{}", t->stopped_reason, exit_codes(*t)),
+            ctx.find(Severity::error, Stage::tasks, fmt::format("latest stopped task: {}{}", t->stopped_reason, exit_codes(*t)),
                      {{"task", t->arn, t->stopped_at}, {"task definition", td_short(ctx, t->task_definition), std::nullopt}});
     auto [count, every] = repetition(svc.events, "is unable to consistently start tasks successfully");
     if (count >= 2)
-        ctx.find(Severity::error, "tasks", fmt::format("\"is unable to consistently start tasks successfully\" {} times, every ~{}",
+        ctx.find(Severity::error, Stage::tasks, fmt::format("\"is unable to consistently start tasks successfully\" {} times, every ~{}",
                                                        count, format_duration(every)));
 }
 

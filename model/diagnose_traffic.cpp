@@ -238,7 +238,7 @@ constexpr TrafficRule kTrafficRules[] = {no_targets,     targets_unhealthy,   ta
 
 StageOutcome diagnose_alb(Context& ctx) {
     StageOutcome base;
-    base.report.id = "alb";
+    base.report.id = Stage::alb;
     if (!ctx.snap.target_groups.configured && !ctx.snap.versions.configured) {
         fail_unknown(base, "no target group or version endpoint to check what serves traffic");
         return base;
@@ -254,7 +254,7 @@ StageOutcome diagnose_alb(Context& ctx) {
 StageOutcome diagnose_instances(Context& ctx) {
     StageOutcome out;
     auto& r = out.report;
-    r.id = "instances";
+    r.id = Stage::instances;
     if (source_unusable(ctx.snap.instances, "EC2 instances", out, ctx.now)) return out;
     const auto& instances = *ctx.snap.instances.value;
     if (instances.empty()) {

@@ -58,12 +58,6 @@ std::string_view to_string(Severity s) {
     return "info";
 }
 
-const std::vector<std::string>& stage_ids(PipelineKind kind) {
-    static const std::vector<std::string> ecs{"push", "build", "image", "taskdef", "tasks", "alb"};
-    static const std::vector<std::string> ec2{"push", "build", "instances", "alb"};
-    return kind == PipelineKind::ecs ? ecs : ec2;
-}
-
 namespace detail {
 
 std::string short_digest(const std::string& digest) {
@@ -149,6 +143,22 @@ std::optional<TimePoint> Context::last_deployment() const {
 
 namespace {
 
+// The diagnosis rule of each stage, one row per Stage in enum order (checked below).
+struct StageRule {
+    Stage stage;
+    detail::StageOutcome (*rule)(detail::Context&);
+};
+constexpr std::array<StageRule, kStageCount> kRules{{
+    {Stage::push, detail::diagnose_push},
+    {Stage::build, detail::diagnose_build},
+    {Stage::image, detail::diagnose_image},
+    {Stage::taskdef, detail::diagnose_taskdef},
+    {Stage::tasks, detail::diagnose_tasks},
+    {Stage::instances, detail::diagnose_instances},
+    {Stage::alb, detail::diagnose_alb},
+}};
+static_assert(rows_in_enum_order(kRules, [](const StageRule& r) { return r.stage; }));
+
 Verdict choose_verdict(const std::vector<detail::StageOutcome>& outcomes, const detail::Context& ctx) {
     std::vector<std::string> later_problems;
     for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -162,7 +172,7 @@ Verdict choose_verdict(const std::vector<detail::StageOutcome>& outcomes, const 
             // Name what is definitely broken further down, so "unknown" never hides a failure.
             for (size_t j = i + 1; j < outcomes.size(); ++j)
                 if (outcomes[j].report.health == Health::failed)
-                    later_problems.push_back(fmt::format("{} {}", outcomes[j].report.id, outcomes[j].report.summary));
+                    later_problems.push_back(fmt::format("{} {}", to_string(outcomes[j].report.id), outcomes[j].report.summary));
             if (!later_problems.empty()) v.summary += fmt::format(" Also: {}.", fmt::join(later_problems, "; "));
         }
         return v;
@@ -180,16 +190,8 @@ Verdict choose_verdict(const std::vector<detail::StageOutcome>& outcomes, const 
 Diagnosis diagnose(const PipelineSnapshot& snapshot) {
     detail::Context ctx(snapshot);
     std::vector<detail::StageOutcome> outcomes;
-    outcomes.push_back(detail::diagnose_push(ctx));
-    outcomes.push_back(detail::diagnose_build(ctx));
-    if (snapshot.spec.kind == PipelineKind::ecs) {
-        outcomes.push_back(detail::diagnose_image(ctx));
-        outcomes.push_back(detail::diagnose_taskdef(ctx));
-        outcomes.push_back(detail::diagnose_tasks(ctx));
-    } else {
-        outcomes.push_back(detail::diagnose_instances(ctx));
-    }
-    outcomes.push_back(detail::diagnose_alb(ctx));
+    // In chain order, as the report lists the stages; findings of one severity keep this order.
+    for (Stage stage : chain(snapshot.spec.kind)) outcomes.push_back(kRules[static_cast<size_t>(stage)].rule(ctx));
     detail::add_findings(ctx);
 
     Diagnosis d;

@@ -9,6 +9,7 @@
 
 #include "model/revision.hpp"
 #include "model/snapshot.hpp"
+#include "model/stage.hpp"
 
 namespace shipwatch {
 
@@ -44,7 +45,7 @@ struct Evidence {
 };
 
 struct StageReport {
-    std::string id;  // push, build, image, taskdef, tasks, alb, instances
+    Stage id = Stage::push;
     Health health = Health::unknown;
     Revision revision;  // what the stage carries
     std::optional<TimePoint> since;  // when the stage reached what it carries
@@ -54,7 +55,7 @@ struct StageReport {
 
 struct Finding {
     Severity severity = Severity::info;
-    std::string stage;
+    Stage stage = Stage::push;
     std::string message;
     std::vector<Evidence> evidence;
 };
@@ -62,7 +63,7 @@ struct Finding {
 struct Verdict {
     VerdictCode code = VerdictCode::unknown;
     std::string summary;
-    std::string stage;  // the first broken link; empty when live
+    std::optional<Stage> stage;  // the first broken link; none when live
 };
 
 struct Diagnosis {
@@ -72,9 +73,6 @@ struct Diagnosis {
     std::vector<Finding> findings;
     std::string target_sha;  // newest commit of the watched branch, when known
 };
-
-// Stage ids in chain order for a pipeline kind.
-const std::vector<std::string>& stage_ids(PipelineKind kind);
 
 Diagnosis diagnose(const PipelineSnapshot& snapshot);
 

@@ -38,8 +38,8 @@ struct Context {
 
     std::vector<Finding> findings;
 
-    void find(Severity sev, std::string stage, std::string message, std::vector<Evidence> evidence = {}) {
-        findings.push_back({sev, std::move(stage), std::move(message), std::move(evidence)});
+    void find(Severity sev, Stage stage, std::string message, std::vector<Evidence> evidence = {}) {
+        findings.push_back({sev, stage, std::move(message), std::move(evidence)});
     }
     const TaskDefinition* taskdef(const std::string& arn) const;
     const ContainerDef* app_container_of(const TaskDefinition& td) const;

@@ -22,12 +22,12 @@ void secret_findings(Context& ctx) {
         std::vector<Evidence> ev{{"secret", s.arn.empty() ? s.name : s.arn, s.last_changed}};
         if (!s.used_by.empty()) ev.push_back({"used by", s.used_by, std::nullopt});
         if (started && *s.last_changed > *started)
-            ctx.find(Severity::warning, "tasks",
+            ctx.find(Severity::warning, Stage::tasks,
                      fmt::format("secret {} changed at {}, after the running tasks started ({}): they still hold the old value",
                                  s.name, format_clock(*s.last_changed), format_clock(*started)),
                      ev);
         else if (started && *started - *s.last_changed < std::chrono::hours(1))
-            ctx.find(Severity::info, "tasks",
+            ctx.find(Severity::info, Stage::tasks,
                      fmt::format("secret {} changed at {}, {} before the running tasks started", s.name,
                                  format_clock(*s.last_changed), format_duration(*started - *s.last_changed)),
                      ev);
@@ -53,7 +53,7 @@ void commits_ahead_finding(Context& ctx) {
             const Commit& c = (*ctx.snap.commits.value)[static_cast<size_t>(i)];
             ev.push_back({"not running", ctx.describe_commit(c), c.time});
         }
-        ctx.find(Severity::warning, "push",
+        ctx.find(Severity::warning, Stage::push,
                  fmt::format("{} is {} commit{} ahead of what runs ({})", ctx.snap.spec.branch, behind, behind == 1 ? "" : "s",
                              ctx.short_sha(running_sha)),
                  ev);
@@ -68,7 +68,7 @@ void image_tag_findings(Context& ctx) {
         return std::any_of(img.tags.begin(), img.tags.end(), [](const std::string& t) { return !hex_runs(t).empty(); });
     });
     if (ref.digest.empty() && hex_runs(ref.tag).empty())
-        ctx.find(Severity::warning, "image",
+        ctx.find(Severity::warning, Stage::image,
                  fmt::format("task definition uses the mutable tag \"{}\"{}: ECS does not redeploy when it moves, and tasks "
                              "pull whatever it points to when they start",
                              ref.tag, any_sha_tag ? "" : " and no image is tagged with a commit SHA"));
@@ -76,9 +76,9 @@ void image_tag_findings(Context& ctx) {
     for (const auto& img : images)
         if (std::find(img.tags.begin(), img.tags.end(), "latest") != img.tags.end()) latest = &img;
     if (!latest && !images.empty())
-        ctx.find(Severity::info, "image", fmt::format("repository {} has no \"latest\" tag", ctx.app_image_repository));
+        ctx.find(Severity::info, Stage::image, fmt::format("repository {} has no \"latest\" tag", ctx.app_image_repository));
     if (latest && ctx.now - latest->pushed_at > std::chrono::hours(12))
-        ctx.find(Severity::warning, "image", fmt::format("\"latest\" points at an image pushed {} ago ({})",
+        ctx.find(Severity::warning, Stage::image, fmt::format("\"latest\" points at an image pushed {} ago ({})",
                                                          format_duration(ctx.now - latest->pushed_at), short_digest(latest->digest)),
                  {{"latest", latest->digest, latest->pushed_at}});
 }
@@ -87,7 +87,7 @@ void started_before_push_finding(Context& ctx) {
     if (!ctx.expected_image || !ctx.snap.tasks.value) return;
     for (const auto& t : *ctx.snap.tasks.value) {
         if (t.last_status != TaskStatus::running || !t.started_at || *t.started_at >= ctx.expected_image->pushed_at) continue;
-        ctx.find(Severity::warning, "tasks",
+        ctx.find(Severity::warning, Stage::tasks,
                  fmt::format("task {} started {} before the image it should run was pushed ({})", t.arn.substr(t.arn.rfind('/') + 1),
                              format_duration(ctx.expected_image->pushed_at - *t.started_at), format_clock(ctx.expected_image->pushed_at)),
                  {{"task started", format_iso8601(*t.started_at), t.started_at},
@@ -104,29 +104,29 @@ void expected_log_finding(Context& ctx) {
     for (const auto& m : *ctx.snap.logs.value)
         if (!started || m.time >= *started) seen = &m;
     if (seen)
-        ctx.find(Severity::info, "tasks", fmt::format("expected log line \"{}\" seen at {}", spec.expect_log, format_clock(seen->time)),
+        ctx.find(Severity::info, Stage::tasks, fmt::format("expected log line \"{}\" seen at {}", spec.expect_log, format_clock(seen->time)),
                  {{"log", seen->message, seen->time}, {"stream", seen->stream, std::nullopt}});
     else
-        ctx.find(Severity::warning, "tasks",
+        ctx.find(Severity::warning, Stage::tasks,
                  fmt::format("expected log line \"{}\" not seen since the running tasks started{}", spec.expect_log,
                              started ? " (" + format_clock(*started) + ")" : ""));
 }
 
 void source_error_findings(Context& ctx) {
-    auto note = [&](const auto& part, const char* stage) {
+    auto note = [&](const auto& part, Stage stage) {
         if (part.error) ctx.find(Severity::error, stage, describe(*part.error));
     };
-    note(ctx.snap.commits, "push");
-    note(ctx.snap.builds, "build");
-    note(ctx.snap.images, "image");
-    note(ctx.snap.service, "tasks");
-    note(ctx.snap.task_definitions, "taskdef");
-    note(ctx.snap.tasks, "tasks");
-    note(ctx.snap.target_groups, "alb");
-    note(ctx.snap.instances, "instances");
-    note(ctx.snap.versions, "alb");
-    note(ctx.snap.logs, "tasks");
-    note(ctx.snap.secrets, "taskdef");
+    note(ctx.snap.commits, Stage::push);
+    note(ctx.snap.builds, Stage::build);
+    note(ctx.snap.images, Stage::image);
+    note(ctx.snap.service, Stage::tasks);
+    note(ctx.snap.task_definitions, Stage::taskdef);
+    note(ctx.snap.tasks, Stage::tasks);
+    note(ctx.snap.target_groups, Stage::alb);
+    note(ctx.snap.instances, Stage::instances);
+    note(ctx.snap.versions, Stage::alb);
+    note(ctx.snap.logs, Stage::tasks);
+    note(ctx.snap.secrets, Stage::taskdef);
 }
 
 }  // namespace

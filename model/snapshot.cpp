@@ -6,7 +6,12 @@ namespace shipwatch {
 
 std::string describe(const FetchError& e) {
     std::string what = e.code.empty() ? e.message : (e.message.empty() ? e.code : e.code + ": " + e.message);
-    return fmt::format("{}: {} (at {})", e.source, what, format_clock(e.time));
+    return fmt::format("{}: {} (at {})", to_string(e.source), what, format_clock(e.time));
+}
+
+Source source_of(Part part, const PipelineSpec& spec) {
+    if (part == Part::builds && !spec.codebuild_project.empty()) return Source::codebuild;
+    return part_info(part).source;
 }
 
 }  // namespace shipwatch

@@ -7,12 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "model/source.hpp"
 #include "model/types.hpp"
 
 namespace shipwatch {
 
 struct FetchError {
-    std::string source;  // "ecs", "ecr", "github", ...
+    Source source{};  // the API that failed
     std::string code;  // AWS error code, HTTP status, or transport error kind
     std::string message;
     TimePoint time{};
@@ -71,5 +72,26 @@ struct PipelineSnapshot {
     Fetched<std::vector<SecretInfo>> secrets;
     std::vector<TargetHealthChange> target_changes;  // seen across refreshes
 };
+
+// Calls f(Part, const Fetched<T>&) for every part of the snapshot in Part order (the order of
+// kParts): the one place a Part is tied to its member.
+template <typename F>
+void for_each_part(const PipelineSnapshot& s, F&& f) {
+    f(Part::commits, s.commits);
+    f(Part::builds, s.builds);
+    f(Part::images, s.images);
+    f(Part::service, s.service);
+    f(Part::task_definitions, s.task_definitions);
+    f(Part::tasks, s.tasks);
+    f(Part::target_groups, s.target_groups);
+    f(Part::instances, s.instances);
+    f(Part::version, s.versions);
+    f(Part::logs, s.logs);
+    f(Part::secrets, s.secrets);
+}
+
+// The API a part is fetched from for this pipeline: builds come from CodeBuild when a project
+// is configured, else from GitHub Actions.
+Source source_of(Part part, const PipelineSpec& spec);
 
 }  // namespace shipwatch

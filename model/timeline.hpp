@@ -31,7 +31,7 @@ struct TimelineEntry {
     TimePoint time{};
     EventKind kind = EventKind::commit;
     Severity severity = Severity::info;
-    std::string stage;  // the stage it belongs to
+    Stage stage = Stage::push;  // the stage it belongs to
     std::string text;  // one line
     std::string ref;  // SHA, digest, ARN or id it is about
 };

@@ -30,7 +30,7 @@ WaitOutcome WaitJudge::judge(const PipelineAnalysis& a) {
     change_.reset();
     sha_found_ = sha_.empty() || d.target_sha.rfind(sha_, 0) == 0;
     std::string stages;
-    for (const auto& s : d.stages) stages += fmt::format("{}={} ", s.id, to_string(s.health));
+    for (const auto& s : d.stages) stages += fmt::format("{}={} ", to_string(s.id), to_string(s.health));
     // Ages ("for 4m", "12s ago") move on every refresh; they are not a change worth a line.
     static const std::regex ages(R"(\b\d+[smhd](\d+[smh])?\b)");
     std::string key = fmt::format("{}|{}|{}", to_string(d.verdict.code), std::regex_replace(d.verdict.summary, ages, "#"), stages);

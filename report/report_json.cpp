@@ -24,12 +24,15 @@ json revision_json(const Revision& r) {
 }
 
 template <typename T>
-json source_json(const char* name, const Fetched<T>& part) {
-    return {{"source", name},
+json source_json(Part name, const Fetched<T>& part) {
+    return {{"source", std::string(to_string(name))},
             {"configured", part.configured},
             {"fetched_at", time_or_null(part.fetched_at)},
             {"error", part.error ? json(describe(*part.error)) : json(nullptr)}};
 }
+
+// The stage a verdict names; "" when live (schema 1 writes an empty string, not null).
+std::string verdict_stage(const Verdict& v) { return v.stage ? std::string(to_string(*v.stage)) : std::string(); }
 
 }  // namespace
 
@@ -38,7 +41,7 @@ json to_json(const PipelineAnalysis& p) {
     const PipelineSnapshot& s = p.snapshot;
     json stages = json::array();
     for (const auto& st : d.stages) {
-        stages.push_back({{"id", st.id},
+        stages.push_back({{"id", std::string(to_string(st.id))},
                           {"health", std::string(to_string(st.health))},
                           {"revision", st.revision.known() ? json(st.revision.sha) : json(nullptr)},
                           {"revision_detail", revision_json(st.revision)},
@@ -49,7 +52,7 @@ json to_json(const PipelineAnalysis& p) {
     json findings = json::array();
     for (const auto& f : d.findings)
         findings.push_back({{"severity", std::string(to_string(f.severity))},
-                            {"stage", f.stage},
+                            {"stage", std::string(to_string(f.stage))},
                             {"message", f.message},
                             {"evidence", evidence_json(f.evidence)}});
     json timeline = json::array();
@@ -57,20 +60,16 @@ json to_json(const PipelineAnalysis& p) {
         timeline.push_back({{"time", format_iso8601(e.time)},
                             {"kind", std::string(to_string(e.kind))},
                             {"severity", std::string(to_string(e.severity))},
-                            {"stage", e.stage},
+                            {"stage", std::string(to_string(e.stage))},
                             {"text", e.text},
                             {"ref", e.ref}});
-    json sources = json::array({source_json("commits", s.commits), source_json("builds", s.builds),
-                                source_json("images", s.images), source_json("service", s.service),
-                                source_json("task_definitions", s.task_definitions), source_json("tasks", s.tasks),
-                                source_json("target_groups", s.target_groups), source_json("instances", s.instances),
-                                source_json("version", s.versions), source_json("logs", s.logs),
-                                source_json("secrets", s.secrets)});
+    json sources = json::array();
+    for_each_part(s, [&](Part part, const auto& fetched) { sources.push_back(source_json(part, fetched)); });
     return {{"name", d.pipeline},
             {"kind", s.spec.kind == PipelineKind::ecs ? "ecs" : "ec2"},
             {"now", format_iso8601(s.now)},
             {"target", d.target_sha.empty() ? json(nullptr) : json(d.target_sha)},
-            {"verdict", {{"code", std::string(to_string(d.verdict.code))}, {"summary", d.verdict.summary}, {"stage", d.verdict.stage}}},
+            {"verdict", {{"code", std::string(to_string(d.verdict.code))}, {"summary", d.verdict.summary}, {"stage", verdict_stage(d.verdict)}}},
             {"stages", stages},
             {"findings", findings},
             {"timeline", timeline},

@@ -45,7 +45,7 @@ void pipeline(Writer& w, const PipelineAnalysis& p, const TextOptions& o) {
     w.line();
     for (const auto& st : d.stages) {
         Role r = role_of(st.health);
-        w.put(fmt::format("  {:<10}", st.id));
+        w.put(fmt::format("  {:<10}", to_string(st.id)));
         w.put(r, fmt::format("{} {:<12}", glyph(st.health), to_string(st.health)));
         std::string rev = st.revision.known() ? st.revision.short_sha() : "-------";
         if (st.revision.match == MatchKind::inferred) rev += "~";
@@ -70,7 +70,7 @@ void pipeline(Writer& w, const PipelineAnalysis& p, const TextOptions& o) {
         for (const auto& f : d.findings) {
             w.put("    ");
             w.put(role_of(f.severity), fmt::format("{} {:<8}", glyph(f.severity), to_string(f.severity)));
-            w.put(fmt::format("{:<10}{}", f.stage, f.message));
+            w.put(fmt::format("{:<10}{}", to_string(f.stage), f.message));
             w.line();
         }
     }
@@ -81,7 +81,7 @@ void pipeline(Writer& w, const PipelineAnalysis& p, const TextOptions& o) {
         for (size_t i = 0; i < p.timeline.size() && i < o.timeline_entries; ++i) {
             const auto& e = p.timeline[i];
             w.put(Role::dim, fmt::format("    {} {:>7} ago  ", format_iso8601(e.time), format_duration(now - e.time)));
-            w.put(fmt::format("{:<9}", e.stage));
+            w.put(fmt::format("{:<9}", to_string(e.stage)));
             w.put(role_of(e.severity), e.text);
             w.line();
         }

@@ -35,9 +35,10 @@ std::string evidence_json(const Picture& picture, const ViewState& state) {
                 if (f["stage"] == stage["id"]) findings.push_back(f);
             out["findings"] = findings;
             json sources = json::array();
-            auto wanted = parts_for_stage(stage["id"].get<std::string>());
+            // The JSON stages are the diagnosis' stages, in the same order.
+            const PartList& wanted = stage_info(a.diagnosis.stages[std::clamp(state.stage, 0, n - 1)].id).parts;
             for (const auto& s : full["sources"])
-                if (std::find(wanted.begin(), wanted.end(), s["source"].get<std::string>()) != wanted.end())
+                if (std::any_of(wanted.begin(), wanted.end(), [&](Part p) { return s["source"] == to_string(p); }))
                     sources.push_back(s);
             out["sources"] = sources;
             break;

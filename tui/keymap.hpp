@@ -33,7 +33,7 @@ enum class Action {
     stage_prev,
     stage_next,
     open,  // Enter: drill in
-    pane,  // 1-9: the n-th stage's pane
+    pane,  // 1..n: the n-th stage's pane
     focus_next,  // Tab
     focus_prev,
     filter,
@@ -61,13 +61,15 @@ struct Binding {
     Action action;
     int arg = 0;  // the stage number for Action::pane
     uint8_t contexts = ctx_all;
-    std::string_view help;
+    std::string help;  // generated for the stage keys, so owned
     std::string_view hint;  // short footer label; empty = help overlay only
 };
 
 const std::vector<Binding>& keymap();
 const Binding* lookup(Key key, uint8_t context);
-// "↑/k", "1-6": how the help overlay writes a binding's keys.
+// "↑/k": how the help overlay writes a binding's keys.
 std::string keys_label(const Binding& b);
+// "1-6": the stage keys as the footer writes them, one per stage of the longest chain.
+std::string stage_keys_label();
 
 }  // namespace shipwatch::tui

@@ -22,7 +22,8 @@ void pane_push(Doc& doc, const PaneContext& c) {
         // Which stages carry this commit: "← build image" tells where the chain stopped.
         std::string carried;
         for (const auto& st : c.a.diagnosis.stages)
-            if (st.id != "push" && st.revision.known() && st.revision.sha == cm.sha) carried += " " + st.id;
+            if (st.id != Stage::push && st.revision.known() && st.revision.sha == cm.sha)
+                carried += " " + std::string(stage_info(st.id).label);
         bool target = cm.sha == c.a.diagnosis.target_sha;
         Line& l = doc.line();
         l.wrap = true;

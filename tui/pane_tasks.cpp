@@ -27,7 +27,7 @@ Role rollout_role(RolloutState state) {
 
 // The digest the tasks should run: the image the diagnosis traced for the newest commit.
 std::string expected_digest(const PipelineAnalysis& a) {
-    for (const char* id : {"image", "taskdef"})
+    for (Stage id : {Stage::image, Stage::taskdef})
         if (const auto* st = stage_report(a, id); st && !st->revision.digest.empty() && st->health == Health::ok)
             return st->revision.digest;
     return {};

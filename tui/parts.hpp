@@ -1,5 +1,5 @@
-// The fetch state of each part of a snapshot (when it was fetched, its error), named the way
-// the JSON report names them, and which parts each stage's evidence comes from.
+// The fetch state of each part of a snapshot (when it was fetched, its error). Which parts a
+// stage reads is a column of the stage table (model/stage.hpp).
 #pragma once
 
 #include <optional>
@@ -11,17 +11,18 @@
 namespace shipwatch::tui {
 
 struct PartStatus {
-    std::string name;  // commits, builds, images, service, task_definitions, tasks, target_groups, ...
-    std::string family;  // the API it comes from, for the status bar: github, codebuild, ecr, ecs, elb, ec2, ...
+    Part part = Part::commits;
+    Source source = Source::github;  // the API it comes from; the status bar groups by it
     bool configured = true;
     bool has_value = false;
     std::optional<TimePoint> fetched_at;
     std::optional<FetchError> error;
 };
 
+// Every part, in Part order.
 std::vector<PartStatus> parts_of(const PipelineSnapshot& s);
-// The parts whose data a stage's pane shows ("tasks" -> service, tasks).
-std::vector<std::string> parts_for_stage(const std::string& stage);
+// The status of one part in what parts_of returned.
+const PartStatus& status_of(const std::vector<PartStatus>& parts, Part part);
 
 // One status-bar entry per data source: the scheduler's SourceState list when the picture has
 // one, else derived per API family from the snapshots' parts. `age` is how old the oldest

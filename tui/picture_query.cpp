@@ -71,16 +71,17 @@ bool is_live(const Picture::Entry& e) {
     return e.analysis && e.analysis->diagnosis.verdict.code == VerdictCode::live;
 }
 
-std::vector<std::string> stages_of(const Picture::Entry& e) {
+std::vector<Stage> stages_of(const Picture::Entry& e) {
+    std::vector<Stage> ids;
     if (e.analysis && !e.analysis->diagnosis.stages.empty()) {
-        std::vector<std::string> ids;
         for (const auto& s : e.analysis->diagnosis.stages) ids.push_back(s.id);
         return ids;
     }
-    return stage_ids(e.analysis ? e.analysis->snapshot.spec.kind : PipelineKind::ecs);
+    auto c = chain(e.analysis ? e.analysis->snapshot.spec.kind : PipelineKind::ecs);
+    return {c.begin(), c.end()};
 }
 
-const StageReport* stage_report(const PipelineAnalysis& a, const std::string& id) {
+const StageReport* stage_report(const PipelineAnalysis& a, Stage id) {
     for (const auto& s : a.diagnosis.stages)
         if (s.id == id) return &s;
     return nullptr;
@@ -96,7 +97,7 @@ std::optional<Duration> verdict_age(const PipelineAnalysis& a) {
         if (latest) return now - *latest;
         return std::nullopt;
     }
-    if (const auto* push = stage_report(a, "push"); push && push->since) return now - *push->since;
+    if (const auto* push = stage_report(a, Stage::push); push && push->since) return now - *push->since;
     return std::nullopt;
 }
 

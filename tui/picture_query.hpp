@@ -20,9 +20,9 @@ const Picture::Entry* selected_entry(const Picture& picture, const ViewState& st
 const PipelineAnalysis* selected_analysis(const Picture& picture, const ViewState& state);
 
 bool is_live(const Picture::Entry& e);
-// Stage ids in chain order for the entry (from its kind; ECS while loading).
-std::vector<std::string> stages_of(const Picture::Entry& e);
-const StageReport* stage_report(const PipelineAnalysis& a, const std::string& id);
+// The entry's stages in chain order (from its kind; ECS while loading).
+std::vector<Stage> stages_of(const Picture::Entry& e);
+const StageReport* stage_report(const PipelineAnalysis& a, Stage id);
 
 // How long the pipeline has been in its verdict: live since its last stage took the commit;
 // not live since the newest commit landed (the code has waited that long).

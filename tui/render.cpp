@@ -36,7 +36,7 @@ void draw_header(CellGrid& g, Rect r, const Picture& p, const ViewState& s) {
         if (s.screen == Screen::timeline) crumb("timeline");
         if (s.screen == Screen::pane) {
             auto ids = stages_of(*e);
-            if (!ids.empty()) crumb(ids[std::clamp<size_t>(s.stage, 0, ids.size() - 1)]);
+            if (!ids.empty()) crumb(std::string(stage_info(ids[std::clamp<size_t>(s.stage, 0, ids.size() - 1)]).label));
         }
         if (e->analysis) {
             const auto& spec = e->analysis->snapshot.spec;
@@ -82,7 +82,7 @@ void draw_footer(CellGrid& g, Rect r, const ViewState& s) {
     int x = r.x;
     for (const auto& b : keymap()) {
         if (b.hint.empty() || !(b.contexts & ctx)) continue;
-        std::string k = b.action == Action::pane ? "1-6" : b.action == Action::next_not_live ? "n/N" : key_name(b.keys.front());
+        std::string k = b.action == Action::pane ? stage_keys_label() : b.action == Action::next_not_live ? "n/N" : key_name(b.keys.front());
         if (b.action == Action::down) k = "j/k";
         if (b.action == Action::quit && s.screen != Screen::overview) continue;  // Esc says it
         std::string hint = b.action == Action::next_not_live ? "not live" : std::string(b.hint);

@@ -3,6 +3,7 @@
 // name, and under each stage the short SHA it carries — so a stage that stopped at an older
 // commit stands out in its column.
 #include <algorithm>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -17,16 +18,12 @@ namespace {
 constexpr int kWideFrom = 124;  // below this the diagram goes compact and the summary moves down
 constexpr int kMiniBelow = 80;  // below this stage names are abbreviated and SHAs leave the row
 
-// Stage names short enough for a 60-column terminal.
-std::string mini_label(const std::string& id) {
-    if (id == "taskdef") return "tdef";
-    if (id == "instances") return "inst";
-    return id;
-}
+// The label a stage slot shows: the short label below 80 columns.
+std::string_view slot_label(Stage id, bool mini) { return mini ? stage_info(id).short_label : stage_info(id).label; }
 
-int slot_width(const std::string& id, bool compact, bool mini = false) {
-    if (mini) return 1 + std::max(4, text::width(mini_label(id)));
-    int label = text::width(id) + (compact ? 1 : 2);
+int slot_width(Stage id, bool compact, bool mini = false) {
+    if (mini) return 1 + std::max(4, text::width(stage_info(id).short_label));
+    int label = text::width(stage_info(id).label) + (compact ? 1 : 2);
     return std::max(label, 8);  // a SHA, with "~" when inferred, fits under every stage
 }
 
@@ -41,7 +38,7 @@ Doc preview_doc(const PipelineAnalysis& a, bool narrow) {
         if (f.severity == Severity::info) continue;
         Line& l = doc.line();
         l.add(std::string(glyph(f.severity)) + " ", role_of(f.severity));
-        l.add(text::fit(f.stage, 9), Role::dim);
+        l.add(text::fit(stage_info(f.stage).label, 9), Role::dim);
         l.add(f.message, role_of(f.severity));
     }
     size_t n = 0;
@@ -52,16 +49,152 @@ Doc preview_doc(const PipelineAnalysis& a, bool narrow) {
     return doc;
 }
 
+// Where the overview's columns go at this width.
+struct Columns {
+    bool compact = false;  // narrower than kWideFrom: compact diagram, summary below
+    bool mini = false;  // narrower than kMiniBelow: short labels, no SHA per stage
+    int name_w = 0, name_x = 0, diag_x = 0, age_x = 0, age_w = 0, summary_x = 0;
+    bool has_summary(Rect r) const { return !mini && r.right() - summary_x > 10; }
+};
+
+Columns columns(Rect r, const Picture& p, const std::vector<size_t>& rows) {
+    Columns c;
+    c.compact = r.width < kWideFrom;
+    c.mini = r.width < kMiniBelow;
+    int longest = 8;
+    for (size_t i : rows) longest = std::max(longest, text::width(p.pipelines[i].name));
+    c.name_w = c.mini ? std::min(longest, 13) : c.compact ? std::min(longest, 16) : std::min(longest, 26);
+    // Every row lines up under the widest chain's columns.
+    const int diag_w = diagram_width(chain(PipelineKind::ecs), c.compact, c.mini);
+    c.name_x = r.x + 2;
+    c.diag_x = c.name_x + c.name_w + (c.mini ? 1 : 2);
+    c.age_x = c.diag_x + diag_w + 1;
+    c.age_w = c.mini ? 0 : 6;
+    c.summary_x = c.age_x + c.age_w + 1;
+    return c;
+}
+
+void draw_heads(CellGrid& g, Rect r, const Columns& c) {
+    Attr head{Role::dim};
+    g.put(c.name_x, r.y, "PIPELINE", head);
+    const auto ecs = chain(PipelineKind::ecs);
+    const std::string wide = fmt::format("CHAIN  {} ▸ … ▸ {}, the commit each stage carries below",
+                                         stage_info(ecs.front()).label, stage_info(ecs.back()).label);
+    g.put(c.diag_x, r.y, c.compact ? "CHAIN (sha below)" : wide, head, c.age_x - 1);
+    if (!c.mini) g.put(c.age_x, r.y, "FOR", head);
+    if (c.has_summary(r)) g.put(c.summary_x, r.y, "WHY", head);
+}
+
+// The selected pipeline's summary, findings and latest events, in what the list leaves of the
+// screen; shrinks `list_h` by what it takes.
+std::vector<Line> detail_lines(const PipelineAnalysis* sel, Rect r, size_t rows, int& list_h) {
+    if (!sel) return {};
+    int room = list_h - static_cast<int>(rows) * 2 - 1;
+    if (room < 2) return {};
+    auto detail = layout(preview_doc(*sel, r.width < 100), r.width - 3);
+    if (static_cast<int>(detail.size()) > room) detail.resize(room);
+    list_h -= static_cast<int>(detail.size()) + 1;
+    return detail;
+}
+
+// Scroll so the selection stays visible, centred when the list is longer than the screen.
+int first_row(size_t sel, size_t rows, int per_page) {
+    if (static_cast<int>(rows) <= per_page) return 0;
+    return std::clamp(static_cast<int>(sel) - per_page / 2, 0, static_cast<int>(rows) - per_page);
+}
+
+void draw_loading_row(CellGrid& g, Rect r, const Columns& c, const Picture::Entry& e, int y) {
+    g.put(r.x, y, "▌", {Role::unknown});
+    g.put(c.name_x, y, text::truncate(e.name, c.name_w), {Role::unknown});
+    g.put(c.diag_x, y, "loading…", {Role::unknown});
+    g.put(c.name_x, y + 1, "not fetched yet", {Role::unknown});
+}
+
+// Line 2 under the diagram: the SHA each stage carries, or when mini, the commit wanted and the
+// one traffic gets.
+void draw_shas(CellGrid& g, Rect r, const Columns& c, const Diagnosis& d, const std::vector<const StageReport*>& stages,
+               const std::vector<StageSlot>& slots, const std::string& age_text, int y) {
+    if (c.mini) {
+        const StageReport* last = stages.empty() ? nullptr : stages.back();
+        std::string shas = (d.target_sha.empty() ? "-------" : d.target_sha.substr(0, 7)) + " → " +
+                           (last ? short_sha(last->revision) : "?") + "  for " + age_text;
+        g.put(c.diag_x, y + 1, shas, {last ? role_of(last->health) : Role::unknown}, r.right());
+        return;
+    }
+    for (size_t k = 0; k < slots.size() && k < stages.size(); ++k) {
+        const StageReport* st = stages[k];
+        std::string sha = st ? short_sha(st->revision) : "?";
+        g.put(slots[k].x, y + 1, text::truncate(sha, slots[k].width), {st ? role_of(st->health) : Role::unknown});
+    }
+}
+
+// Wide: the summary beside the diagram, over both lines.
+void draw_summary(CellGrid& g, Rect r, const Columns& c, const std::string& summary, Attr vr, int y) {
+    const int w = r.right() - c.summary_x - 1;
+    auto lines = text::wrap(summary, w);
+    for (size_t k = 0; k < lines.size() && k < 2; ++k) {
+        std::string t = lines[k];
+        if (k == 1 && lines.size() > 2) t = text::truncate(t + " " + lines[2], w);
+        g.put(c.summary_x, y + static_cast<int>(k), t, vr, r.right());
+    }
+}
+
+void draw_row(CellGrid& g, Rect r, const Columns& c, const Picture::Entry& e, int y) {
+    const auto& a = *e.analysis;
+    const auto& d = a.diagnosis;
+    Attr vr{role_of(d.verdict.code)};
+    auto ids = stages_of(e);
+    std::vector<const StageReport*> stages;
+    for (Stage id : ids) stages.push_back(stage_report(a, id));
+
+    g.put(r.x, y, "▌", vr);
+    g.put(r.x, y + 1, "▌", vr);
+    g.put(c.name_x, y, text::truncate(e.name, c.name_w), Attr{vr.role, false, true});
+    auto slots = draw_diagram(g, c.diag_x, y, stages, ids, c.compact, c.age_x, c.mini);
+    auto age = verdict_age(a);
+    std::string age_text = age ? format_duration(*age) : "";
+    if (e.refreshing) age_text += " ↻";
+    if (!c.mini) g.put(c.age_x, y, text::fit(age_text, c.age_w), vr);
+
+    g.put(c.name_x, y + 1, text::truncate(verdict_words(d.verdict.code), c.name_w), vr);
+    draw_shas(g, r, c, d, stages, slots, age_text, y);
+    if (c.has_summary(r)) draw_summary(g, r, c, d.verdict.summary, vr, y);
+}
+
+// The selection bar covers the name and the verdict words: reversing the whole row would turn
+// every stage colour into a background and the diagram would no longer read.
+void draw_selection(CellGrid& g, Rect r, const Columns& c, int y) {
+    g.put(r.x, y, "▶", {Role::accent, false, true});
+    g.put(r.x, y + 1, "▶", {Role::accent, false, true});
+    g.set_reverse({c.name_x - 1, y, c.name_w + 2, 2}, true);
+}
+
+// Rows above and below the window, counted in the column-head line.
+void draw_scroll_count(CellGrid& g, Rect r, size_t sel, size_t rows, int first, int per_page) {
+    int below = std::max(0, static_cast<int>(rows) - first - per_page);
+    if (first == 0 && below == 0) return;
+    std::string more = fmt::format("{}/{} ↑{} ↓{}", sel + 1, rows, first, below);
+    g.put(r.right() - text::width(more) - 1, r.y, more, {Role::dim});
+}
+
+// Right under the list, so the eye moves from the row to its explanation.
+void draw_detail(CellGrid& g, Rect r, const std::string& name, const std::vector<Line>& detail, int used) {
+    int dy = r.y + 1 + used + 1;
+    g.put(r.x, dy - 1, "── " + name + " ", {Role::dim}, r.right());
+    for (int x = r.x + 4 + text::width(name); x < r.right(); ++x) g.put(x, dy - 1, "─", {Role::dim});
+    draw_lines(g, {r.x + 2, dy, r.width - 3, static_cast<int>(detail.size())}, detail, 0);
+}
+
 }  // namespace
 
-int diagram_width(const std::vector<std::string>& ids, bool compact, bool mini) {
+int diagram_width(std::span<const Stage> ids, bool compact, bool mini) {
     int w = 0;
     for (size_t i = 0; i < ids.size(); ++i) w += slot_width(ids[i], compact, mini) + (i ? sep_width(compact) : 0);
     return w;
 }
 
 std::vector<StageSlot> draw_diagram(CellGrid& g, int x, int y, const std::vector<const StageReport*>& stages,
-                                    const std::vector<std::string>& ids, bool compact, int max_x, bool mini) {
+                                    std::span<const Stage> ids, bool compact, int max_x, bool mini) {
     std::vector<StageSlot> slots;
     for (size_t i = 0; i < ids.size(); ++i) {
         if (i) x = g.put(x, y, compact ? "▸" : " ▸ ", {Role::dim}, max_x);
@@ -69,7 +202,7 @@ std::vector<StageSlot> draw_diagram(CellGrid& g, int x, int y, const std::vector
         Health h = st ? st->health : Health::unknown;
         Attr a{role_of(h)};
         int w = slot_width(ids[i], compact, mini);
-        std::string label = std::string(glyph(h)) + (compact ? "" : " ") + (mini ? mini_label(ids[i]) : ids[i]);
+        std::string label = std::string(glyph(h)) + (compact ? "" : " ") + std::string(slot_label(ids[i], mini));
         g.put(x, y, text::fit(label, w), a, max_x);
         slots.push_back({x, w});
         x += w;
@@ -79,122 +212,30 @@ std::vector<StageSlot> draw_diagram(CellGrid& g, int x, int y, const std::vector
 
 void draw_overview(CellGrid& g, Rect r, const Picture& p, const ViewState& s) {
     auto rows = overview_rows(p, s);
-    const bool compact = r.width < kWideFrom;
-    const bool mini = r.width < kMiniBelow;
-    int longest = 8;
-    for (size_t i : rows) longest = std::max(longest, text::width(p.pipelines[i].name));
-    const int name_w = mini ? std::min(longest, 13) : compact ? std::min(longest, 16) : std::min(longest, 26);
-    const int diag_w = diagram_width(stage_ids(PipelineKind::ecs), compact, mini);
-    const int name_x = r.x + 2, diag_x = name_x + name_w + (mini ? 1 : 2), age_x = diag_x + diag_w + 1;
-    const int age_w = mini ? 0 : 6;
-    const int summary_x = age_x + age_w + 1;
-
-    // Column heads.
-    Attr head{Role::dim};
-    g.put(name_x, r.y, "PIPELINE", head);
-    g.put(diag_x, r.y, compact ? "CHAIN (sha below)" : "CHAIN  push ▸ … ▸ alb, the commit each stage carries below", head, age_x - 1);
-    if (!mini) g.put(age_x, r.y, "FOR", head);
-    if (!mini && r.right() - summary_x > 10) g.put(summary_x, r.y, "WHY", head);
-
+    const Columns c = columns(r, p, rows);
+    draw_heads(g, r, c);
     if (rows.empty()) {
-        g.put(name_x, r.y + 2, p.pipelines.empty() ? "no pipelines configured" : "no pipeline matches the filter '" + s.filter + "' (Esc clears)", {Role::dim});
+        g.put(c.name_x, r.y + 2,
+              p.pipelines.empty() ? "no pipelines configured" : "no pipeline matches the filter '" + s.filter + "' (Esc clears)",
+              {Role::dim});
         return;
     }
-
-    // The selected pipeline's summary in full, below the list, when there is room for it.
     const size_t sel = selected_row(p, rows, s);
-    const auto* sel_a = p.pipelines[rows[sel]].analysis.get();
-    // The selected pipeline's summary, findings and latest events fill what the list leaves.
-    std::vector<Line> detail;
     int list_h = r.height - 1;
-    if (sel_a) {
-        int room = list_h - static_cast<int>(rows.size()) * 2 - 1;
-        if (room >= 2) {
-            detail = layout(preview_doc(*sel_a, r.width < 100), r.width - 3);
-            if (static_cast<int>(detail.size()) > room) detail.resize(room);
-            list_h -= static_cast<int>(detail.size()) + 1;
-        }
-    }
-
-    // Scroll so the selection stays visible, centred when the list is longer than the screen.
+    auto detail = detail_lines(p.pipelines[rows[sel]].analysis.get(), r, rows.size(), list_h);
     const int per_page = std::max(1, list_h / 2);
-    int first = 0;
-    if (static_cast<int>(rows.size()) > per_page)
-        first = std::clamp(static_cast<int>(sel) - per_page / 2, 0, static_cast<int>(rows.size()) - per_page);
+    const int first = first_row(sel, rows.size(), per_page);
 
     int y = r.y + 1;
     for (int i = first; i < static_cast<int>(rows.size()) && y + 1 <= r.y + list_h; ++i, y += 2) {
         const auto& e = p.pipelines[rows[i]];
-        const bool selected = static_cast<size_t>(i) == sel;
-        if (!e.analysis) {
-            g.put(r.x, y, "▌", {Role::unknown});
-            g.put(name_x, y, text::truncate(e.name, name_w), {Role::unknown});
-            g.put(diag_x, y, "loading…", {Role::unknown});
-            g.put(name_x, y + 1, "not fetched yet", {Role::unknown});
-        } else {
-            const auto& a = *e.analysis;
-            const auto& d = a.diagnosis;
-            Attr vr{role_of(d.verdict.code)};
-            auto ids = stages_of(e);
-            std::vector<const StageReport*> stages;
-            for (const auto& id : ids) stages.push_back(stage_report(a, id));
-
-            g.put(r.x, y, "▌", vr);
-            g.put(r.x, y + 1, "▌", vr);
-            g.put(name_x, y, text::truncate(e.name, name_w), Attr{vr.role, false, true});
-            auto slots = draw_diagram(g, diag_x, y, stages, ids, compact, age_x, mini);
-            auto age = verdict_age(a);
-            std::string age_text = age ? format_duration(*age) : "";
-            if (e.refreshing) age_text += " ↻";
-            if (!mini) g.put(age_x, y, text::fit(age_text, age_w), vr);
-
-            g.put(name_x, y + 1, text::truncate(verdict_words(d.verdict.code), name_w), vr);
-            if (mini) {
-                // No room for a SHA per stage: the commit wanted, and the one traffic gets.
-                const StageReport* last = stages.empty() ? nullptr : stages.back();
-                std::string shas = (d.target_sha.empty() ? "-------" : d.target_sha.substr(0, 7)) + " → " +
-                                   (last ? short_sha(last->revision) : "?") + "  for " + age_text;
-                g.put(diag_x, y + 1, shas, {last ? role_of(last->health) : Role::unknown}, r.right());
-            }
-            for (size_t k = 0; !mini && k < slots.size() && k < stages.size(); ++k) {
-                const StageReport* st = stages[k];
-                std::string sha = st ? short_sha(st->revision) : "?";
-                g.put(slots[k].x, y + 1, text::truncate(sha, slots[k].width), {st ? role_of(st->health) : Role::unknown});
-            }
-            if (!mini && r.right() - summary_x > 10) {
-                // Wide: the summary beside the diagram, over both lines.
-                auto lines = text::wrap(d.verdict.summary, r.right() - summary_x - 1);
-                for (size_t k = 0; k < lines.size() && k < 2; ++k) {
-                    std::string t = lines[k];
-                    if (k == 1 && lines.size() > 2) t = text::truncate(t + " " + lines[2], r.right() - summary_x - 1);
-                    g.put(summary_x, y + static_cast<int>(k), t, vr, r.right());
-                }
-            }
-        }
-        // The selection bar covers the name and the verdict words: reversing the whole row would
-        // turn every stage colour into a background and the diagram would no longer read.
-        if (selected) {
-            g.put(r.x, y, "▶", {Role::accent, false, true});
-            g.put(r.x, y + 1, "▶", {Role::accent, false, true});
-            g.set_reverse({name_x - 1, y, name_w + 2, 2}, true);
-        }
+        if (e.analysis) draw_row(g, r, c, e, y);
+        else draw_loading_row(g, r, c, e, y);
+        if (static_cast<size_t>(i) == sel) draw_selection(g, r, c, y);
     }
-    // Rows above and below the window, counted in the column-head line.
-    int below = std::max(0, static_cast<int>(rows.size()) - first - per_page);
-    if (first > 0 || below > 0) {
-        std::string more = fmt::format("{}/{} ↑{} ↓{}", sel + 1, rows.size(), first, below);
-        g.put(r.right() - text::width(more) - 1, r.y, more, {Role::dim});
-    }
-
-    if (!detail.empty()) {
-        // Right under the list, so the eye moves from the row to its explanation.
-        int used = std::min(static_cast<int>(rows.size()) - first, per_page) * 2;
-        int dy = r.y + 1 + used + 1;
-        const auto& name = p.pipelines[rows[sel]].name;
-        g.put(r.x, dy - 1, "── " + name + " ", {Role::dim}, r.right());
-        for (int x = r.x + 4 + text::width(name); x < r.right(); ++x) g.put(x, dy - 1, "─", {Role::dim});
-        draw_lines(g, {r.x + 2, dy, r.width - 3, static_cast<int>(detail.size())}, detail, 0);
-    }
+    draw_scroll_count(g, r, sel, rows.size(), first, per_page);
+    const int used = std::min(static_cast<int>(rows.size()) - first, per_page) * 2;
+    if (!detail.empty()) draw_detail(g, r, p.pipelines[rows[sel]].name, detail, used);
 }
 
 void draw_loading(CellGrid& g, Rect r, const Picture::Entry& e) {

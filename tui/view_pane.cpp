@@ -1,7 +1,8 @@
-// The frame every drill-down pane shares: a tab per stage (1-6), the age and errors of the
+// The frame every drill-down pane shares: a tab per stage, the age and errors of the
 // data the pane is built from, the stage's verdict, the pane's own content, and the
 // diagnosis' evidence and findings for the stage with their values and times.
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -15,18 +16,23 @@
 namespace shipwatch::tui {
 namespace {
 
-void pane_body(Doc& doc, const PaneContext& c) {
-    const std::string& id = c.stage.id;
-    if (id == "push") pane_push(doc, c);
-    else if (id == "build") pane_build(doc, c);
-    else if (id == "image") pane_image(doc, c);
-    else if (id == "taskdef") pane_taskdef(doc, c);
-    else if (id == "tasks") pane_tasks(doc, c);
-    else if (id == "alb") pane_alb(doc, c);
-    else if (id == "instances") pane_instances(doc, c);
-}
+// The pane of each stage, one row per Stage in enum order (checked below).
+struct PaneRow {
+    Stage stage;
+    void (*draw)(Doc&, const PaneContext&);
+};
+constexpr std::array<PaneRow, kStageCount> kPanes{{
+    {Stage::push, pane_push},
+    {Stage::build, pane_build},
+    {Stage::image, pane_image},
+    {Stage::taskdef, pane_taskdef},
+    {Stage::tasks, pane_tasks},
+    {Stage::instances, pane_instances},
+    {Stage::alb, pane_alb},
+}};
+static_assert(rows_in_enum_order(kPanes, [](const PaneRow& r) { return r.stage; }));
 
-void data_age(Doc& doc, const PipelineAnalysis& a, const std::string& stage, Duration picture_age) {
+void data_age(Doc& doc, const PipelineAnalysis& a, Stage stage, Duration picture_age) {
     Line& l = doc.line();
     l.wrap = true;
     l.indent = 6;
@@ -34,16 +40,17 @@ void data_age(Doc& doc, const PipelineAnalysis& a, const std::string& stage, Dur
     auto parts = parts_of(a.snapshot);
     std::vector<const PartStatus*> errors;
     bool first = true;
-    for (const auto& name : parts_for_stage(stage)) {
-        auto it = std::find_if(parts.begin(), parts.end(), [&](const PartStatus& p) { return p.name == name; });
-        if (it == parts.end() || !it->configured) continue;
+    for (Part part : stage_info(stage).parts) {
+        const PartStatus& p = status_of(parts, part);
+        if (!p.configured) continue;
+        const std::string name(to_string(part));
         if (!first) l.add(" · ", Role::dim);
         first = false;
-        if (it->error) {
+        if (p.error) {
             l.add("✖ " + name, Role::error);
-            errors.push_back(&*it);
-        } else if (it->fetched_at) {
-            l.add(name + " " + format_duration(a.snapshot.now - *it->fetched_at + picture_age) + " ago", Role::dim);
+            errors.push_back(&p);
+        } else if (p.fetched_at) {
+            l.add(name + " " + format_duration(a.snapshot.now - *p.fetched_at + picture_age) + " ago", Role::dim);
         } else {
             l.add(name + " never fetched", Role::unknown);
         }
@@ -96,7 +103,7 @@ void draw_pane(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewState& 
     // Tabs: one per stage, the open one reversed.
     int x = r.x;
     for (int i = 0; i < static_cast<int>(stages.size()); ++i) {
-        std::string t = fmt::format(" {} {} {} ", i + 1, glyph(stages[i].health), stages[i].id);
+        std::string t = fmt::format(" {} {} {} ", i + 1, glyph(stages[i].health), stage_info(stages[i].id).label);
         x = g.put(x, r.y, t, Attr{role_of(stages[i].health), i == sel, i == sel}, r.right());
         if (x < r.right()) x = g.put(x, r.y, "│", {Role::dim});
     }
@@ -115,7 +122,7 @@ void draw_pane(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewState& 
     }
     doc.blank();
     PaneContext c{a, st, a.snapshot.now, r.width};
-    pane_body(doc, c);
+    kPanes[static_cast<size_t>(st.id)].draw(doc, c);
 
     doc.blank();
     doc.heading(fmt::format("Evidence ({})", st.evidence.size()));

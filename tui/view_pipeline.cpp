@@ -22,12 +22,12 @@ std::string box_age(const StageReport& st, const PipelineSnapshot& snap, TimePoi
     std::optional<TimePoint> last_ok;
     bool any_value = false;
     auto parts = parts_of(snap);
-    for (const auto& name : parts_for_stage(st.id)) {
-        auto it = std::find_if(parts.begin(), parts.end(), [&](const PartStatus& p) { return p.name == name; });
-        if (it == parts.end() || !it->configured || !it->error) continue;
-        if (!failing_since || it->error->time < *failing_since) failing_since = it->error->time;
-        any_value = any_value || it->has_value;
-        if (it->fetched_at && (!last_ok || *it->fetched_at < *last_ok)) last_ok = it->fetched_at;
+    for (Part part : stage_info(st.id).parts) {
+        const PartStatus& p = status_of(parts, part);
+        if (!p.configured || !p.error) continue;
+        if (!failing_since || p.error->time < *failing_since) failing_since = p.error->time;
+        any_value = any_value || p.has_value;
+        if (p.fetched_at && (!last_ok || *p.fetched_at < *last_ok)) last_ok = p.fetched_at;
     }
     if (failing_since && st.health == Health::unknown) {
         std::string data = any_value && last_ok ? "data " + format_duration(now - *last_ok) + " old" : "no data";
@@ -41,7 +41,7 @@ void draw_stage_box(CellGrid& g, Rect r, int number, const StageReport& st, cons
     Attr border{selected ? Role::accent : Role::dim, false, selected};
     Attr hr{role_of(st.health)};
     g.box(r, border);
-    std::string title = fmt::format(" {} {} ", number, st.id);
+    std::string title = fmt::format(" {} {} ", number, stage_info(st.id).label);
     g.put(r.x + 1, r.y, text::truncate(title, r.width - 2), Attr{hr.role, selected, true}, r.right() - 1);
     int x = r.x + 1, w = r.width - 2, y = r.y + 1;
     int inner_bottom = r.bottom() - 1;
@@ -62,7 +62,7 @@ void draw_findings(CellGrid& g, Rect r, const Diagnosis& d, int scroll, bool foc
         l.wrap = true;
         l.indent = 12;
         l.add(std::string(glyph(f.severity)) + " ", role_of(f.severity));
-        l.add(text::fit(f.stage, 9), Role::dim);
+        l.add(text::fit(stage_info(f.stage).label, 9), Role::dim);
         l.add(" " + f.message, f.severity == Severity::info ? Role::normal : role_of(f.severity));
     }
     if (doc.lines.empty()) doc.line("no findings", Role::dim);
@@ -78,7 +78,7 @@ Line timeline_line(const TimelineEntry& e, TimePoint now, bool narrow) {
     l.add(narrow ? stamp(e.time).substr(6) : stamp(e.time), Role::dim);
     l.add(" " + text::fit(ago(e.time, now), 9, true) + " ", Role::dim);
     l.add(text::fit(kind_label(e.kind), 8), role_of(e.kind));
-    if (!narrow) l.add(text::fit(e.stage, 9), Role::dim);
+    if (!narrow) l.add(text::fit(stage_info(e.stage).label, 9), Role::dim);
     Role tr = e.severity == Severity::info ? Role::normal : role_of(e.severity);
     l.add(e.text, tr);
     return l;
@@ -96,7 +96,7 @@ void draw_pipeline(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewSta
     if (!d.target_sha.empty()) {
         std::string subject;
         for (const auto& st : d.stages)
-            if (st.id == "push" && !st.evidence.empty()) subject = st.evidence.front().value;
+            if (st.id == Stage::push && !st.evidence.empty()) subject = st.evidence.front().value;
         g.put(x + 2, y, "newest commit " + (subject.empty() ? d.target_sha.substr(0, 7) : subject), {Role::dim}, r.right());
     }
     ++y;
@@ -155,7 +155,7 @@ void draw_timeline_screen(CellGrid& g, Rect r, const PipelineAnalysis& a, const 
     bool narrow = r.width < 100;
     size_t shown = 0;
     for (const auto& e : a.timeline) {
-        if (!s.filter.empty() && !text::contains_ci(e.text, s.filter) && !text::contains_ci(e.stage, s.filter) &&
+        if (!s.filter.empty() && !text::contains_ci(e.text, s.filter) && !text::contains_ci(stage_info(e.stage).label, s.filter) &&
             !text::contains_ci(kind_label(e.kind), s.filter))
             continue;
         Line l = timeline_line(e, now, narrow);

@@ -2,6 +2,8 @@
 // nothing else; none of them touches the terminal.
 #pragma once
 
+#include <span>
+
 #include "model/picture.hpp"
 #include "tui/cell_grid.hpp"
 #include "tui/doc.hpp"
@@ -29,8 +31,8 @@ struct StageSlot {
     int width = 0;
 };
 std::vector<StageSlot> draw_diagram(CellGrid& g, int x, int y, const std::vector<const StageReport*>& stages,
-                                    const std::vector<std::string>& ids, bool compact, int max_x, bool mini = false);
-int diagram_width(const std::vector<std::string>& ids, bool compact, bool mini = false);
+                                    std::span<const Stage> ids, bool compact, int max_x, bool mini = false);
+int diagram_width(std::span<const Stage> ids, bool compact, bool mini = false);
 
 // One timeline entry as a styled line (absolute and relative time, kind, text).
 Line timeline_line(const TimelineEntry& e, TimePoint now, bool narrow);

@@ -13,7 +13,7 @@ namespace {
 
 const StageReport& stage(const Diagnosis& d, const std::string& id) {
     for (const auto& s : d.stages)
-        if (s.id == id) return s;
+        if (to_string(s.id) == id) return s;
     throw std::runtime_error("no stage " + id);
 }
 
@@ -77,7 +77,7 @@ TEST(Verdict, BuildFailedNamesThePhaseAndContext) {
     s.images.value->erase(s.images.value->begin());
     Diagnosis d = diagnose(s);
     EXPECT_EQ(d.verdict.code, VerdictCode::build_failed);
-    EXPECT_EQ(d.verdict.stage, "build");
+    EXPECT_EQ(d.verdict.stage, Stage::build);
     EXPECT_EQ(stage(d, "build").health, Health::failed);
     EXPECT_TRUE(evidence_contains(stage(d, "build"), "docker push"));
     EXPECT_NE(d.verdict.summary.find("POST_BUILD"), std::string::npos);
@@ -264,7 +264,7 @@ TEST(Verdict, InstanceStaleForEc2Pipelines) {
     s.versions.value->back().reported = kOldSha;
     Diagnosis d = diagnose(s);
     ASSERT_EQ(d.stages.size(), 4u);
-    EXPECT_EQ(d.stages[2].id, "instances");
+    EXPECT_EQ(d.stages[2].id, Stage::instances);
     EXPECT_EQ(d.verdict.code, VerdictCode::instance_stale) << d.verdict.summary;
     EXPECT_NE(d.verdict.summary.find("i-0c5a5c767bec5c27e"), std::string::npos);
     EXPECT_NE(d.verdict.summary.find("first boot"), std::string::npos);
@@ -277,7 +277,7 @@ TEST(Verdict, InstanceStaleForEc2Pipelines) {
 
 TEST(Verdict, UnknownWhenASourceFailedEvenWithOldData) {
     auto s = healthy_snapshot();
-    s.service.error = FetchError{"ecs", "AccessDeniedException", "not authorized to perform ecs:DescribeServices", s.now};
+    s.service.error = FetchError{Source::ecs, "AccessDeniedException", "not authorized to perform ecs:DescribeServices", s.now};
     Diagnosis d = diagnose(s);
     EXPECT_EQ(d.verdict.code, VerdictCode::unknown);
     EXPECT_EQ(stage(d, "taskdef").health, Health::unknown) << "old data with a fresh error is not ok";
@@ -288,11 +288,11 @@ TEST(Verdict, UnknownWhenASourceFailedEvenWithOldData) {
 TEST(Verdict, UnknownWhenGithubFailedButStillNamesALaterFailure) {
     auto s = healthy_snapshot();
     s.commits.value.reset();
-    s.commits.error = FetchError{"github", "RateLimited", "API rate limit exceeded", s.now};
+    s.commits.error = FetchError{Source::github, "RateLimited", "API rate limit exceeded", s.now};
     for (auto& t : (*s.target_groups.value)[0].targets) t.state = "unhealthy";
     Diagnosis d = diagnose(s);
     EXPECT_EQ(d.verdict.code, VerdictCode::unknown);
-    EXPECT_EQ(d.verdict.stage, "push");
+    EXPECT_EQ(d.verdict.stage, Stage::push);
     EXPECT_NE(d.verdict.summary.find("alb"), std::string::npos) << d.verdict.summary;
 }
 

@@ -71,7 +71,7 @@ const PipelineAnalysis* find(const Picture& p, const std::string& name) {
 
 const StageReport* stage(const PipelineAnalysis& a, const std::string& id) {
     for (const auto& s : a.diagnosis.stages)
-        if (s.id == id) return &s;
+        if (to_string(s.id) == id) return &s;
     return nullptr;
 }
 

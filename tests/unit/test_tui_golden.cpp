@@ -49,7 +49,7 @@ std::string all_views(const Picture& p, Size size) {
         s.screen = Screen::pane;
         for (size_t i = 0; i < d.stages.size(); ++i) {
             s.stage = static_cast<int>(i);
-            out += frame(p, s, size, e.name + " pane " + d.stages[i].id);
+            out += frame(p, s, size, e.name + " pane " + std::string(to_string(d.stages[i].id)));
         }
     }
     return out;
@@ -111,7 +111,7 @@ TEST(GoldenAll, FailingSourceShowsItsError) {
     auto demo = make_demo({"phantom-ecs"}, clock);
     ASSERT_TRUE(demo);
     PipelineSnapshot snap = demo.value()->collectors.front()->collect();
-    snap.service.error = FetchError{"ecs", "AccessDeniedException",
+    snap.service.error = FetchError{Source::ecs, "AccessDeniedException",
                                     "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:DescribeServices", snap.now};
     snap.tasks.error = snap.service.error;
     Picture p;
