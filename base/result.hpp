@@ -33,10 +33,6 @@ struct Error {
     std::optional<TimePoint> time;  // when it happened, where the producer has a clock
 };
 
-// The former name, still spelled in code other layers own (sources/*_client.cpp parsers,
-// engine, sim, app); new code says Error.
-using ApiError = Error;
-
 // An error that is no HTTP answer: a usage, config or credentials mistake, a local failure.
 inline Error error_of(ErrorKind kind, std::string code, std::string message) {
     return Error{std::move(code), std::move(message), 0, false, kind};

@@ -25,7 +25,7 @@ void store(Fetched<T>& part, Result<T> result, Source source, TimePoint now) {
         part.fetched_at = now;
         part.error.reset();
     } else {
-        const ApiError& e = result.error();
+        const Error& e = result.error();
         part.error = FetchError{source, e.code, e.message, e.time.value_or(now)};  // a cached error keeps its time
     }
 }
@@ -120,7 +120,7 @@ void PipelineCollector::collect_source() {
               Source::github, clock_.now());
 
     std::vector<CiRun> runs;
-    std::optional<ApiError> error;
+    std::optional<Error> error;
     if (!s.codebuild_project.empty()) {
         auto r = shared<std::vector<CiRun>>(&SlowSourceCache::builds, src_.aws.transport, "codebuild|" + s.region + "|" + s.codebuild_project, [&] {
             return aws::CodeBuildClient(src_.aws).recent_builds(s.codebuild_project, 20);
@@ -152,7 +152,7 @@ void PipelineCollector::collect_source() {
     else store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, clock_.now());
 }
 
-const TaskDefinition* PipelineCollector::task_definition(const std::string& arn, std::optional<ApiError>& error) {
+const TaskDefinition* PipelineCollector::task_definition(const std::string& arn, std::optional<Error>& error) {
     if (auto it = taskdef_cache_.find(arn); it != taskdef_cache_.end()) return &it->second;
     aws::EcsClient ecs(src_.aws);
     auto r = ecs.describe_task_definition(arn);
@@ -195,7 +195,7 @@ void PipelineCollector::collect_service() {
     if (snap_.tasks.value)
         for (const auto& t : *snap_.tasks.value) wanted.insert(t.task_definition);
     std::map<std::string, TaskDefinition> tds;
-    std::optional<ApiError> td_error;
+    std::optional<Error> td_error;
     for (const auto& arn : wanted)
         if (const TaskDefinition* td = task_definition(arn, td_error)) tds.emplace(arn, *td);
     // Revisions nothing refers to any more are dropped: a week of deployments must not pile up
@@ -209,14 +209,14 @@ void PipelineCollector::collect_service() {
 EcsClusterFetch::ServiceView PipelineCollector::fetch_service_alone() {
     const auto& s = snap_.spec;
     aws::EcsClient ecs(src_.aws);
-    EcsClusterFetch::ServiceView view{ApiError{}, std::vector<Task>{}};
+    EcsClusterFetch::ServiceView view{Error{}, std::vector<Task>{}};
     auto services = ecs.describe_services(s.cluster, {s.service});
     if (!services) {
         view.service = services.error();
         return view;
     }
     if (services->empty()) {
-        view.service = ApiError{"ServiceNotFound", "service " + s.service + " not found in cluster " + s.cluster, 400, false};
+        view.service = Error{"ServiceNotFound", "service " + s.service + " not found in cluster " + s.cluster, 400, false};
         return view;
     }
     view.service = services->front();
@@ -263,7 +263,7 @@ void PipelineCollector::collect_discovered() {
             store(snap_.logs, logs.filter(app->log_group, s.expect_log, since, 50), Source::logs, clock_.now());
         }
         std::vector<SecretInfo> secrets;
-        std::optional<ApiError> secret_error;
+        std::optional<Error> secret_error;
         aws::SecretsClient sm(src_.aws);
         for (const auto& c : td->containers)
             for (const auto& ref : c.secrets) {

@@ -56,7 +56,7 @@ private:
     void collect_targets(const std::vector<std::string>& target_groups);
     void collect_instances();
     void collect_version();
-    const TaskDefinition* task_definition(const std::string& arn, std::optional<ApiError>& error);
+    const TaskDefinition* task_definition(const std::string& arn, std::optional<Error>& error);
 
     CollectorSources src_;
     const ClockSource& clock_;

@@ -33,7 +33,7 @@ Image parse_image(const json& d, const std::string& region) {
 
 std::string region_of(const AwsContext& ctx) { return ctx.region.empty() ? ctx.endpoints.region() : ctx.region; }
 
-bool is_image_not_found(const ApiError& e) { return e.code == "ImageNotFoundException"; }
+bool is_image_not_found(const Error& e) { return e.code == "ImageNotFoundException"; }
 
 }  // namespace
 

@@ -154,8 +154,8 @@ Result<std::vector<Service>> EcsClient::describe_services(const std::string& clu
             std::string reason = json_string(failure, "reason");
             std::string name = last_segment(json_string(failure, "arn"));
             if (reason == "MISSING")
-                return ApiError{"ServiceNotFound", "service " + name + " not found in cluster " + cluster, 200, false};
-            return ApiError{reason.empty() ? "ServiceFailure" : reason,
+                return Error{"ServiceNotFound", "service " + name + " not found in cluster " + cluster, 200, false};
+            return Error{reason.empty() ? "ServiceFailure" : reason,
                             "DescribeServices failed for " + name + ": " + json_string(failure, "detail"), 200, false};
         }
         for (auto& s : parsed.value()) found.push_back(std::move(s));

@@ -380,7 +380,7 @@ TEST(JsonProtocolErrors, CapitalMessageAndNotRetryable) {
 
 TEST(JsonProtocolErrors, ErrorTypeHeaderWhenBodyHasNone) {
     HttpResponse r = testing::response(400, "{}", {{"x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/"}});
-    ApiError e = json_error(r);
+    Error e = json_error(r);
     EXPECT_EQ(e.code, "ThrottlingException");
     EXPECT_TRUE(e.retryable);
 }
