@@ -19,6 +19,131 @@ std::string tags_text(const Image& img) {
 
 bool is_mutable_tag(const std::string& tag) { return hex_runs(tag).empty(); }
 
+// What the task definition rules read, gathered once.
+struct Reference {
+    const Service& svc;
+    const TaskDefinition& td;  // what the service is set to run
+    std::string td_name;  // family:revision
+    ImageRef ref;  // the app container's image reference
+    std::string sha7;  // the newest commit, when there is one
+    bool carries_target = false;  // the referenced image was built from the newest commit
+    bool digest_matches = false;  // ... and is the image that should run, as far as a digest tells
+};
+
+// Gathering fills the evidence: the task definition, its image and the commit it resolves to.
+Reference read_reference(const Context& ctx, StageReport& r) {
+    const TaskDefinition& td = *ctx.service_taskdef;
+    Reference rf{*ctx.snap.service.value, td, fmt::format("{}:{}", td.family, td.revision),
+                 parse_image_ref(ctx.app_container->image)};
+    r.revision = ctx.index.of_reference(ctx.app_container->image);
+    r.since = td.registered_at;
+    r.evidence.push_back({"service task definition", rf.td_name, td.registered_at});
+    r.evidence.push_back({"container image", fmt::format("{} = {}", ctx.app_container->name, ctx.app_container->image), std::nullopt});
+    r.evidence.push_back({"resolves to", r.revision.known() ? fmt::format("{} ({})", r.revision.short_sha(), r.revision.note) : r.revision.note,
+                          std::nullopt});
+    if (ctx.target) {
+        rf.sha7 = ctx.short_sha(ctx.target->sha);
+        rf.carries_target = r.revision.known() && r.revision.sha == ctx.target->sha;
+    }
+    rf.digest_matches = !ctx.expected_image || r.revision.digest.empty() || r.revision.digest == ctx.expected_image->digest;
+    return rf;
+}
+
+// A mutable tag that is not in the registry: tasks cannot pull it when they start.
+void find_missing_tag(Context& ctx, const Reference& rf) {
+    const ImageRef& ref = rf.ref;
+    if (ref.digest.empty() && is_mutable_tag(ref.tag) && ctx.snap.images.value && !ctx.index.resolve(ref))
+        ctx.find(Severity::error, Stage::taskdef,
+                 fmt::format("{} references tag \"{}\", which does not exist in {}", rf.td_name, ref.tag, ref.repository));
+}
+
+// A rule: the stage's outcome when the rule applies (built on `base`, the gathered evidence).
+using TaskdefRule = std::optional<StageOutcome> (*)(Context& ctx, const Reference& rf, const StageOutcome& base);
+
+std::optional<StageOutcome> no_target_commit(Context& ctx, const Reference& rf, const StageOutcome& base) {
+    if (ctx.target) return std::nullopt;
+    StageOutcome out = base;
+    return fail_unknown(out, fmt::format("{} → {}", rf.td_name, ctx.app_container->image), "the newest commit is unknown");
+}
+
+std::optional<StageOutcome> taskdef_current(Context&, const Reference& rf, const StageOutcome& base) {
+    if (!rf.carries_target || !rf.digest_matches) return std::nullopt;
+    StageOutcome out = base;
+    out.report.health = Health::ok;
+    out.report.summary = fmt::format("{} runs {} ({})", rf.td_name, rf.sha7,
+                                     rf.ref.digest.empty() ? "tag " + rf.ref.tag : short_digest(rf.ref.digest));
+    return out;
+}
+
+// A failed deployment of another task definition that carried the newest commit.
+const Deployment* failed_deployment_of_target(const Context& ctx, const Reference& rf) {
+    for (const auto& d : rf.svc.deployments) {
+        if (d.rollout_state != RolloutState::failed || d.task_definition == rf.td.arn) continue;
+        const TaskDefinition* failed_td = ctx.taskdef(d.task_definition);
+        const ContainerDef* c = failed_td ? ctx.app_container_of(*failed_td) : nullptr;
+        if (!c) continue;
+        Revision fr = ctx.index.of_reference(c->image);
+        if (fr.known() && fr.sha == ctx.target->sha) return &d;
+    }
+    return nullptr;
+}
+
+// A deployment of a task definition that carried the target failed and ECS went back.
+std::optional<StageOutcome> rolled_back(Context& ctx, const Reference& rf, const StageOutcome& base) {
+    const Deployment* d = failed_deployment_of_target(ctx, rf);
+    if (!d) return std::nullopt;
+    const TaskDefinition* failed_td = ctx.taskdef(d->task_definition);
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::failed;
+    r.summary = fmt::format("deployment of {}:{} ({}) failed; service rolled back to {}", failed_td->family,
+                            failed_td->revision, rf.sha7, rf.td_name);
+    r.evidence.push_back({"failed deployment", fmt::format("{} {}: {}", d->id, d->rollout_state.text, d->rollout_state_reason), d->updated});
+    out.verdict = VerdictCode::deploy_rolled_back;
+    out.verdict_summary = fmt::format("The deployment of {} ({}:{}) failed ({}); ECS rolled back to {}.", rf.sha7,
+                                      failed_td->family, failed_td->revision, d->rollout_state_reason, rf.td_name);
+    return out;
+}
+
+std::optional<StageOutcome> commit_untold(Context& ctx, const Reference&, const StageOutcome& base) {
+    if (base.report.revision.known()) return std::nullopt;
+    StageOutcome out = base;
+    return fail_unknown(out, fmt::format("cannot tell which commit {} carries", ctx.app_container->image));
+}
+
+std::optional<StageOutcome> taskdef_stale(Context& ctx, const Reference& rf, const StageOutcome& base) {
+    StageOutcome out = base;
+    auto& r = out.report;
+    const std::string& sha7 = rf.sha7;
+    r.health = Health::stale;
+    std::string carried = rf.carries_target ? fmt::format("an older image of {} ({})", sha7, short_digest(r.revision.digest))
+                                            : r.revision.short_sha();
+    r.summary = fmt::format("{} still references {}", rf.td_name, carried);
+    out.verdict = VerdictCode::taskdef_stale;
+    if (!ctx.expected_image) {
+        out.verdict_summary = fmt::format("Service {} runs {}, which carries {}, not {}.", rf.svc.name, rf.td_name,
+                                          r.revision.short_sha(), sha7);
+        return out;
+    }
+    const Image& img = *ctx.expected_image;
+    r.evidence.push_back({"image for " + sha7, fmt::format("{} [{}]", short_digest(img.digest), fmt::format("{}", fmt::join(img.tags, ", "))),
+                          img.pushed_at});
+    out.verdict_summary = fmt::format("The image for {} was pushed at {}, but service {} still runs {}, which references {}.",
+                                      sha7, format_clock(img.pushed_at), rf.svc.name, rf.td_name, ctx.app_container->image);
+    // Did ECS even start a deployment after the push?
+    std::optional<TimePoint> newest_dep = ctx.last_deployment();
+    if (newest_dep && *newest_dep < img.pushed_at) {
+        r.evidence.push_back({"last deployment", fmt::format("{} before the push", format_duration(img.pushed_at - *newest_dep)), newest_dep});
+        ctx.find(Severity::error, Stage::taskdef,
+                 fmt::format("no deployment since the image for {} was pushed at {}; the last one started {}",
+                             sha7, format_clock(img.pushed_at), format_iso8601(*newest_dep)));
+    }
+    return out;
+}
+
+// In order; the first that applies decides. The last always applies.
+constexpr TaskdefRule kTaskdefRules[] = {no_target_commit, taskdef_current, rolled_back, commit_untold, taskdef_stale};
+
 }  // namespace
 
 StageOutcome diagnose_image(Context& ctx) {
@@ -81,85 +206,20 @@ StageOutcome diagnose_image(Context& ctx) {
 }
 
 StageOutcome diagnose_taskdef(Context& ctx) {
-    StageOutcome out;
-    auto& r = out.report;
-    r.id = Stage::taskdef;
-    if (source_unusable(ctx.snap.service, "ECS service", out, ctx.now)) return out;
-    if (source_unusable(ctx.snap.task_definitions, "task definition", out, ctx.now)) return out;
-    const Service& svc = *ctx.snap.service.value;
+    StageOutcome base;
+    base.report.id = Stage::taskdef;
+    if (source_unusable(ctx.snap.service, "ECS service", base, ctx.now)) return base;
+    if (source_unusable(ctx.snap.task_definitions, "task definition", base, ctx.now)) return base;
     const TaskDefinition* td = ctx.service_taskdef;
     if (!td || !ctx.app_container) {
-        return fail_unknown(out, td ? "task definition has no containers" : fmt::format("task definition {} not fetched", svc.task_definition));
+        return fail_unknown(base, td ? "task definition has no containers"
+                                     : fmt::format("task definition {} not fetched", ctx.snap.service.value->task_definition));
     }
-    const std::string td_name = fmt::format("{}:{}", td->family, td->revision);
-    r.revision = ctx.index.of_reference(ctx.app_container->image);
-    r.since = td->registered_at;
-    r.evidence.push_back({"service task definition", td_name, td->registered_at});
-    r.evidence.push_back({"container image", fmt::format("{} = {}", ctx.app_container->name, ctx.app_container->image), std::nullopt});
-    r.evidence.push_back({"resolves to", r.revision.known() ? fmt::format("{} ({})", r.revision.short_sha(), r.revision.note) : r.revision.note,
-                          std::nullopt});
-
-    ImageRef ref = parse_image_ref(ctx.app_container->image);
-    if (ref.digest.empty() && is_mutable_tag(ref.tag) && ctx.snap.images.value && !ctx.index.resolve(ref))
-        ctx.find(Severity::error, Stage::taskdef,
-                 fmt::format("{} references tag \"{}\", which does not exist in {}", td_name, ref.tag, ref.repository));
-
-    if (!ctx.target) {
-        return fail_unknown(out, fmt::format("{} → {}", td_name, ctx.app_container->image), "the newest commit is unknown");
-    }
-    const std::string sha7 = ctx.short_sha(ctx.target->sha);
-    bool carries_target = r.revision.known() && r.revision.sha == ctx.target->sha;
-    bool digest_matches = !ctx.expected_image || r.revision.digest.empty() || r.revision.digest == ctx.expected_image->digest;
-    if (carries_target && digest_matches) {
-        r.health = Health::ok;
-        r.summary = fmt::format("{} runs {} ({})", td_name, sha7, ref.digest.empty() ? "tag " + ref.tag : short_digest(ref.digest));
-        return out;
-    }
-
-    // A deployment of a task definition that carried the target failed and ECS went back.
-    for (const auto& d : svc.deployments) {
-        if (d.rollout_state != RolloutState::failed || d.task_definition == td->arn) continue;
-        const TaskDefinition* failed_td = ctx.taskdef(d.task_definition);
-        const ContainerDef* c = failed_td ? ctx.app_container_of(*failed_td) : nullptr;
-        if (!c) continue;
-        Revision fr = ctx.index.of_reference(c->image);
-        if (!fr.known() || fr.sha != ctx.target->sha) continue;
-        r.health = Health::failed;
-        r.summary = fmt::format("deployment of {}:{} ({}) failed; service rolled back to {}", failed_td->family,
-                                failed_td->revision, sha7, td_name);
-        r.evidence.push_back({"failed deployment", fmt::format("{} {}: {}", d.id, d.rollout_state.text, d.rollout_state_reason), d.updated});
-        out.verdict = VerdictCode::deploy_rolled_back;
-        out.verdict_summary = fmt::format("The deployment of {} ({}:{}) failed ({}); ECS rolled back to {}.", sha7,
-                                          failed_td->family, failed_td->revision, d.rollout_state_reason, td_name);
-        return out;
-    }
-
-    if (!r.revision.known()) {
-        return fail_unknown(out, fmt::format("cannot tell which commit {} carries", ctx.app_container->image));
-    }
-    r.health = Health::stale;
-    std::string carried = carries_target ? fmt::format("an older image of {} ({})", sha7, short_digest(r.revision.digest))
-                                         : r.revision.short_sha();
-    r.summary = fmt::format("{} still references {}", td_name, carried);
-    out.verdict = VerdictCode::taskdef_stale;
-    if (ctx.expected_image) {
-        const Image& img = *ctx.expected_image;
-        r.evidence.push_back({"image for " + sha7, fmt::format("{} [{}]", short_digest(img.digest), fmt::format("{}", fmt::join(img.tags, ", "))),
-                              img.pushed_at});
-        out.verdict_summary = fmt::format("The image for {} was pushed at {}, but service {} still runs {}, which references {}.",
-                                          sha7, format_clock(img.pushed_at), svc.name, td_name, ctx.app_container->image);
-        // Did ECS even start a deployment after the push?
-        std::optional<TimePoint> newest_dep = ctx.last_deployment();
-        if (newest_dep && *newest_dep < img.pushed_at) {
-            r.evidence.push_back({"last deployment", fmt::format("{} before the push", format_duration(img.pushed_at - *newest_dep)), newest_dep});
-            ctx.find(Severity::error, Stage::taskdef,
-                     fmt::format("no deployment since the image for {} was pushed at {}; the last one started {}",
-                                 sha7, format_clock(img.pushed_at), format_iso8601(*newest_dep)));
-        }
-    } else {
-        out.verdict_summary = fmt::format("Service {} runs {}, which carries {}, not {}.", svc.name, td_name, r.revision.short_sha(), sha7);
-    }
-    return out;
+    const Reference rf = read_reference(ctx, base.report);
+    find_missing_tag(ctx, rf);
+    for (TaskdefRule rule : kTaskdefRules)
+        if (auto out = rule(ctx, rf, base)) return std::move(*out);
+    return base;  // not reached: taskdef_stale always applies
 }
 
 }  // namespace shipwatch::detail

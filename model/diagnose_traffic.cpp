@@ -234,6 +234,116 @@ std::optional<StageOutcome> serving_older(const Context& ctx, const Traffic& tr,
 constexpr TrafficRule kTrafficRules[] = {no_targets,     targets_unhealthy,   targets_changing, endpoint_down, no_target_commit,
                                          revision_untold, serving_other_image, serving_target,   serving_older};
 
+// What the instance rules read, gathered once (gathering fills the evidence).
+struct Fleet {
+    const std::vector<Instance>& instances;
+    std::string sha7;  // the newest commit
+    TimePoint ready;  // when the newest commit could first have been installed
+    bool endpoint_failed = false;
+    std::optional<Revision> served;  // what the version endpoint reports; nullopt when none is set
+    const Instance* down = nullptr;  // the first instance not running; gathering stops there
+    const Instance* oldest = nullptr;  // the instance launched first
+    bool launched_before = false;  // the oldest instance booted before the newest commit was ready
+};
+
+void add_instance_evidence(const Instance& inst, StageReport& r) {
+    r.evidence.push_back({"instance", fmt::format("{} {} {} launched {}", inst.id, inst.state.text, inst.instance_type,
+                                                  format_iso8601(inst.launch_time)),
+                          inst.launch_time});
+    if (!inst.user_data_digest.empty())
+        r.evidence.push_back({"user data", fmt::format("sha256 {} — {}", inst.user_data_digest.substr(0, 12),
+                                                       inst.user_data_summary.empty() ? "no install lines found"
+                                                                                      : fmt::format("{}", fmt::join(inst.user_data_summary, " ; "))),
+                              std::nullopt});
+}
+
+// Without a version endpoint: the newest commit that existed when the instance booted.
+Revision booted_revision(const Context& ctx, const Instance& inst) {
+    for (const auto& c : ctx.snap.commits.value ? *ctx.snap.commits.value : std::vector<Commit>{})
+        if (c.time <= inst.launch_time) {
+            Revision rev = ctx.index.from_string(c.sha);
+            rev.match = MatchKind::inferred;
+            rev.note = fmt::format("inferred: newest commit when {} booted", inst.id);
+            return rev;
+        }
+    return Revision{};
+}
+
+Fleet read_fleet(Context& ctx, StageReport& r) {
+    const Commit& target = *ctx.target;
+    // Code installed by UserData is whatever existed at first boot.
+    Fleet fl{*ctx.snap.instances.value, ctx.short_sha(target.sha),
+             ctx.target_build && ctx.target_build->finished ? *ctx.target_build->finished : target.time};
+    fl.served = endpoint_revision(ctx, r, fl.endpoint_failed);
+    for (const auto& inst : fl.instances) {
+        add_instance_evidence(inst, r);
+        if (!fl.oldest || inst.launch_time < fl.oldest->launch_time) fl.oldest = &inst;
+        if (inst.state != InstanceState::running) {
+            fl.down = &inst;
+            return fl;
+        }
+    }
+    r.since = fl.oldest->launch_time;
+    r.evidence.push_back({"newest commit", ctx.describe_commit(target), target.time});
+    r.revision = fl.served && fl.served->known() ? *fl.served : booted_revision(ctx, *fl.oldest);
+    fl.launched_before = fl.oldest->launch_time < fl.ready;
+    return fl;
+}
+
+// A rule: the stage's outcome when the rule applies (built on `base`, the gathered evidence).
+using InstanceRule = std::optional<StageOutcome> (*)(const Context& ctx, const Fleet& fl, const StageOutcome& base);
+
+std::optional<StageOutcome> instance_down(const Context&, const Fleet& fl, const StageOutcome& base) {
+    const Instance* inst = fl.down;
+    if (!inst) return std::nullopt;
+    StageOutcome out = base;
+    out.report.health = Health::failed;
+    out.report.summary = fmt::format("instance {} is {}", inst->id, inst->state.text);
+    out.verdict = VerdictCode::instance_stale;
+    out.verdict_summary = fmt::format("Instance {} is {}, not running.", inst->id, inst->state.text);
+    return out;
+}
+
+std::optional<StageOutcome> instances_current(const Context& ctx, const Fleet& fl, const StageOutcome& base) {
+    const std::optional<Revision>& served = fl.served;
+    if (!((served && served->known() && served->sha == ctx.target->sha) || (!served && !fl.launched_before)))
+        return std::nullopt;
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::ok;
+    r.revision = ctx.index.from_string(ctx.target->sha);
+    if (!served) r.revision.match = MatchKind::inferred;
+    r.summary = fmt::format("{} instance{} on {}", fl.instances.size(), fl.instances.size() == 1 ? "" : "s", fl.sha7);
+    return out;
+}
+
+std::optional<StageOutcome> version_untold(const Context&, const Fleet& fl, const StageOutcome& base) {
+    if (!fl.served || fl.served->known() || fl.launched_before) return std::nullopt;
+    StageOutcome out = base;
+    return fail_unknown(out, fl.endpoint_failed ? "version endpoint failed" : "endpoint reports a version that names no known commit");
+}
+
+std::optional<StageOutcome> instance_stale(const Context& ctx, const Fleet& fl, const StageOutcome& base) {
+    StageOutcome out = base;
+    auto& r = out.report;
+    const Instance* oldest = fl.oldest;
+    r.health = Health::stale;
+    r.summary = fmt::format("{} launched {} before {} was {}", oldest->id, format_duration(fl.ready - oldest->launch_time), fl.sha7,
+                            ctx.target_build ? "built" : "pushed");
+    out.verdict = VerdictCode::instance_stale;
+    out.verdict_summary = fmt::format("Instance {} was launched {} ({} before {}); UserData runs only at first boot, so it "
+                                      "still serves {}.",
+                                      oldest->id, format_iso8601(oldest->launch_time),
+                                      format_duration(fl.ready - oldest->launch_time), fl.sha7,
+                                      r.revision.known() ? r.revision.short_sha() : "the code of its launch");
+    if (!fl.launched_before && fl.served && fl.served->known())
+        out.verdict_summary = fmt::format("Instance {} serves {}, not {}.", oldest->id, fl.served->short_sha(), fl.sha7);
+    return out;
+}
+
+// In order; the first that applies decides. The last always applies.
+constexpr InstanceRule kInstanceRules[] = {instance_down, instances_current, version_untold, instance_stale};
+
 }  // namespace
 
 StageOutcome diagnose_alb(Context& ctx) {
@@ -252,88 +362,21 @@ StageOutcome diagnose_alb(Context& ctx) {
 }
 
 StageOutcome diagnose_instances(Context& ctx) {
-    StageOutcome out;
-    auto& r = out.report;
-    r.id = Stage::instances;
-    if (source_unusable(ctx.snap.instances, "EC2 instances", out, ctx.now)) return out;
-    const auto& instances = *ctx.snap.instances.value;
-    if (instances.empty()) {
-        r.health = Health::failed;
-        r.summary = "no instances behind the load balancer";
-        out.verdict = VerdictCode::instance_stale;
-        out.verdict_summary = "No EC2 instance serves this pipeline.";
-        return out;
+    StageOutcome base;
+    base.report.id = Stage::instances;
+    if (source_unusable(ctx.snap.instances, "EC2 instances", base, ctx.now)) return base;
+    if (ctx.snap.instances.value->empty()) {
+        base.report.health = Health::failed;
+        base.report.summary = "no instances behind the load balancer";
+        base.verdict = VerdictCode::instance_stale;
+        base.verdict_summary = "No EC2 instance serves this pipeline.";
+        return base;
     }
-    if (!ctx.target) {
-        fail_unknown(out, "newest commit unknown");
-        return out;
-    }
-    const Commit& target = *ctx.target;
-    const std::string sha7 = ctx.short_sha(target.sha);
-    // Code installed by UserData is whatever existed at first boot.
-    TimePoint ready = ctx.target_build && ctx.target_build->finished ? *ctx.target_build->finished : target.time;
-
-    bool endpoint_failed = false;
-    std::optional<Revision> served = endpoint_revision(ctx, r, endpoint_failed);
-
-    const Instance* oldest = nullptr;
-    for (const auto& inst : instances) {
-        r.evidence.push_back({"instance", fmt::format("{} {} {} launched {}", inst.id, inst.state.text, inst.instance_type,
-                                                      format_iso8601(inst.launch_time)),
-                              inst.launch_time});
-        if (!inst.user_data_digest.empty())
-            r.evidence.push_back({"user data", fmt::format("sha256 {} — {}", inst.user_data_digest.substr(0, 12),
-                                                           inst.user_data_summary.empty() ? "no install lines found"
-                                                                                          : fmt::format("{}", fmt::join(inst.user_data_summary, " ; "))),
-                                  std::nullopt});
-        if (!oldest || inst.launch_time < oldest->launch_time) oldest = &inst;
-        if (inst.state != InstanceState::running) {
-            r.health = Health::failed;
-            r.summary = fmt::format("instance {} is {}", inst.id, inst.state.text);
-            out.verdict = VerdictCode::instance_stale;
-            out.verdict_summary = fmt::format("Instance {} is {}, not running.", inst.id, inst.state.text);
-            return out;
-        }
-    }
-    r.since = oldest->launch_time;
-    r.evidence.push_back({"newest commit", ctx.describe_commit(target), target.time});
-
-    if (served && served->known()) {
-        r.revision = *served;
-    } else {
-        // Without a version endpoint: the newest commit that existed when the instance booted.
-        for (const auto& c : ctx.snap.commits.value ? *ctx.snap.commits.value : std::vector<Commit>{})
-            if (c.time <= oldest->launch_time) {
-                r.revision = ctx.index.from_string(c.sha);
-                r.revision.match = MatchKind::inferred;
-                r.revision.note = fmt::format("inferred: newest commit when {} booted", oldest->id);
-                break;
-            }
-    }
-    bool launched_before = oldest->launch_time < ready;
-    if ((served && served->known() && served->sha == target.sha) || (!served && !launched_before)) {
-        r.health = Health::ok;
-        r.revision = ctx.index.from_string(target.sha);
-        if (!served) r.revision.match = MatchKind::inferred;
-        r.summary = fmt::format("{} instance{} on {}", instances.size(), instances.size() == 1 ? "" : "s", sha7);
-        return out;
-    }
-    if (served && !served->known() && !launched_before) {
-        fail_unknown(out, endpoint_failed ? "version endpoint failed" : "endpoint reports a version that names no known commit");
-        return out;
-    }
-    r.health = Health::stale;
-    r.summary = fmt::format("{} launched {} before {} was {}", oldest->id, format_duration(ready - oldest->launch_time), sha7,
-                            ctx.target_build ? "built" : "pushed");
-    out.verdict = VerdictCode::instance_stale;
-    out.verdict_summary = fmt::format("Instance {} was launched {} ({} before {}); UserData runs only at first boot, so it "
-                                      "still serves {}.",
-                                      oldest->id, format_iso8601(oldest->launch_time),
-                                      format_duration(ready - oldest->launch_time), sha7,
-                                      r.revision.known() ? r.revision.short_sha() : "the code of its launch");
-    if (!launched_before && served && served->known())
-        out.verdict_summary = fmt::format("Instance {} serves {}, not {}.", oldest->id, served->short_sha(), sha7);
-    return out;
+    if (!ctx.target) return fail_unknown(base, "newest commit unknown");
+    const Fleet fl = read_fleet(ctx, base.report);
+    for (InstanceRule rule : kInstanceRules)
+        if (auto out = rule(ctx, fl, base)) return std::move(*out);
+    return base;  // not reached: instance_stale always applies
 }
 
 }  // namespace shipwatch::detail

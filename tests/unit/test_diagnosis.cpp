@@ -462,3 +462,54 @@ TEST(States, AnInstanceNotRunningIsNamedWithItsState) {
     EXPECT_EQ(d.verdict.code, VerdictCode::instance_stale);
     EXPECT_EQ(d.verdict.summary, "Instance i-0c5a5c767bec5c27e is shutting-down, not running.");
 }
+
+namespace {
+
+// An EC2 pipeline: one running instance behind the healthy target, launched after the build.
+PipelineSnapshot ec2_snapshot() {
+    auto s = healthy_snapshot();
+    s.spec.kind = PipelineKind::ec2;
+    s.service = {};
+    s.service.configured = false;
+    s.tasks = {};
+    s.tasks.configured = false;
+    s.task_definitions = {};
+    s.task_definitions.configured = false;
+    s.images = {};
+    s.images.configured = false;
+    Instance i;
+    i.id = "i-0c5a5c767bec5c27e";
+    i.state = "running";
+    i.launch_time = at("2025-06-10T14:10:00Z");
+    set(s.instances, std::vector<Instance>{i}, s.now);
+    (*s.target_groups.value)[0].targets = {{"i-0c5a5c767bec5c27e", 3000, "healthy", "", ""}};
+    return s;
+}
+
+}  // namespace
+
+TEST(Verdict, InstancesCannotTellWhenTheEndpointNamesNoKnownCommit) {
+    auto s = ec2_snapshot();
+    s.versions.value->back().reported = "release-banana";
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::unknown);
+    EXPECT_EQ(stage(d, "instances").health, Health::unknown);
+    EXPECT_EQ(stage(d, "instances").summary, "endpoint reports a version that names no known commit");
+
+    // An endpoint that fails is not taken for the boot-time guess either.
+    s.versions.value->back().error = "connection refused";
+    d = diagnose(s);
+    EXPECT_EQ(stage(d, "instances").health, Health::unknown);
+    EXPECT_EQ(d.verdict.summary, "Cannot tell: version endpoint failed.");
+}
+
+TEST(Verdict, TaskdefCannotTellWhenItsImageNamesNoKnownCommit) {
+    auto s = healthy_snapshot();
+    const std::string image = std::string(kRegistry) + "/app:stable";
+    (*s.task_definitions.value)[kTdNew].containers[0].image = image;
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::unknown);
+    EXPECT_EQ(stage(d, "taskdef").health, Health::unknown);
+    EXPECT_EQ(d.verdict.summary, "Cannot tell: cannot tell which commit " + image + " carries.");
+    EXPECT_TRUE(has_finding(d, "app:24 references tag \"stable\", which does not exist in"));
+}
