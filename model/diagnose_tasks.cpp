@@ -290,8 +290,9 @@ void add_rollout_findings(Context& ctx) {
             ++in_progress;
             auto age = ctx.now - d.created;
             if (age > std::chrono::minutes(30))
-                ctx.find(Severity::error, Stage::tasks, fmt::format("deployment {} ({}) has been IN_PROGRESS for {}", d.id,
-                                                               td_short(ctx, d.task_definition), format_duration(age)),
+                ctx.find(Severity::error, Stage::tasks,
+                         fmt::format("deployment {} ({}) has been IN_PROGRESS for {}", d.id,
+                                     td_short(ctx, d.task_definition), format_duration(age)),
                          {{"created", format_iso8601(d.created), d.created}});
         }
         if (d.failed_tasks > 0)
@@ -309,8 +310,9 @@ void add_rollout_findings(Context& ctx) {
                      {{"task", t->arn, t->stopped_at}, {"task definition", td_short(ctx, t->task_definition), std::nullopt}});
     auto [count, every] = repetition(svc.events, "is unable to consistently start tasks successfully");
     if (count >= 2)
-        ctx.find(Severity::error, Stage::tasks, fmt::format("\"is unable to consistently start tasks successfully\" {} times, every ~{}",
-                                                       count, format_duration(every)));
+        ctx.find(Severity::error, Stage::tasks,
+                 fmt::format("\"is unable to consistently start tasks successfully\" {} times, every ~{}", count,
+                             format_duration(every)));
 }
 
 }  // namespace shipwatch::detail

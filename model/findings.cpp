@@ -78,8 +78,9 @@ void image_tag_findings(Context& ctx) {
     if (!latest && !images.empty())
         ctx.find(Severity::info, Stage::image, fmt::format("repository {} has no \"latest\" tag", ctx.app_image_repository));
     if (latest && ctx.now - latest->pushed_at > std::chrono::hours(12))
-        ctx.find(Severity::warning, Stage::image, fmt::format("\"latest\" points at an image pushed {} ago ({})",
-                                                         format_duration(ctx.now - latest->pushed_at), short_digest(latest->digest)),
+        ctx.find(Severity::warning, Stage::image,
+                 fmt::format("\"latest\" points at an image pushed {} ago ({})", format_duration(ctx.now - latest->pushed_at),
+                             short_digest(latest->digest)),
                  {{"latest", latest->digest, latest->pushed_at}});
 }
 
