@@ -1,7 +1,9 @@
 #include "tui/controller.hpp"
 
 #include <algorithm>
+#include <array>
 
+#include "model/enum_table.hpp"
 #include "tui/evidence_json.hpp"
 #include "tui/picture_query.hpp"
 #include "tui/text.hpp"
@@ -66,6 +68,153 @@ Reaction vertical(ViewState& s, const Picture& p, int delta, bool absolute) {
     }
     return redraw();
 }
+
+// One handler per Action. A handler changes the ViewState and returns what the event loop must
+// do next; it never draws.
+Reaction on_quit_now(const Binding&, ViewState&, const Picture&) { return react_quit; }
+
+Reaction on_back(const Binding&, ViewState& s, const Picture&) {
+    if (s.screen == Screen::pane || s.screen == Screen::timeline) s.screen = Screen::pipeline;
+    else if (s.screen == Screen::pipeline) s.screen = Screen::overview;
+    else s.filter.clear();  // Esc at the top clears the filter
+    s.scroll = 0;
+    return redraw();
+}
+
+// q: back one level; at the overview there is no level left, so it quits.
+Reaction on_quit(const Binding& b, ViewState& s, const Picture& p) {
+    return s.screen == Screen::overview ? react_quit : on_back(b, s, p);
+}
+
+template <int Delta, bool Absolute>
+Reaction on_vertical(const Binding&, ViewState& s, const Picture& p) { return vertical(s, p, Delta, Absolute); }
+
+template <int Dir>
+Reaction on_stage_step(const Binding&, ViewState& s, const Picture& p) {
+    const int stages = stage_count(s, p);
+    if (stages == 0) return react_none;
+    s.stage = std::clamp(s.stage + Dir, 0, stages - 1);
+    if (s.screen == Screen::pane) s.scroll = 0;
+    return redraw();
+}
+
+// Enter on a pipeline opens it at its first broken link: that is what the person came for.
+Reaction open_pipeline(ViewState& s, const Picture& p) {
+    if (p.pipelines.empty()) return react_none;
+    s.screen = Screen::pipeline;
+    s.scroll = 0;
+    s.stage = 0;
+    if (const auto* a = selected_analysis(p, s))
+        for (size_t i = 0; i < a->diagnosis.stages.size(); ++i)
+            if (a->diagnosis.stages[i].id == a->diagnosis.verdict.stage) s.stage = static_cast<int>(i);
+    return redraw();
+}
+
+Reaction on_open(const Binding&, ViewState& s, const Picture& p) {
+    if (s.screen == Screen::overview) return open_pipeline(s, p);
+    if (s.screen == Screen::pipeline) open_pane(s, p, s.stage);
+    return redraw();
+}
+
+Reaction on_pane(const Binding& b, ViewState& s, const Picture& p) {
+    open_pane(s, p, b.arg - 1);
+    return redraw();
+}
+
+// Tab: the next pane on a pane screen (wrapping), the other list on the pipeline screen.
+template <int Dir>
+Reaction on_focus_step(const Binding&, ViewState& s, const Picture& p) {
+    const int stages = stage_count(s, p);
+    if (s.screen == Screen::pane && stages > 0) s.stage = ((s.stage + Dir) % stages + stages) % stages;
+    else if (s.screen == Screen::pipeline) s.focus = s.focus == Focus::timeline ? Focus::findings : Focus::timeline;
+    s.scroll = 0;
+    return redraw();
+}
+
+Reaction on_filter(const Binding&, ViewState& s, const Picture&) {
+    s.overlay = Overlay::filter;
+    s.input = s.filter;
+    return redraw();
+}
+
+Reaction on_jump(const Binding&, ViewState& s, const Picture&) {
+    s.overlay = Overlay::jump;
+    s.input.clear();
+    return redraw();
+}
+
+Reaction on_refresh(const Binding&, ViewState& s, const Picture&) {
+    s.message = "refreshing every pipeline…";
+    return static_cast<Reaction>(react_refresh | react_redraw);
+}
+
+template <int Dir>
+Reaction on_not_live(const Binding&, ViewState& s, const Picture& p) {
+    jump_not_live(s, p, Dir);
+    s.scroll = 0;
+    return redraw();
+}
+
+Reaction on_timeline(const Binding&, ViewState& s, const Picture& p) {
+    if (p.pipelines.empty()) return react_none;
+    s.screen = Screen::timeline;
+    s.scroll = 0;
+    return redraw();
+}
+
+Reaction on_copy_json(const Binding&, ViewState& s, const Picture& p) {
+    s.json = evidence_json(p, s);
+    s.overlay = Overlay::json;
+    s.overlay_scroll = 0;
+    return static_cast<Reaction>(react_copy | react_redraw);
+}
+
+Reaction on_help(const Binding&, ViewState& s, const Picture&) {
+    s.overlay = Overlay::help;
+    s.overlay_scroll = 0;
+    return redraw();
+}
+
+Reaction on_toggle_sort(const Binding&, ViewState& s, const Picture&) {
+    s.not_live_first = !s.not_live_first;
+    return redraw();
+}
+
+// The handler of each Action, one row per Action in enum order (checked below), so a new action
+// is one handler and one row. `pins`: the key is the person choosing where to look, so the
+// selection stops following the overview's order; help and refresh choose nothing.
+struct ActionRow {
+    Action action;
+    Reaction (*handle)(const Binding&, ViewState&, const Picture&);
+    bool pins;
+};
+constexpr std::array<ActionRow, kActionCount> kActions{{
+    {Action::quit, on_quit, true},
+    {Action::quit_now, on_quit_now, true},
+    {Action::back, on_back, true},
+    {Action::up, on_vertical<-1, false>, true},
+    {Action::down, on_vertical<1, false>, true},
+    {Action::top, on_vertical<-1, true>, true},
+    {Action::bottom, on_vertical<1, true>, true},
+    {Action::page_up, on_vertical<-kPage, false>, true},
+    {Action::page_down, on_vertical<kPage, false>, true},
+    {Action::stage_prev, on_stage_step<-1>, true},
+    {Action::stage_next, on_stage_step<1>, true},
+    {Action::open, on_open, true},
+    {Action::pane, on_pane, true},
+    {Action::focus_next, on_focus_step<1>, true},
+    {Action::focus_prev, on_focus_step<-1>, true},
+    {Action::filter, on_filter, true},
+    {Action::jump, on_jump, true},
+    {Action::refresh, on_refresh, false},
+    {Action::next_not_live, on_not_live<1>, true},
+    {Action::prev_not_live, on_not_live<-1>, true},
+    {Action::timeline, on_timeline, true},
+    {Action::copy_json, on_copy_json, true},
+    {Action::help, on_help, false},
+    {Action::toggle_sort, on_toggle_sort, true},
+}};
+static_assert(rows_in_enum_order(kActions, [](const ActionRow& r) { return r.action; }), "an Action's row out of place");
 
 // Prompts take printable keys as text; Enter accepts, Esc cancels.
 Reaction prompt_key(Key key, ViewState& s, const Picture& p) {
@@ -182,96 +331,9 @@ Reaction handle_key(Key key, ViewState& s, const Picture& p) {
 }
 
 Reaction apply(const Binding& b, ViewState& s, const Picture& p) {
-    const int stages = stage_count(s, p);
-    if (b.action != Action::help && b.action != Action::refresh) s.pinned = true;
-    switch (b.action) {
-        case Action::quit_now: return react_quit;
-        case Action::quit:
-            if (s.screen == Screen::overview) return react_quit;
-            [[fallthrough]];
-        case Action::back:
-            if (s.screen == Screen::pane || s.screen == Screen::timeline) s.screen = Screen::pipeline;
-            else if (s.screen == Screen::pipeline) s.screen = Screen::overview;
-            else s.filter.clear();  // Esc at the top clears the filter
-            s.scroll = 0;
-            return redraw();
-        case Action::up: return vertical(s, p, -1, false);
-        case Action::down: return vertical(s, p, 1, false);
-        case Action::page_up: return vertical(s, p, -kPage, false);
-        case Action::page_down: return vertical(s, p, kPage, false);
-        case Action::top: return vertical(s, p, -1, true);
-        case Action::bottom: return vertical(s, p, 1, true);
-        case Action::stage_prev:
-        case Action::stage_next: {
-            if (stages == 0) return react_none;
-            int d = b.action == Action::stage_next ? 1 : -1;
-            s.stage = std::clamp(s.stage + d, 0, stages - 1);
-            if (s.screen == Screen::pane) s.scroll = 0;
-            return redraw();
-        }
-        case Action::open:
-            if (s.screen == Screen::overview) {
-                if (p.pipelines.empty()) return react_none;
-                s.screen = Screen::pipeline;
-                s.scroll = 0;
-                const auto* a = selected_analysis(p, s);
-                // Start on the first broken link: that is what the person came for.
-                s.stage = 0;
-                if (a)
-                    for (size_t i = 0; i < a->diagnosis.stages.size(); ++i)
-                        if (a->diagnosis.stages[i].id == a->diagnosis.verdict.stage) s.stage = static_cast<int>(i);
-            } else if (s.screen == Screen::pipeline) {
-                open_pane(s, p, s.stage);
-            }
-            return redraw();
-        case Action::pane:
-            open_pane(s, p, b.arg - 1);
-            return redraw();
-        case Action::focus_next:
-        case Action::focus_prev:
-            if (s.screen == Screen::pane && stages > 0) {
-                int d = b.action == Action::focus_next ? 1 : -1;
-                s.stage = ((s.stage + d) % stages + stages) % stages;
-            } else if (s.screen == Screen::pipeline) {
-                s.focus = s.focus == Focus::timeline ? Focus::findings : Focus::timeline;
-            }
-            s.scroll = 0;
-            return redraw();
-        case Action::filter:
-            s.overlay = Overlay::filter;
-            s.input = s.filter;
-            return redraw();
-        case Action::jump:
-            s.overlay = Overlay::jump;
-            s.input.clear();
-            return redraw();
-        case Action::refresh:
-            s.message = "refreshing every pipeline…";
-            return static_cast<Reaction>(react_refresh | react_redraw);
-        case Action::next_not_live:
-        case Action::prev_not_live:
-            jump_not_live(s, p, b.action == Action::next_not_live ? 1 : -1);
-            s.scroll = 0;
-            return redraw();
-        case Action::timeline:
-            if (p.pipelines.empty()) return react_none;
-            s.screen = Screen::timeline;
-            s.scroll = 0;
-            return redraw();
-        case Action::copy_json:
-            s.json = evidence_json(p, s);
-            s.overlay = Overlay::json;
-            s.overlay_scroll = 0;
-            return static_cast<Reaction>(react_copy | react_redraw);
-        case Action::help:
-            s.overlay = Overlay::help;
-            s.overlay_scroll = 0;
-            return redraw();
-        case Action::toggle_sort:
-            s.not_live_first = !s.not_live_first;
-            return redraw();
-    }
-    return react_none;
+    const ActionRow& row = kActions[static_cast<size_t>(b.action)];
+    if (row.pins) s.pinned = true;
+    return row.handle(b, s, p);
 }
 
 }  // namespace shipwatch::tui
