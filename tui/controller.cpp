@@ -214,7 +214,7 @@ constexpr std::array<ActionRow, kActionCount> kActions{{
     {Action::help, on_help, false},
     {Action::toggle_sort, on_toggle_sort, true},
 }};
-static_assert(rows_in_enum_order(kActions, [](const ActionRow& r) { return r.action; }), "an Action's row out of place");
+static_assert(rows_in_enum_order(kActions, [](const ActionRow& r) { return r.action; }), "an Action row out of place");
 
 // Prompts take printable keys as text; Enter accepts, Esc cancels.
 Reaction prompt_key(Key key, ViewState& s, const Picture& p) {
