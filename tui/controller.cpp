@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
 
 #include "model/enum_table.hpp"
 #include "tui/evidence_json.hpp"
@@ -216,77 +218,105 @@ constexpr std::array<ActionRow, kActionCount> kActions{{
 }};
 static_assert(rows_in_enum_order(kActions, [](const ActionRow& r) { return r.action; }), "an Action row out of place");
 
+// Exact name, then prefix, then substring: the first pass that matches wins.
+bool name_matches(const std::string& name, const std::string& input, int pass) {
+    if (pass == 0) return name == input;
+    if (pass == 1) return text::contains_ci(name.substr(0, input.size()), input);
+    return text::contains_ci(name, input);
+}
+
+const Picture::Entry* find_pipeline(const Picture& p, const std::string& input) {
+    for (int pass = 0; pass < 3; ++pass)
+        for (const auto& e : p.pipelines)
+            if (name_matches(e.name, input, pass)) return &e;
+    return nullptr;
+}
+
+void close_prompt(ViewState& s) {
+    s.overlay = Overlay::none;
+    s.input.clear();
+}
+
+Reaction cancel_prompt(ViewState& s) {
+    if (s.overlay == Overlay::filter) s.filter.clear();
+    close_prompt(s);
+    return redraw();
+}
+
+void jump_to(ViewState& s, const Picture& p) {
+    const Picture::Entry* hit = find_pipeline(p, s.input);
+    if (!hit) {
+        s.message = "no pipeline matches '" + s.input + "'";
+        return;
+    }
+    s.pipeline = hit->name;
+    s.pinned = true;
+    s.filter.clear();
+    s.screen = Screen::pipeline;
+    s.scroll = 0;
+}
+
+// Enter: the jump prompt goes to the pipeline; the filter prompt keeps the filter it typed.
+Reaction accept_prompt(ViewState& s, const Picture& p) {
+    if (s.overlay == Overlay::jump && !s.input.empty()) jump_to(s, p);
+    close_prompt(s);
+    return redraw();
+}
+
+// Backspace removes a whole code point: its continuation bytes, then its lead byte.
+void erase_last_char(std::string& input) {
+    while (!input.empty() && (static_cast<unsigned char>(input.back()) & 0xC0) == 0x80) input.pop_back();
+    if (!input.empty()) input.pop_back();
+}
+
+// The code point as UTF-8; beyond the Basic Multilingual Plane nothing is added.
+void append_utf8(std::string& input, char32_t c) {
+    if (c < 0x80) input += static_cast<char>(c);
+    else if (c < 0x800) input += {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+    else if (c < 0x10000)
+        input += {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+                  static_cast<char>(0x80 | (c & 0x3F))};
+}
+
+// The filter applies as it is typed; on the overview the first matching row is selected when
+// the selection would be the first row anyway.
+void filter_as_typed(ViewState& s, const Picture& p) {
+    s.filter = s.input;
+    s.scroll = 0;
+    if (s.screen != Screen::overview) return;
+    auto rows = overview_rows(p, s);
+    if (!rows.empty() && selected_row(p, rows, s) == 0) select_row(s, p, rows, 0);
+}
+
 // Prompts take printable keys as text; Enter accepts, Esc cancels.
 Reaction prompt_key(Key key, ViewState& s, const Picture& p) {
-    if (key == keys::esc || key == keys::ctrl_c) {
-        if (s.overlay == Overlay::filter) s.filter.clear();
-        s.overlay = Overlay::none;
-        s.input.clear();
-        return redraw();
-    }
-    if (key == keys::enter) {
-        if (s.overlay == Overlay::jump && !s.input.empty()) {
-            // Exact name, then prefix, then substring: the first that matches wins.
-            const Picture::Entry* hit = nullptr;
-            for (int pass = 0; pass < 3 && !hit; ++pass)
-                for (const auto& e : p.pipelines) {
-                    bool ok = pass == 0 ? e.name == s.input
-                              : pass == 1 ? text::contains_ci(e.name.substr(0, s.input.size()), s.input)
-                                          : text::contains_ci(e.name, s.input);
-                    if (ok) {
-                        hit = &e;
-                        break;
-                    }
-                }
-            if (hit) {
-                s.pipeline = hit->name;
-                s.pinned = true;
-                s.filter.clear();
-                s.screen = Screen::pipeline;
-                s.scroll = 0;
-            } else {
-                s.message = "no pipeline matches '" + s.input + "'";
-            }
-        }
-        s.overlay = Overlay::none;
-        s.input.clear();
-        return redraw();
-    }
-    if (key == keys::backspace) {
-        while (!s.input.empty() && (static_cast<unsigned char>(s.input.back()) & 0xC0) == 0x80) s.input.pop_back();
-        if (!s.input.empty()) s.input.pop_back();
-    } else if (key >= 0x20 && key < 0x110000) {
-        // Encode the code point as UTF-8.
-        char32_t c = key;
-        if (c < 0x80) s.input += static_cast<char>(c);
-        else if (c < 0x800) s.input += {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
-        else if (c < 0x10000)
-            s.input += {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
-                        static_cast<char>(0x80 | (c & 0x3F))};
-    } else {
-        return react_none;
-    }
-    if (s.overlay == Overlay::filter) {
-        s.filter = s.input;  // filter as you type
-        s.scroll = 0;
-        if (s.screen == Screen::overview) {
-            auto rows = overview_rows(p, s);
-            if (!rows.empty() && selected_row(p, rows, s) == 0) select_row(s, p, rows, 0);
-        }
-    }
+    if (key == keys::esc || key == keys::ctrl_c) return cancel_prompt(s);
+    if (key == keys::enter) return accept_prompt(s, p);
+    if (key == keys::backspace) erase_last_char(s.input);
+    else if (key >= 0x20 && key < 0x110000) append_utf8(s.input, key);
+    else return react_none;
+    if (s.overlay == Overlay::filter) filter_as_typed(s, p);
     return redraw();
+}
+
+// How far a movement key scrolls a read-only overlay; nothing for every other action.
+std::optional<int> overlay_step(Action action) {
+    switch (action) {
+        case Action::up: return -1;
+        case Action::down: return 1;
+        case Action::page_up: return -kPage;
+        case Action::page_down: return kPage;
+        case Action::top: return -(1 << 20);
+        case Action::bottom: return 1 << 20;
+        default: return std::nullopt;
+    }
 }
 
 // Read-only overlays (help, JSON) scroll and close; every other key closes them first.
 Reaction overlay_key(Key key, ViewState& s, const Picture& p) {
     const Binding* b = lookup(key, ctx_all);
-    if (b && (b->action == Action::up || b->action == Action::down || b->action == Action::page_up ||
-              b->action == Action::page_down || b->action == Action::top || b->action == Action::bottom)) {
-        int d = b->action == Action::up ? -1 : b->action == Action::down ? 1 : b->action == Action::page_up ? -kPage
-                : b->action == Action::page_down                            ? kPage
-                : b->action == Action::top                                  ? -(1 << 20)
-                                                                            : 1 << 20;
-        s.overlay_scroll = std::max(0, s.overlay_scroll + d);
+    if (auto step = b ? overlay_step(b->action) : std::nullopt) {
+        s.overlay_scroll = std::max(0, s.overlay_scroll + *step);
         return redraw();
     }
     s.overlay = Overlay::none;
