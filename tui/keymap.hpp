@@ -2,6 +2,7 @@
 // generated from it, and key handling is a lookup in it (no if-chains on key codes).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,8 +45,10 @@ enum class Action {
     timeline,
     copy_json,
     help,
-    toggle_sort,
+    toggle_sort,  // the last: kActionCount below names it
 };
+// How many Actions there are; the controller's handler table has one row for each.
+inline constexpr size_t kActionCount = static_cast<size_t>(Action::toggle_sort) + 1;
 
 // Where a binding applies. A key may mean different things on different screens.
 enum Context : uint8_t {

@@ -48,6 +48,107 @@ void diff_sets(Doc& doc, const std::string& what, const std::set<std::string>& b
         if (!now.count(n)) doc.line("      - " + what + " " + n, Role::failed);
 }
 
+// "service" and "task definition": which service, and the revision it runs.
+void service_section(Doc& doc, const Service& svc) {
+    kv(doc, "service", svc.name + " in " + text::arn_tail(svc.cluster));
+    kv(doc, "task definition", text::arn_tail(svc.task_definition), Role::normal);
+}
+
+void revision_section(Doc& doc, const TaskDefinition& td, TimePoint now) {
+    if (td.registered_at) kv(doc, "registered", stamp(*td.registered_at) + " (" + ago(*td.registered_at, now) + ")");
+    if (!td.execution_role.empty()) kv(doc, "execution role", text::arn_tail(td.execution_role), Role::dim);
+}
+
+// "A, B": names only; the values are never fetched.
+std::string env_list(const ContainerDef& ct) {
+    std::string env;
+    for (const auto& n : ct.environment_names) env += (env.empty() ? "" : ", ") + n;
+    return env.empty() ? "—" : env;
+}
+
+std::string secret_list(const ContainerDef& ct) {
+    std::string sec;
+    for (const auto& s : ct.secrets) sec += (sec.empty() ? "" : ", ") + s.name + " ← " + text::arn_tail(s.value_from);
+    return sec.empty() ? "—" : sec;
+}
+
+// One container: its image with the commit it carries (green when it is the newest commit),
+// env and secret names, and where it logs.
+void container_rows(Doc& doc, const ContainerDef& ct, const RevisionIndex& idx, const std::string& target_sha) {
+    doc.line().add("  " + ct.name, Attr{Role::normal, false, true})
+        .add(ct.essential ? "" : "  (not essential)", Role::dim);
+    Revision r = idx.of_reference(ct.image);
+    std::string carries = short_sha(r) + (r.digest.empty() ? "" : " " + text::short_digest(r.digest));
+    kv(doc, "  image", ct.image).add("  → " + carries, r.known() && r.sha == target_sha ? Role::ok : Role::stale);
+    kv(doc, "  env (names)", env_list(ct), Role::normal);
+    kv(doc, "  secrets (names)", secret_list(ct), Role::normal);
+    if (!ct.log_group.empty())
+        kv(doc, "  logs", ct.log_group + (ct.log_stream_prefix.empty() ? "" : " / " + ct.log_stream_prefix), Role::dim);
+}
+
+void containers_section(Doc& doc, const PaneContext& c, const TaskDefinition& td) {
+    const auto& snap = c.a.snapshot;
+    RevisionIndex idx{snap.commits.get(), snap.builds.get(), snap.images.get()};
+    doc.blank();
+    doc.heading(fmt::format("Containers ({})", td.containers.size()));
+    for (const auto& ct : td.containers) container_rows(doc, ct, idx, c.a.diagnosis.target_sha);
+}
+
+void secrets_section(Doc& doc, const PipelineSnapshot& snap, TimePoint now) {
+    const auto* secrets = snap.secrets.get();
+    if (!secrets || secrets->empty()) return;
+    doc.blank();
+    doc.heading("Secrets (last changed)");
+    for (const auto& s : *secrets) {
+        std::string changed =
+            s.last_changed ? stamp(*s.last_changed) + " (" + ago(*s.last_changed, now) + ")" : "unknown";
+        kv(doc, "  " + s.name, changed, Role::normal, 34)
+            .add(s.used_by.empty() ? "" : "  used by " + s.used_by, Role::dim);
+    }
+}
+
+// One container present in both revisions: its image, env and secret name changes. Returns
+// whether it wrote any.
+bool container_diff(Doc& doc, const ContainerDef& before, const ContainerDef& now) {
+    size_t lines = doc.lines.size();
+    if (before.image != now.image) {
+        doc.line("    " + now.name + " image", Role::normal);
+        doc.line("      - " + before.image, Role::failed);
+        doc.line("      + " + now.image, Role::ok);
+    }
+    diff_sets(doc, "env", names(before, false), names(now, false));
+    diff_sets(doc, "secret", names(before, true), names(now, true));
+    return doc.lines.size() != lines;
+}
+
+// What changed against the revision deployed before: containers added, changed, removed.
+void diff_section(Doc& doc, const PipelineSnapshot& snap, const TaskDefinition& td) {
+    doc.blank();
+    const TaskDefinition* prev = previous_td(snap, td);
+    if (!prev) {
+        doc.heading("Diff: no earlier revision of " + td.family + " known");
+        return;
+    }
+    doc.heading(fmt::format("Diff {}:{} → :{}", td.family, prev->revision, td.revision));
+    auto named = [](const std::string& name) { return [&name](const ContainerDef& ct) { return ct.name == name; }; };
+    bool any = false;
+    for (const auto& ct : td.containers) {
+        auto it = std::find_if(prev->containers.begin(), prev->containers.end(), named(ct.name));
+        if (it != prev->containers.end()) {
+            any |= container_diff(doc, *it, ct);
+        } else {
+            doc.line("    + container " + ct.name, Role::ok);
+            any = true;
+        }
+    }
+    for (const auto& p : prev->containers)
+        if (std::none_of(td.containers.begin(), td.containers.end(), named(p.name))) {
+            doc.line("    - container " + p.name, Role::failed);
+            any = true;
+        }
+    if (!any) doc.line("    no differences in images, env names or secret names", Role::dim);
+}
+
 }  // namespace
 
 void pane_taskdef(Doc& doc, const PaneContext& c) {
@@ -57,70 +158,16 @@ void pane_taskdef(Doc& doc, const PaneContext& c) {
         doc.line("  service not fetched", Role::unknown);
         return;
     }
-    kv(doc, "service", svc->name + " in " + text::arn_tail(svc->cluster));
+    service_section(doc, *svc);
     const TaskDefinition* td = find_td(snap, svc->task_definition);
-    kv(doc, "task definition", text::arn_tail(svc->task_definition), Role::normal);
     if (!td) {
         doc.line("  task definition not fetched", Role::unknown);
         return;
     }
-    if (td->registered_at) kv(doc, "registered", stamp(*td->registered_at) + " (" + ago(*td->registered_at, c.now) + ")");
-    if (!td->execution_role.empty()) kv(doc, "execution role", text::arn_tail(td->execution_role), Role::dim);
-    RevisionIndex idx{snap.commits.get(), snap.builds.get(), snap.images.get()};
-    doc.blank();
-    doc.heading(fmt::format("Containers ({})", td->containers.size()));
-    for (const auto& ct : td->containers) {
-        doc.line().add("  " + ct.name, Attr{Role::normal, false, true}).add(ct.essential ? "" : "  (not essential)", Role::dim);
-        Revision r = idx.of_reference(ct.image);
-        kv(doc, "  image", ct.image).add("  → " + short_sha(r) + (r.digest.empty() ? "" : " " + text::short_digest(r.digest)),
-                                         r.known() && r.sha == c.a.diagnosis.target_sha ? Role::ok : Role::stale);
-        std::string env;
-        for (const auto& n : ct.environment_names) env += (env.empty() ? "" : ", ") + n;
-        kv(doc, "  env (names)", env.empty() ? "—" : env, Role::normal);
-        std::string sec;
-        for (const auto& s : ct.secrets) sec += (sec.empty() ? "" : ", ") + s.name + " ← " + text::arn_tail(s.value_from);
-        kv(doc, "  secrets (names)", sec.empty() ? "—" : sec, Role::normal);
-        if (!ct.log_group.empty()) kv(doc, "  logs", ct.log_group + (ct.log_stream_prefix.empty() ? "" : " / " + ct.log_stream_prefix), Role::dim);
-    }
-    if (const auto* secrets = snap.secrets.get(); secrets && !secrets->empty()) {
-        doc.blank();
-        doc.heading("Secrets (last changed)");
-        for (const auto& s : *secrets)
-            kv(doc, "  " + s.name, s.last_changed ? stamp(*s.last_changed) + " (" + ago(*s.last_changed, c.now) + ")" : "unknown",
-               Role::normal, 34).add(s.used_by.empty() ? "" : "  used by " + s.used_by, Role::dim);
-    }
-
-    doc.blank();
-    const TaskDefinition* prev = previous_td(snap, *td);
-    if (!prev) {
-        doc.heading("Diff: no earlier revision of " + td->family + " known");
-        return;
-    }
-    doc.heading(fmt::format("Diff {}:{} → :{}", td->family, prev->revision, td->revision));
-    bool any = false;
-    for (const auto& ct : td->containers) {
-        auto it = std::find_if(prev->containers.begin(), prev->containers.end(), [&](const ContainerDef& p) { return p.name == ct.name; });
-        if (it == prev->containers.end()) {
-            doc.line("    + container " + ct.name, Role::ok);
-            any = true;
-            continue;
-        }
-        size_t before = doc.lines.size();
-        if (it->image != ct.image) {
-            doc.line("    " + ct.name + " image", Role::normal);
-            doc.line("      - " + it->image, Role::failed);
-            doc.line("      + " + ct.image, Role::ok);
-        }
-        diff_sets(doc, "env", names(*it, false), names(ct, false));
-        diff_sets(doc, "secret", names(*it, true), names(ct, true));
-        any |= doc.lines.size() != before;
-    }
-    for (const auto& p : prev->containers)
-        if (std::none_of(td->containers.begin(), td->containers.end(), [&](const ContainerDef& c2) { return c2.name == p.name; })) {
-            doc.line("    - container " + p.name, Role::failed);
-            any = true;
-        }
-    if (!any) doc.line("    no differences in images, env names or secret names", Role::dim);
+    revision_section(doc, *td, c.now);
+    containers_section(doc, c, *td);
+    secrets_section(doc, snap, c.now);
+    diff_section(doc, snap, *td);
 }
 
 }  // namespace shipwatch::tui

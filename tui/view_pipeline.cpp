@@ -55,6 +55,62 @@ void draw_stage_box(CellGrid& g, Rect r, int number, const StageReport& st, cons
     for (const auto& l : text::wrap(st.summary, w)) line(l, {Role::normal});
 }
 
+// The newest commit's subject as the push stage's evidence shows it; the short SHA without one.
+std::string commit_subject(const Diagnosis& d) {
+    std::string subject;
+    for (const auto& st : d.stages)
+        if (st.id == Stage::push && !st.evidence.empty()) subject = st.evidence.front().value;
+    return subject.empty() ? d.target_sha.substr(0, 7) : subject;
+}
+
+// The verdict line (words, how long, the newest commit) and up to two lines of its summary.
+// Returns the row below them.
+int draw_verdict(CellGrid& g, Rect r, const PipelineAnalysis& a) {
+    const auto& d = a.diagnosis;
+    Role vr = role_of(d.verdict.code);
+    int y = r.y;
+    int x = g.put(r.x + 1, y, verdict_words(d.verdict.code), {vr, false, true});
+    if (auto age = verdict_age(a)) x = g.put(x, y, " for " + format_duration(*age), {vr});
+    if (!d.target_sha.empty()) g.put(x + 2, y, "newest commit " + commit_subject(d), {Role::dim}, r.right());
+    ++y;
+    auto summary = text::wrap(d.verdict.summary, r.width - 2);
+    for (size_t i = 0; i < summary.size() && i < 2; ++i) {
+        std::string t = summary[i];
+        if (i == 1 && summary.size() > 2) t = text::truncate(t + " " + summary[2], r.width - 2);
+        g.put(r.x + 1, y++, t, {vr});
+    }
+    return y;
+}
+
+// A box per stage from row y, joined by arrows, the last taking the leftover columns; none when
+// they do not fit. Returns the row below them.
+int draw_stage_boxes(CellGrid& g, Rect r, int y, const PipelineAnalysis& a, int selected) {
+    const auto& stages = a.diagnosis.stages;
+    const int n = static_cast<int>(stages.size());
+    const int box_h = r.height >= 30 ? 8 : 7;
+    if (n == 0 || y + box_h >= r.bottom()) return y;
+    const int gap = 1;
+    const int bw = std::max(6, (r.width - gap * (n - 1)) / n);
+    int bx = r.x;
+    for (int i = 0; i < n; ++i) {
+        if (i) {
+            g.put(bx, y + box_h / 2, "▸", {Role::dim});
+            bx += gap;
+        }
+        int w = i == n - 1 ? r.right() - bx : bw;
+        draw_stage_box(g, {bx, y, w, box_h}, i + 1, stages[i], a.snapshot, a.snapshot.now,
+                       i == std::clamp(selected, 0, n - 1));
+        bx += w;
+    }
+    return y + box_h;
+}
+
+void draw_list_heading(CellGrid& g, int x, int y, const std::string& title, bool focused) {
+    g.put(x, y, " " + title + " ", Attr{Role::title, focused, true});
+    if (focused) g.put(x + text::width(title) + 3, y, "(Tab switches, j/k scroll)", {Role::dim});
+}
+
+// The lists scroll only while focused; the focused one reports how far it can scroll.
 void draw_findings(CellGrid& g, Rect r, const Diagnosis& d, int scroll, bool focused, int& max_scroll) {
     Doc doc;
     for (const auto& f : d.findings) {
@@ -71,6 +127,32 @@ void draw_findings(CellGrid& g, Rect r, const Diagnosis& d, int scroll, bool foc
     if (focused) max_scroll = ms;
 }
 
+void draw_timeline_list(CellGrid& g, Rect r, const PipelineAnalysis& a, bool narrow, int scroll, bool focused,
+                        int& max_scroll) {
+    Doc doc;
+    for (const auto& e : a.timeline) doc.lines.push_back(timeline_line(e, a.snapshot.now, narrow));
+    auto lines = layout(doc, r.width);
+    int ms = draw_lines(g, r, lines, focused ? scroll : 0);
+    if (focused) max_scroll = ms;
+}
+
+// Findings, then the timeline, in the rows from y down; the findings get about a third.
+void draw_lists(CellGrid& g, Rect r, int y, const PipelineAnalysis& a, const ViewState& s, FrameInfo& info) {
+    const auto& d = a.diagnosis;
+    int rest = r.bottom() - y;
+    if (rest < 4) return;
+    int fcount = std::max<int>(1, static_cast<int>(d.findings.size()));
+    int fh = std::min(fcount + 1, std::max(3, rest / 3));
+    if (rest - fh < 3) fh = rest / 2;
+    bool ffocus = s.focus == Focus::findings;
+    draw_list_heading(g, r.x, y, fmt::format("Findings ({})", d.findings.size()), ffocus);
+    draw_findings(g, {r.x + 1, y + 1, r.width - 1, fh - 1}, d, s.scroll, ffocus, info.max_scroll);
+    y += fh;
+    draw_list_heading(g, r.x, y, fmt::format("Timeline ({}) newest first", a.timeline.size()), !ffocus);
+    draw_timeline_list(g, {r.x + 1, y + 1, r.width - 1, r.bottom() - y - 1}, a, r.width < 100, s.scroll, !ffocus,
+                       info.max_scroll);
+}
+
 }  // namespace
 
 Line timeline_line(const TimelineEntry& e, TimePoint now, bool narrow) {
@@ -85,68 +167,9 @@ Line timeline_line(const TimelineEntry& e, TimePoint now, bool narrow) {
 }
 
 void draw_pipeline(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewState& s, FrameInfo& info) {
-    const auto& d = a.diagnosis;
-    const TimePoint now = a.snapshot.now;
-    Role vr = role_of(d.verdict.code);
-    int y = r.y;
-
-    // Verdict line and summary.
-    int x = g.put(r.x + 1, y, verdict_words(d.verdict.code), {vr, false, true});
-    if (auto age = verdict_age(a)) x = g.put(x, y, " for " + format_duration(*age), {vr});
-    if (!d.target_sha.empty()) {
-        std::string subject;
-        for (const auto& st : d.stages)
-            if (st.id == Stage::push && !st.evidence.empty()) subject = st.evidence.front().value;
-        g.put(x + 2, y, "newest commit " + (subject.empty() ? d.target_sha.substr(0, 7) : subject), {Role::dim}, r.right());
-    }
-    ++y;
-    auto summary = text::wrap(d.verdict.summary, r.width - 2);
-    for (size_t i = 0; i < summary.size() && i < 2; ++i) {
-        std::string t = summary[i];
-        if (i == 1 && summary.size() > 2) t = text::truncate(t + " " + summary[2], r.width - 2);
-        g.put(r.x + 1, y++, t, {vr});
-    }
-
-    // Stage boxes, joined by arrows.
-    const int n = static_cast<int>(d.stages.size());
-    const int box_h = r.height >= 30 ? 8 : 7;
-    if (n > 0 && y + box_h < r.bottom()) {
-        int gap = 1;
-        int bw = std::max(6, (r.width - gap * (n - 1)) / n);
-        int bx = r.x;
-        for (int i = 0; i < n; ++i) {
-            if (i) {
-                g.put(bx, y + box_h / 2, "▸", {Role::dim});
-                bx += gap;
-            }
-            int w = i == n - 1 ? r.right() - bx : bw;
-            draw_stage_box(g, {bx, y, w, box_h}, i + 1, d.stages[i], a.snapshot, now, i == std::clamp(s.stage, 0, n - 1));
-            bx += w;
-        }
-        y += box_h;
-    }
-
-    // Findings, then the timeline; the focused one scrolls.
-    int rest = r.bottom() - y;
-    if (rest < 4) return;
-    int fcount = std::max<int>(1, static_cast<int>(d.findings.size()));
-    int fh = std::min(fcount + 1, std::max(3, rest / 3));
-    if (rest - fh < 3) fh = rest / 2;
-    auto head = [&](int hy, const std::string& t, bool focused) {
-        g.put(r.x, hy, " " + t + " ", Attr{Role::title, focused, true});
-        if (focused) g.put(r.x + text::width(t) + 3, hy, "(Tab switches, j/k scroll)", {Role::dim});
-    };
-    bool ffocus = s.focus == Focus::findings;
-    head(y, fmt::format("Findings ({})", d.findings.size()), ffocus);
-    draw_findings(g, {r.x + 1, y + 1, r.width - 1, fh - 1}, d, s.scroll, ffocus, info.max_scroll);
-    y += fh;
-    head(y, fmt::format("Timeline ({}) newest first", a.timeline.size()), !ffocus);
-    Doc doc;
-    bool narrow = r.width < 100;
-    for (const auto& e : a.timeline) doc.lines.push_back(timeline_line(e, now, narrow));
-    auto lines = layout(doc, r.width - 1);
-    int ms = draw_lines(g, {r.x + 1, y + 1, r.width - 1, r.bottom() - y - 1}, lines, ffocus ? 0 : s.scroll);
-    if (!ffocus) info.max_scroll = ms;
+    int y = draw_verdict(g, r, a);
+    y = draw_stage_boxes(g, r, y, a, s.stage);
+    draw_lists(g, r, y, a, s, info);
 }
 
 void draw_timeline_screen(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewState& s, FrameInfo& info) {

@@ -2,6 +2,7 @@
 // to the view state, text measured in columns, and the cell grid.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "tui/cell_grid.hpp"
@@ -38,6 +39,28 @@ TEST(Keymap, NoKeyMeansTwoThingsOnOneScreen) {
 
 TEST(Keymap, EveryBindingHasHelp) {
     for (const auto& b : keymap()) EXPECT_FALSE(b.help.empty()) << keys_label(b);
+}
+
+// The controller's handler table has a row per Action (a static_assert); this keeps the other
+// side whole: every Action has a key, so the help overlay lists it and a person can reach it.
+TEST(Keymap, EveryActionHasAKey) {
+    for (size_t i = 0; i < kActionCount; ++i) {
+        auto action = static_cast<Action>(i);
+        bool bound = std::any_of(keymap().begin(), keymap().end(), [&](const Binding& b) { return b.action == action; });
+        EXPECT_TRUE(bound) << "Action " << i << " has no key";
+    }
+}
+
+// Moving pins the selection; help and refresh choose nothing, so the selection keeps following
+// the overview's order.
+TEST(Controller, HelpAndRefreshDoNotPinTheSelection) {
+    ViewState s;
+    press(s, {'r'});
+    EXPECT_FALSE(s.pinned);
+    press(s, {'?', keys::esc});
+    EXPECT_FALSE(s.pinned);
+    press(s, {'j'});
+    EXPECT_TRUE(s.pinned);
 }
 
 TEST(Controller, EnterOpensThePipelineAtItsFirstBrokenLink) {
