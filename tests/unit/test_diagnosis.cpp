@@ -243,7 +243,8 @@ TEST(Verdict, VersionMismatch) {
     EXPECT_EQ(stage(d, "alb").revision.sha, kOldSha);
 }
 
-TEST(Verdict, InstanceStaleForEc2Pipelines) {
+// An EC2 pipeline: one running instance behind the healthy target, launched after the build.
+PipelineSnapshot ec2_snapshot() {
     auto s = healthy_snapshot();
     s.spec.kind = PipelineKind::ec2;
     s.service = {};
@@ -257,10 +258,17 @@ TEST(Verdict, InstanceStaleForEc2Pipelines) {
     Instance i;
     i.id = "i-0c5a5c767bec5c27e";
     i.state = "running";
-    i.launch_time = at("2025-05-28T09:14:22Z");
-    i.user_data_digest = "ab12";
+    i.launch_time = at("2025-06-10T14:10:00Z");
     set(s.instances, std::vector<Instance>{i}, s.now);
     (*s.target_groups.value)[0].targets = {{"i-0c5a5c767bec5c27e", 3000, "healthy", "", ""}};
+    return s;
+}
+
+TEST(Verdict, InstanceStaleForEc2Pipelines) {
+    auto s = ec2_snapshot();
+    Instance& i = s.instances.value->front();
+    i.launch_time = at("2025-05-28T09:14:22Z");  // before the build: UserData ran the old commit
+    i.user_data_digest = "ab12";
     s.versions.value->back().reported = kOldSha;
     Diagnosis d = diagnose(s);
     ASSERT_EQ(d.stages.size(), 4u);
@@ -442,51 +450,12 @@ TEST(States, TargetsOutsideHealthyInitialDrainingAreUnhealthyAndShownAsWritten) 
 }
 
 TEST(States, AnInstanceNotRunningIsNamedWithItsState) {
-    auto s = healthy_snapshot();
-    s.spec.kind = PipelineKind::ec2;
-    s.service = {};
-    s.service.configured = false;
-    s.tasks = {};
-    s.tasks.configured = false;
-    s.task_definitions = {};
-    s.task_definitions.configured = false;
-    s.images = {};
-    s.images.configured = false;
-    Instance i;
-    i.id = "i-0c5a5c767bec5c27e";
-    i.state = "shutting-down";
-    i.launch_time = at("2025-06-10T14:10:00Z");
-    set(s.instances, std::vector<Instance>{i}, s.now);
-    (*s.target_groups.value)[0].targets = {{"i-0c5a5c767bec5c27e", 3000, "healthy", "", ""}};
+    auto s = ec2_snapshot();
+    s.instances.value->front().state = "shutting-down";
     Diagnosis d = diagnose(s);
     EXPECT_EQ(d.verdict.code, VerdictCode::instance_stale);
     EXPECT_EQ(d.verdict.summary, "Instance i-0c5a5c767bec5c27e is shutting-down, not running.");
 }
-
-namespace {
-
-// An EC2 pipeline: one running instance behind the healthy target, launched after the build.
-PipelineSnapshot ec2_snapshot() {
-    auto s = healthy_snapshot();
-    s.spec.kind = PipelineKind::ec2;
-    s.service = {};
-    s.service.configured = false;
-    s.tasks = {};
-    s.tasks.configured = false;
-    s.task_definitions = {};
-    s.task_definitions.configured = false;
-    s.images = {};
-    s.images.configured = false;
-    Instance i;
-    i.id = "i-0c5a5c767bec5c27e";
-    i.state = "running";
-    i.launch_time = at("2025-06-10T14:10:00Z");
-    set(s.instances, std::vector<Instance>{i}, s.now);
-    (*s.target_groups.value)[0].targets = {{"i-0c5a5c767bec5c27e", 3000, "healthy", "", ""}};
-    return s;
-}
-
-}  // namespace
 
 TEST(Verdict, InstancesCannotTellWhenTheEndpointNamesNoKnownCommit) {
     auto s = ec2_snapshot();
