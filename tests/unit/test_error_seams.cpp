@@ -19,6 +19,7 @@
 #include "sources/github/github_client.hpp"
 #include "sources/version/version_client.hpp"
 #include "unit/loopback_server.hpp"
+#include "unit/retry_fixture.hpp"
 #include "unit/scripted_transport.hpp"
 
 namespace shipwatch {
@@ -27,7 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ScriptedTransport;
 
-const TimePoint kStart = TimePoint(std::chrono::seconds(1'750'000'000));
+const TimePoint kStart = testing::kRetryStart;
 
 // ---- the retry layer on a reading it knows nothing about
 
@@ -46,23 +47,8 @@ AnswerReading read_teapot(const HttpResponse& response) {
     return reading;
 }
 
-struct Fixture {
-    ScriptedTransport inner;
-    ManualClock clock{kStart};
-    std::vector<Duration> sleeps;
-    RetryOptions options;
-    Fixture() {
-        options.base_delay = 100ms;
-        options.max_delay = 20s;
-        options.random = [] { return 1.0; };
-        options.requests_per_second = 0;
-    }
-    RetryTransport make() {
-        return RetryTransport(inner, clock, options, [this](Duration d) {
-            sleeps.push_back(d);
-            clock.advance(d);
-        });
-    }
+struct Fixture : testing::RetryFixture {
+    Fixture() : RetryFixture(20s) {}
 };
 
 HttpRequest teapot_request() {

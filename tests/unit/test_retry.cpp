@@ -9,6 +9,7 @@
 #include "sources/aws/aws_error.hpp"
 #include "sources/github/github_client.hpp"
 #include "sources/version/version_client.hpp"
+#include "unit/retry_fixture.hpp"
 #include "unit/scripted_transport.hpp"
 
 namespace shipwatch {
@@ -17,26 +18,10 @@ namespace {
 using testing::ScriptedTransport;
 using namespace std::chrono_literals;
 
-const TimePoint kStart = TimePoint(std::chrono::seconds(1'750'000'000));
+const TimePoint kStart = testing::kRetryStart;
 
-struct Fixture {
-    ScriptedTransport inner;
-    ManualClock clock{kStart};
-    std::vector<Duration> sleeps;
-    RetryOptions options;
-
-    Fixture() {
-        options.base_delay = 100ms;
-        options.max_delay = 2s;
-        options.random = [] { return 1.0; };  // the top of the jitter range: deterministic
-        options.requests_per_second = 0;  // pacing tested on its own
-    }
-    RetryTransport make() {
-        return RetryTransport(inner, clock, options, [this](Duration d) {
-            sleeps.push_back(d);
-            clock.advance(d);
-        });
-    }
+struct Fixture : testing::RetryFixture {
+    Fixture() : RetryFixture(2s) {}
 };
 
 HttpRequest ecs_request() {
