@@ -1,5 +1,5 @@
 // Everything known about one watched pipeline at one moment: each part with the time it was
-// fetched and the error if its fetch failed. Built by the fetchers, read by the diagnosis.
+// fetched and the error if its fetch failed. Built by the engine (engine/collector.cpp), read by the diagnosis.
 #pragma once
 
 #include <map>

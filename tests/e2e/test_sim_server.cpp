@@ -2,7 +2,7 @@
 // here (with the simulator's own SigV4 code) and by shipwatch's libcurl transport are verified
 // and answered; a wrong secret is refused with AWS's exact error. The child is always killed.
 //
-// Needs the fetchers library (signing, CurlTransport): tests/CMakeLists.txt links it for this
+// Needs the sim library (signing, and through it CurlTransport): tests/CMakeLists.txt links it for this
 // target. Without it the tests compile and skip.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -290,7 +290,7 @@ TEST_F(SimServerE2E, ShipwatchsLibcurlSigningVerifies) {
 #else
 
 TEST_F(SimServerE2E, SignedRequests) {
-    GTEST_SKIP() << "the signed-request tests need this target linked with the fetchers library (tests/CMakeLists.txt)";
+    GTEST_SKIP() << "the signed-request tests need this target linked with the sim library (tests/CMakeLists.txt)";
 }
 
 #endif  // SHIPWATCH_E2E_HAS_FETCHERS
