@@ -1,6 +1,7 @@
 // The simulator's SigV4 verifier against the public AWS SigV4 test vectors (header signing) in
-// ../shared/sigv4-test-suite: every post-* case and every get-vanilla* case must verify, give
-// the suite's canonical request, string to sign and signature, and fail when tampered with.
+// tests/data/sigv4-test-suite (a copy of ../shared/sigv4-test-suite, so a clone is
+// self-contained): every post-* case and every get-vanilla* case must verify, give the suite's
+// canonical request, string to sign and signature, and fail when tampered with.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -17,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const fs::path kSuite = fs::path(SHIPWATCH_SHARED_DIR) / "sigv4-test-suite";
+const fs::path kSuite = fs::path(SHIPWATCH_TEST_DATA) / "sigv4-test-suite";
 const TimePoint kSuiteTime = parse_iso8601("2015-08-30T12:36:00Z").value();
 
 std::string read(const fs::path& p) {
