@@ -74,10 +74,10 @@ PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
         if (live) guarded({Part::version}, [this] { collect_version(); });
     });
     if (snap_.spec.kind == PipelineKind::ecs) {
-        if (live)
-            // Target groups are not among the parts: their own thread inside has its own barrier.
-            guarded({Part::service, Part::tasks, Part::task_definitions}, [this] { collect_service(); });
-        if (slow || images_outdated()) guarded({Part::images, Part::logs, Part::secrets}, [this] { collect_discovered(); });
+        // Target groups are not among the parts: their own thread inside has its own barrier.
+        if (live) guarded({Part::service, Part::tasks, Part::task_definitions}, [this] { collect_service(); });
+        if (slow || images_outdated())
+            guarded({Part::images, Part::logs, Part::secrets}, [this] { collect_discovered(); });
     } else if (live) {
         guarded({Part::target_groups}, [this] { collect_targets(snap_.spec.target_groups); });
         guarded({Part::instances}, [this] { collect_instances(); });

@@ -61,7 +61,8 @@ struct World {
     std::unique_ptr<PipelineCollector> collector(Transport& aws) {
         CollectorSources src;
         src.aws = aws::AwsContext{&aws, spec.region, aws::Endpoints(spec.region)};
-        src.github = std::make_shared<github::GithubClient>(github::GithubContext{sim.get(), "https://api.github.com", ""});
+        github::GithubContext gh{sim.get(), "https://api.github.com", ""};
+        src.github = std::make_shared<github::GithubClient>(gh);
         src.http = sim.get();
         return std::make_unique<PipelineCollector>(spec, std::move(src), clock);
     }
