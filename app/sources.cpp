@@ -50,6 +50,7 @@ Result<Sources> load_live(const Options& o) {
     s.live = std::move(live).value();
     s.collectors = std::move(s.live->collectors);
     s.context = s.live->context;
+    s.stop = s.live->stop;
     s.refresh = config->refresh;
     return s;
 }

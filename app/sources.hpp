@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct Sources {
     std::vector<std::unique_ptr<PipelineCollector>> collectors;
     std::string context;
     RefreshConfig refresh;
+    std::stop_source stop{std::nostopstate};  // cancels the collectors' waits and transfers (a quit)
 };
 
 // How the simulated scenarios' time runs with --demo.

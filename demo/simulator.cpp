@@ -37,6 +37,7 @@ Result<Sources> load_demo(const Options& o, DemoTime time) {
         for (auto& world : worlds->worlds) world->faults().add(*rule);
     }
     s.collectors = std::move(worlds->collectors);
+    s.stop = worlds->stop;
     s.simulated = std::move(worlds);
     s.context = "demo";
     return s;

@@ -68,23 +68,55 @@ PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
     // Three independent chains, in parallel: source control, AWS, the endpoint. A full picture
     // costs the round trips of the longest chain, not the sum of all calls.
     auto source = std::async(std::launch::async, [this, slow] {
-        if (slow) collect_source();
+        if (slow) guarded({Part::commits, Part::builds}, [this] { collect_source(); });
     });
     auto endpoint = std::async(std::launch::async, [this, live] {
-        if (live) collect_version();
+        if (live) guarded({Part::version}, [this] { collect_version(); });
     });
     if (snap_.spec.kind == PipelineKind::ecs) {
-        if (live) collect_service();
-        if (slow || images_outdated()) collect_discovered();
+        // Target groups are not among the parts: their own thread inside has its own barrier.
+        if (live) guarded({Part::service, Part::tasks, Part::task_definitions}, [this] { collect_service(); });
+        if (slow || images_outdated())
+            guarded({Part::images, Part::logs, Part::secrets}, [this] { collect_discovered(); });
     } else if (live) {
-        collect_targets(snap_.spec.target_groups);
-        collect_instances();
+        guarded({Part::target_groups}, [this] { collect_targets(snap_.spec.target_groups); });
+        guarded({Part::instances}, [this] { collect_instances(); });
     }
     source.get();
     endpoint.get();
     snap_.now = clock_.now();
     logging::logger().debug("refresh {}: done in {} ms", snap_.spec.name,
                             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    return snap_;
+}
+
+void PipelineCollector::guarded(std::initializer_list<Part> parts, const std::function<void()>& step) {
+    try {
+        step();
+    } catch (const std::exception& e) {
+        logging::logger().error("refresh {}: {}", snap_.spec.name, e.what());
+        mark_failed(parts, e.what());
+    } catch (...) {
+        logging::logger().error("refresh {}: an exception that is not a std::exception", snap_.spec.name);
+        mark_failed(parts, "unknown exception");
+    }
+}
+
+// Only the given parts are touched (others may be written by another thread of this refresh).
+void PipelineCollector::mark_failed(std::initializer_list<Part> parts, const std::string& why) {
+    TimePoint now = clock_.now();
+    for_each_part(snap_, [&](Part part, auto& fetched) {
+        if (std::find(parts.begin(), parts.end(), part) == parts.end() || !fetched.configured) return;
+        fetched.error = FetchError{source_of(part, snap_.spec), "parse", why, now};
+    });
+}
+
+PipelineSnapshot PipelineCollector::failed(const std::string& why) {
+    TimePoint now = clock_.now();
+    for_each_part(snap_, [&](Part part, auto& fetched) {
+        if (fetched.configured) fetched.error = FetchError{source_of(part, snap_.spec), "parse", why, now};
+    });
+    snap_.now = now;
     return snap_;
 }
 
@@ -185,7 +217,7 @@ void PipelineCollector::collect_service() {
     snap_.target_groups.configured = !tgs.empty();
     // Targets do not depend on the task definitions: ask for both at once.
     auto targets = std::async(std::launch::async, [this, tgs] {
-        if (!tgs.empty()) collect_targets(tgs);
+        if (!tgs.empty()) guarded({Part::target_groups}, [this, &tgs] { collect_targets(tgs); });
     });
 
     // Task definitions of the service, of every deployment (a failed one tells a rollback) and

@@ -5,6 +5,8 @@
 // the task definition cache (a revision never changes).
 #pragma once
 
+#include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,9 +42,16 @@ public:
     // One refresh of the given parts (parts never fetched are fetched regardless). Never throws;
     // failures land in the snapshot's parts as errors.
     PipelineSnapshot collect(RefreshParts parts = RefreshParts::all());
+    // The last snapshot with every configured part failed for `why`: what the scheduler shows
+    // when a refresh ended in an exception outside the parts' own barriers.
+    PipelineSnapshot failed(const std::string& why);
     const PipelineSpec& spec() const { return snap_.spec; }
 
 private:
+    // Runs one step of the chain; an exception in it becomes the typed error of the parts the
+    // step fills (FetchError "parse" with the exception's text) and never leaves the thread.
+    void guarded(std::initializer_list<Part> parts, const std::function<void()>& step);
+    void mark_failed(std::initializer_list<Part> parts, const std::string& why);
     void collect_source();
     void collect_service();
     EcsClusterFetch::ServiceView fetch_service_alone();

@@ -54,6 +54,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
         ro.requests_per_second = config.budget.requests_per_second;
         ro.burst = config.budget.burst;
         ro.service_rates = config.budget.services;
+        ro.stop = live->stop.get_token();
         auto retry = std::make_unique<RetryTransport>(base, live->clock, ro);
         live->retries.push_back(retry.get());
         live->transports.push_back(std::move(retry));
@@ -62,6 +63,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
     CurlOptions unsigned_curl;
     unsigned_curl.total_timeout = config.http.timeout;
     unsigned_curl.connect_timeout = config.http.connect_timeout;
+    unsigned_curl.stop = live->stop.get_token();
     Transport* http = with_retry(std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(unsigned_curl)), "");
 
     std::string api = aws::env_value(env, "GITHUB_API_URL").value_or("https://api.github.com");

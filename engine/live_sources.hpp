@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@
 namespace shipwatch {
 
 struct LiveSources {
+    // Asked to stop when the dashboard quits: backoff and rate-limit waits end at once, a curl
+    // transfer within about a second (CurlOptions::stop), and their requests answer cancelled.
+    std::stop_source stop;
     SystemClock clock;
     std::vector<std::unique_ptr<Transport>> transports;
     std::vector<RetryTransport*> retries;  // their source states feed the status bar

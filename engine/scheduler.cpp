@@ -3,6 +3,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "base/log.hpp"
+
 namespace shipwatch {
 
 using steady = std::chrono::steady_clock;
@@ -38,6 +40,7 @@ void Scheduler::stop() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
+    options_.stop.request_stop();  // the waits inside the workers' requests end now
     wake_.notify_all();
     for (auto& t : threads_)
         if (t.joinable()) t.join();
@@ -81,6 +84,36 @@ void Scheduler::publish(size_t index, std::optional<PipelineAnalysis> analysis, 
     [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
 }
 
+bool Scheduler::stopping() {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+}
+
+void Scheduler::refresh(size_t index, PipelineCollector& collector, RefreshParts parts) {
+    try {
+        publish(index, std::nullopt, true);
+        PipelineSnapshot snap = collector.collect(parts);
+        if (stopping()) return;  // cut short by the quit: its cancelled requests are no news
+        publish(index, analyze(std::move(snap), options_.timeline_limit), false);
+    } catch (const std::exception& e) {
+        publish_failed(index, collector, e.what());
+    } catch (...) {
+        publish_failed(index, collector, "unknown exception");
+    }
+}
+
+// The last resort: an exception that got past the collector's own barriers (out of threads, out
+// of memory, the status bar's states) would end the process with the terminal in curses mode.
+// The pipeline shows every part failed with it instead, and the worker goes on.
+void Scheduler::publish_failed(size_t index, PipelineCollector& collector, const std::string& why) noexcept {
+    try {
+        logging::logger().error("refresh {}: {}", collector.spec().name, why);
+        publish(index, analyze(collector.failed(why), options_.timeline_limit), false);
+    } catch (...) {
+        // Nothing is left to tell it with; the next refresh tries again.
+    }
+}
+
 void Scheduler::worker() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
@@ -106,10 +139,7 @@ void Scheduler::worker() {
         pick->busy = true;
         lock.unlock();
 
-        publish(index, std::nullopt, true);
-        PipelineSnapshot snap = pick->collector->collect(parts);
-        PipelineAnalysis analysis = analyze(std::move(snap), options_.timeline_limit);
-        publish(index, std::move(analysis), false);
+        refresh(index, *pick->collector, parts);
 
         lock.lock();
         plan_->finished(index, parts, elapsed());

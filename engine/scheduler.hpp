@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +28,9 @@ struct SchedulerOptions {
     size_t timeline_limit = 500;
     std::string context;  // "demo", or "account 1234 · eu-west-1 · profile prod"
     std::function<std::vector<SourceState>()> source_states;  // throttling/backoff per source; may be empty
+    // The stop of the collectors' transports (LiveSources::stop, DemoSources::stop): stop()
+    // requests it before joining, so no worker sits out a backoff, a slow answer or a transfer.
+    std::stop_source stop{std::nostopstate};
 };
 
 class Scheduler final : public PictureSource {
@@ -37,7 +41,7 @@ public:
     Scheduler& operator=(const Scheduler&) = delete;
 
     void start();
-    void stop();  // joins the workers; safe to call twice
+    void stop();  // cancels what the workers wait for, joins them; safe to call twice
 
     std::shared_ptr<const Picture> latest() const override;
     // Readable (eventfd) whenever a new picture was published since the last drain_notifications().
@@ -53,6 +57,10 @@ private:
     };
     Duration elapsed() const;  // since construction: the plan's time
     void worker();
+    // One refresh of one pipeline, with the worker's exception barrier around it.
+    void refresh(size_t index, PipelineCollector& collector, RefreshParts parts);
+    void publish_failed(size_t index, PipelineCollector& collector, const std::string& why) noexcept;
+    bool stopping();
     void publish(size_t index, std::optional<PipelineAnalysis> analysis, bool refreshing);
 
     SchedulerOptions options_;

@@ -63,6 +63,12 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     return n;
 }
 
+// Called by libcurl during a transfer (about once a second when idle); non-zero aborts it
+// with CURLE_ABORTED_BY_CALLBACK.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
+
 struct SlistDeleter {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -155,6 +161,7 @@ struct CurlTransport::Impl {
 };
 
 HttpResponse CurlTransport::Impl::send(const HttpRequest& request) {
+    if (options.stop.stop_requested()) return cancelled_response();
     std::optional<SigningKey> creds;
     if (!request.aws_service.empty()) {
         if (!keys) return failure("no AWS credentials provider configured", LocalFailure::no_credentials);
@@ -199,6 +206,9 @@ HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &options.stop);
 
     Slist headers;
     bool ok = true;
@@ -252,6 +262,7 @@ HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
     if (code != CURLE_OK) {
         std::string message = error_buffer[0] ? std::string(error_buffer) : std::string(curl_easy_strerror(code));
+        if (code == CURLE_ABORTED_BY_CALLBACK) return cancelled_response();  // only on_progress aborts
         if (code == CURLE_WRITE_ERROR)  // only on_body refuses data
             return failure("answer larger than " + std::to_string(kMaxBody >> 20) + " MiB",
                            LocalFailure::answer_too_large);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "http/signing_keys.hpp"
@@ -20,6 +21,11 @@ struct CurlOptions {
     bool proxy_from_environment = true;
     std::string ca_bundle;  // a CA file (AWS_CA_BUNDLE); empty: the system store
     long max_redirects = 5;  // followed for unsigned requests only
+    // A transfer under way aborts when stop is requested (LocalFailure::cancelled). libcurl's
+    // progress callback notices it: often while data flows, but only about once a second while a
+    // transfer is idle (a server that does not answer), so a real transfer takes up to ~1 s to
+    // abort. The later fix is the multi interface, whose curl_multi_wakeup ends the wait at once.
+    std::stop_token stop;
 };
 
 std::string default_user_agent();

@@ -4,9 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <random>
-#include <thread>
 
 #include "base/log.hpp"
+#include "base/stop.hpp"
 #include "http/log_transport.hpp"
 
 namespace shipwatch {
@@ -30,12 +30,13 @@ std::optional<long long> header_number(const HttpResponse& response, const char*
 
 }  // namespace
 
-SleepFunction real_sleep() {
-    return [](Duration d) { std::this_thread::sleep_for(d); };
+SleepFunction real_sleep(std::stop_token stop) {
+    return [stop = std::move(stop)](Duration d) { sleep_unless_stopped(d, stop); };
 }
 
 RetryTransport::RetryTransport(Transport& inner, const ClockSource& clock, RetryOptions options, SleepFunction sleep)
     : inner_(inner), clock_(clock), options_(std::move(options)), sleep_(std::move(sleep)) {
+    if (!sleep_) sleep_ = real_sleep(options_.stop);
     if (options_.max_attempts < 1) options_.max_attempts = 1;
     if (options_.burst < 1) options_.burst = 1;
 }
@@ -131,7 +132,11 @@ HttpResponse RetryTransport::send(const HttpRequest& request) {
     const double rate = own != options_.service_rates.end() ? own->second : options_.requests_per_second;
     for (int attempt = 1;; ++attempt) {
         if (Duration wait = take_token(source, rate); wait > Duration::zero()) sleep_(wait);
+        // A quit during a pacing, backoff or rate-limit wait ends the request here.
+        if (options_.stop.stop_requested()) return cancelled_response();
         HttpResponse response = inner_.send(request);
+        // Given up below because of a quit: neither retried nor the source's failure.
+        if (response.cancelled()) return response;
 
         if (!response.transport_failed() && response.status < 400) {
             record(source, Outcome::success, {}, std::nullopt);

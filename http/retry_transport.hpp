@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -32,16 +33,20 @@ struct RetryOptions {
     std::string source_prefix;
     // Uniform in [0, 1); null: a seeded generator. Tests pin it.
     std::function<double()> random;
+    // Asked to stop when the dashboard quits: the real sleeps end at once, and a request not
+    // yet sent, or given up below (LocalFailure::cancelled), is answered as cancelled, never retried.
+    std::stop_token stop;
 };
 
-// Blocks the calling thread; tests advance a ManualClock instead.
+// Blocks the calling thread; tests advance a ManualClock instead. The real one ends early when
+// stop is requested on `stop`.
 using SleepFunction = std::function<void(Duration)>;
-SleepFunction real_sleep();
+SleepFunction real_sleep(std::stop_token stop = {});
 
 class RetryTransport final : public Transport {
 public:
-    RetryTransport(Transport& inner, const ClockSource& clock, RetryOptions options = {},
-                   SleepFunction sleep = real_sleep());
+    // Without `sleep`, real_sleep(options.stop).
+    RetryTransport(Transport& inner, const ClockSource& clock, RetryOptions options = {}, SleepFunction sleep = {});
 
     HttpResponse send(const HttpRequest& request) override;
 

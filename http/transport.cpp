@@ -35,6 +35,13 @@ AnswerReading read_status(const HttpResponse& response) {
     return reading;
 }
 
+HttpResponse cancelled_response() {
+    HttpResponse response;
+    response.error = "cancelled";
+    response.local_failure = LocalFailure::cancelled;
+    return response;
+}
+
 std::string source_name(const HttpRequest& request) {
     return request.source.empty() ? split_url(request.url).host : request.source;
 }

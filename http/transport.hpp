@@ -55,6 +55,7 @@ enum class LocalFailure {
     no_region,  // a signed request without a region: a configuration mistake
     answer_too_large,  // the answer passed the size limit and was cut off
     not_sent,  // the request could not be built (out of memory, no handle, an exception)
+    cancelled,  // stop was requested (the dashboard quits): not retried, not a source's failure
 };
 
 struct HttpResponse {
@@ -64,11 +65,15 @@ struct HttpResponse {
     std::string error;  // transport failure: "connection refused", "timed out", ...
     std::optional<LocalFailure> local_failure;  // set when the failure was made here, not on the wire
     bool transport_failed() const { return status == 0; }
+    bool cancelled() const { return local_failure == LocalFailure::cancelled; }
     // Asking again cannot help: nothing went wrong on the way, the request itself cannot be made.
     bool failed_for_good() const {
         return local_failure == LocalFailure::no_credentials || local_failure == LocalFailure::no_region;
     }
 };
+
+// The answer of a request given up because stop was requested.
+HttpResponse cancelled_response();
 
 // The name of the source a request belongs to: its own, else the URL's host.
 std::string source_name(const HttpRequest& request);

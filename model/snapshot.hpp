@@ -2,9 +2,11 @@
 // fetched and the error if its fetch failed. Built by the engine (engine/collector.cpp), read by the diagnosis.
 #pragma once
 
+#include <concepts>
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "model/source.hpp"
@@ -73,10 +75,11 @@ struct PipelineSnapshot {
     std::vector<TargetHealthChange> target_changes;  // seen across refreshes
 };
 
-// Calls f(Part, const Fetched<T>&) for every part of the snapshot in Part order (the order of
-// kParts): the one place a Part is tied to its member.
-template <typename F>
-void for_each_part(const PipelineSnapshot& s, F&& f) {
+// Calls f(Part, Fetched<T>&) (const when `s` is) for every part of the snapshot in Part order
+// (the order of kParts): the one place a Part is tied to its member.
+template <typename S, typename F>
+    requires std::same_as<std::remove_const_t<S>, PipelineSnapshot>
+void for_each_part(S& s, F&& f) {
     f(Part::commits, s.commits);
     f(Part::builds, s.builds);
     f(Part::images, s.images);

@@ -1,8 +1,8 @@
 #include "sim/demo_sources.hpp"
 
 #include <map>
-#include <thread>
 
+#include "base/stop.hpp"
 #include "http/log_transport.hpp"
 
 namespace shipwatch {
@@ -12,15 +12,17 @@ namespace {
 // Sleeps before answering, so benchmarks see round trips the way a network makes them.
 class LatencyTransport final : public Transport {
 public:
-    LatencyTransport(Transport& inner, Duration latency) : inner_(inner), latency_(latency) {}
+    LatencyTransport(Transport& inner, Duration latency, std::stop_token stop)
+        : inner_(inner), latency_(latency), stop_(std::move(stop)) {}
     HttpResponse send(const HttpRequest& request) override {
-        std::this_thread::sleep_for(latency_);
+        if (!sleep_unless_stopped(latency_, stop_)) return cancelled_response();
         return inner_.send(request);
     }
 
 private:
     Transport& inner_;
     Duration latency_;
+    std::stop_token stop_;
 };
 
 // Starts at `origin` and runs `speed` times faster than `base` from the moment it is made.
@@ -63,10 +65,11 @@ std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios
         auto pipelines = scenario.pipelines;
         auto world = std::make_shared<sim::World>(std::move(scenario), *c);
         // Logged like real traffic, so --debug shows which operations a scenario makes shipwatch call.
-        std::unique_ptr<Transport> transport = std::make_unique<LoggingTransport>(std::make_unique<sim::SimTransport>(world));
+        auto simulated = std::make_unique<sim::SimTransport>(world, demo->stop.get_token());
+        std::unique_ptr<Transport> transport = std::make_unique<LoggingTransport>(std::move(simulated));
         if (latency.count() > 0) {
             demo->transports.push_back(std::move(transport));
-            transport = std::make_unique<LatencyTransport>(*demo->transports.back(), latency);
+            transport = std::make_unique<LatencyTransport>(*demo->transports.back(), latency, demo->stop.get_token());
         }
         auto gh = std::make_shared<github::GithubClient>(github::GithubContext{transport.get(), "https://api.github.com", ""});
         std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;  // region/cluster -> shared fetch

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct DemoClock {
 };
 
 struct DemoSources {
+    // Asked to stop when the dashboard quits: every simulated delay (a slow fault, the latency)
+    // ends at once and its request answers LocalFailure::cancelled.
+    std::stop_source stop;
     std::vector<std::unique_ptr<ClockSource>> clocks;
     std::vector<std::shared_ptr<sim::World>> worlds;
     std::vector<std::unique_ptr<Transport>> transports;

@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <charconv>
 #include <regex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include "base/digest.hpp"
+#include "base/stop.hpp"
 #include "sim/handlers.hpp"
 #include "sim/simulator.hpp"
 
@@ -274,13 +274,14 @@ Protocol protocol_of(const HttpResponse& answer) {
 
 HttpResponse SimTransport::send(const HttpRequest& request) {
     // No exception leaves send(): a handler bug answers 500 like an AWS internal failure.
+    if (stop_.stop_requested()) return cancelled_response();
     try {
         std::optional<FaultRule> post;
         HttpResponse answer = world_->with_state(
             [&](const nlohmann::json& state, TimePoint now) { return route(*world_, request, state, now, post); });
         if (post) {
             // Outside the world's lock: a slow answer holds up only its own caller.
-            if (post->kind == FaultKind::slow) std::this_thread::sleep_for(post->delay);
+            if (post->kind == FaultKind::slow && !sleep_unless_stopped(post->delay, stop_)) return cancelled_response();
             damage_answer(*post, protocol_of(answer), answer);
         }
         return answer;

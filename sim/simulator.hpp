@@ -9,6 +9,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -105,13 +106,16 @@ private:
 // Routing is by host, as the real endpoints are: "ecs.<region>.amazonaws.com", ...
 class SimTransport final : public Transport {
 public:
-    explicit SimTransport(std::shared_ptr<World> world) : world_(std::move(world)) {}
+    // `stop` ends a slow answer's delay at once (the answer is then LocalFailure::cancelled).
+    explicit SimTransport(std::shared_ptr<World> world, std::stop_token stop = {})
+        : world_(std::move(world)), stop_(std::move(stop)) {}
     HttpResponse send(const HttpRequest& request) override;
     World& world() { return *world_; }
     std::map<std::string, int> call_counts() const { return world_->call_counts(); }
 
 private:
     std::shared_ptr<World> world_;
+    std::stop_token stop_;
 };
 
 }  // namespace shipwatch::sim

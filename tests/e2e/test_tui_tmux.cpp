@@ -6,6 +6,9 @@
 #include <regex>
 #include <signal.h>
 
+#include <cerrno>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "run_binary.hpp"
@@ -165,6 +168,39 @@ TEST(TuiTmux, SigtermRestoresTheTerminal) {
     std::string s = t.wait_for({"EXITED"});
     EXPECT_TRUE(has(s, "EXITED 0")) << s;
     EXPECT_FALSE(has(s, "shipwatch › overview")) << "the alternate screen was not left:\n" << s;
+}
+
+// The shipwatch process in the pane has ended (and been reaped, or is a zombie awaiting it).
+bool process_gone(int pid) {
+    if (kill(pid, 0) != 0) return errno == ESRCH;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string fields, state;
+    std::getline(stat, fields, ')');  // "pid (comm"
+    stat >> state;
+    return state == "Z";
+}
+
+// Quitting must not wait for what the workers are waiting on: every AWS answer takes 30 s here,
+// so every worker is blocked in one when Q is pressed. Without cancellation quitting took ~30 s.
+TEST(TuiTmux, QuitsAtOnceWhileEveryAwsAnswerIsSlow) {
+    Tmux t("--demo --fault 'aws=slow,delay=30s'", 120, 40);
+    ASSERT_TRUE(has(t.wait_for({"shipwatch › overview"}), "shipwatch › overview"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the workers are inside their slow answers
+    std::string pid_text = sh("pgrep -P " + std::to_string(t.pane_pid()) + " shipwatch");
+    ASSERT_FALSE(pid_text.empty());
+    int pid = std::atoi(pid_text.c_str());
+    auto pressed = std::chrono::steady_clock::now();
+    t.tmux("send-keys -t sw Q");
+    auto limit = pressed + std::chrono::seconds(40);
+    while (!process_gone(pid) && std::chrono::steady_clock::now() < limit)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - pressed).count();
+    std::printf("quit took %lld ms (from sending Q to the process's end)\n", static_cast<long long>(ms));
+    ::testing::Test::RecordProperty("quit_ms", static_cast<int>(ms));
+    EXPECT_TRUE(process_gone(pid));
+    // The bound; the time includes starting the tmux client that sends the key.
+    EXPECT_LT(ms, 200) << "quitting waited for the slow answers";
+    EXPECT_TRUE(has(t.wait_for({"EXITED"}), "EXITED 0"));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <stop_token>
 #include <thread>
 
 #include <openssl/evp.h>
@@ -491,6 +492,37 @@ TEST(CurlTransport, ProxyFromTheEnvironment) {
     direct.connect_timeout = direct.total_timeout = std::chrono::milliseconds(1000);
     CurlTransport no_proxy_transport(direct);
     EXPECT_EQ(no_proxy_transport.send(request).status, 0);
+}
+
+// A server that does not answer: stop aborts the transfer through the progress callback, which
+// libcurl calls about once a second while a transfer is idle, so well before the 30 s time-out.
+TEST(CurlTransport, StopAbortsATransferWaitingForAnAnswer) {
+    LoopbackServer server;
+    std::atomic<bool> release{false};
+    server.server.Get("/hang", [&](const httplib::Request&, httplib::Response& res) {
+        for (int i = 0; i < 1000 && !release; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        res.set_content("late", "text/plain");
+    });
+    server.start();
+    std::stop_source stop;
+    CurlOptions options;
+    options.stop = stop.get_token();
+    CurlTransport transport(options);
+    HttpRequest request;
+    request.url = server.url("/hang");
+    std::jthread quitter([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        stop.request_stop();
+    });
+    auto started = std::chrono::steady_clock::now();
+    HttpResponse response = transport.send(request);
+    auto took = std::chrono::steady_clock::now() - started;
+    release = true;
+    EXPECT_TRUE(response.cancelled()) << response.status << " " << response.error;
+    EXPECT_TRUE(response.transport_failed());
+    EXPECT_LT(took, std::chrono::seconds(3)) << "the abort waits for one progress callback (~1 s), not the time-out";
+    // Once stopped, nothing more is sent.
+    EXPECT_TRUE(transport.send(request).cancelled());
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
+#include <stop_token>
 #include <thread>
 
 #include "http/retry_transport.hpp"
@@ -326,6 +328,53 @@ TEST(Retry, ErrorCodeReaders) {
               "TooManyRequestsException");
     EXPECT_EQ(code(testing::response(400, "<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>")),
               "RequestLimitExceeded");
+}
+
+// The real sleep, not the fixture's: a stop request ends a 60 s backoff at once, and the request
+// comes back cancelled instead of trying again. The bound is a correctness bound (woken, not
+// slept out), far from both the 50 ms until the stop and the 60 s of the backoff.
+TEST(Retry, StopWakesTheRealBackoffSleepAtOnce) {
+    Fixture f;
+    f.options.base_delay = 60s;
+    f.options.max_delay = 60s;
+    std::stop_source stop;
+    f.options.stop = stop.get_token();
+    f.inner.push(503, "");
+    f.inner.push(200, "late");
+    RetryTransport retry(f.inner, f.clock, f.options);  // real_sleep(options.stop)
+    std::jthread quitter([&] {
+        std::this_thread::sleep_for(50ms);
+        stop.request_stop();
+    });
+    auto started = std::chrono::steady_clock::now();
+    HttpResponse response = retry.send(ecs_request());
+    auto took = std::chrono::steady_clock::now() - started;
+    std::printf("a 60 s backoff ended %lld ms after the send began (stop after 50 ms)\n",
+                static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+    EXPECT_LT(took, 1s);
+    EXPECT_TRUE(response.cancelled());
+    EXPECT_EQ(f.inner.requests.size(), 1u);  // the second attempt never went out
+}
+
+TEST(Retry, ACancelledRequestIsNotRetriedNorTheSourcesFailure) {
+    Fixture f;
+    f.inner.push(cancelled_response());
+    auto retry = f.make();
+    HttpResponse response = retry.send(ecs_request());
+    EXPECT_TRUE(response.cancelled());
+    EXPECT_EQ(f.inner.requests.size(), 1u);
+    EXPECT_TRUE(f.sleeps.empty());
+    EXPECT_TRUE(retry.states().empty());  // nothing for the status bar to call failing
+}
+
+TEST(Retry, NothingIsSentOnceStopWasRequested) {
+    Fixture f;
+    std::stop_source stop;
+    f.options.stop = stop.get_token();
+    stop.request_stop();
+    auto retry = f.make();
+    EXPECT_TRUE(retry.send(ecs_request()).cancelled());
+    EXPECT_TRUE(f.inner.requests.empty());
 }
 
 }  // namespace
