@@ -497,8 +497,8 @@ TEST(CurlTransport, ProxyFromTheEnvironment) {
 // A server that does not answer: stop aborts the transfer through the progress callback, which
 // libcurl calls about once a second while a transfer is idle, so well before the 30 s time-out.
 TEST(CurlTransport, StopAbortsATransferWaitingForAnAnswer) {
+    std::atomic<bool> release{false};  // before the server: its handler may still read it while the server stops
     LoopbackServer server;
-    std::atomic<bool> release{false};
     server.server.Get("/hang", [&](const httplib::Request&, httplib::Response& res) {
         for (int i = 0; i < 1000 && !release; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
         res.set_content("late", "text/plain");
