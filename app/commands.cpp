@@ -84,11 +84,7 @@ int data_error(Io& io, const std::string& message) {
     return kExitUsage;
 }
 
-Error usage_problem(std::string message) {
-    Error e{"usage", std::move(message)};
-    e.kind = ErrorKind::usage;
-    return e;
-}
+Error usage_problem(std::string message) { return error_of(ErrorKind::usage, "usage", std::move(message)); }
 
 int error_exit(Io& io, const Error& error) {
     return error.kind == ErrorKind::usage ? usage_error(io, error.message) : data_error(io, error.message);

@@ -11,11 +11,7 @@ namespace shipwatch::app {
 namespace {
 
 // The code string stays as it was before ErrorKind; app decides by kind.
-Error config_error(std::string message) {
-    Error e{"config", std::move(message)};
-    e.kind = ErrorKind::config;
-    return e;
-}
+Error config_error(std::string message) { return error_of(ErrorKind::config, "config", std::move(message)); }
 
 // --cluster/--service/--target-group without a file, else the configuration file.
 Result<Config> load_config(const Options& o) {
