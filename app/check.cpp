@@ -1,7 +1,6 @@
-// `shipwatch check`: every pipeline collected once, in parallel, and diagnosed; a text or JSON
-// report on io.out and the exit status of the worst verdict.
+// `shipwatch check`: every pipeline collected once, all at once (one fetch pool, one merge
+// thread), and diagnosed; a text or JSON report on io.out and the exit status of the worst verdict.
 #include <cstdlib>
-#include <future>
 #include <vector>
 
 #include "app/commands.hpp"
@@ -16,11 +15,10 @@ int run_check(const Options& o, Io& io) {
         return usage_error(io, "--speed has no effect on check; use --at to look later into a scenario");
     auto sources = load_sources(o, io, DemoTime{.frozen = true});
     if (!sources) return error_exit(io, sources.error());
+    std::vector<PipelineCollector*> collectors;
+    for (auto& c : sources.value().collectors) collectors.push_back(c.get());
     std::vector<PipelineAnalysis> results;
-    std::vector<std::future<PipelineAnalysis>> pending;
-    for (auto& c : sources.value().collectors)
-        pending.push_back(std::async(std::launch::async, [&c] { return analyze(c->collect()); }));
-    for (auto& f : pending) results.push_back(f.get());
+    for (auto& snap : collect_all(collectors)) results.push_back(analyze(std::move(snap)));
     if (o.json) {
         io.out << tui::to_json(results).dump(2) << '\n';
     } else {

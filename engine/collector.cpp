@@ -3,13 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
-#include <future>
+#include <optional>
 #include <set>
 
 #include "base/log.hpp"
-#include "sources/aws/user_data.hpp"
 #include "model/revision.hpp"
+#include "sources/aws/user_data.hpp"
 #include "sources/version/version_client.hpp"
 
 namespace shipwatch {
@@ -36,8 +35,54 @@ void fail(Fetched<T>& part, Source source, std::string code, std::string message
 }
 
 bool is_secretsmanager_arn(const std::string& arn) { return arn.rfind("arn:aws:secretsmanager:", 0) == 0; }
+bool is_arn(const std::string& text) { return text.rfind("arn:", 0) == 0; }
+
+// valueFrom may carry a JSON key suffix: arn:...:secret:name-AbCdEf:key::
+std::string secret_id(const std::string& value_from) {
+    size_t colons = 0;
+    for (size_t i = 0; i < value_from.size(); ++i)
+        if (value_from[i] == ':' && ++colons == 7) return value_from.substr(0, i);
+    return value_from;
+}
 
 }  // namespace
+
+// What one refresh carries from value to value. Touched on the merge thread only.
+struct PipelineCollector::Refresh {
+    FetchContext ctx;
+    bool live = true, slow = true;
+    std::function<void(PipelineSnapshot)> done;
+    int pending = 0;  // values still to merge
+    std::chrono::steady_clock::time_point started;  // for the log only
+
+    // Source control: the run's steps need the newest commit and the runs.
+    bool commits_merged = false, runs_merged = false;
+    std::optional<Result<std::vector<CiRun>>> runs;
+
+    // ECS: the task definitions are complete once the service and the tasks are merged and
+    // every revision either named has come back.
+    bool service_merged = false, service_ok = false;
+    std::optional<EcsClusterFetch::Tasks> early_tasks;  // came before the service: merged after it
+    int td_inputs = 2;  // the service, the tasks
+    int td_pending = 0;
+    std::set<std::string> td_asked;
+    std::map<std::string, TaskDefinition> tds;
+    std::optional<Error> td_error;
+
+    // Targets: the groups' metadata and each group's health.
+    std::vector<std::string> groups;
+    std::shared_ptr<const TargetMeta> meta;
+    std::map<std::string, std::optional<Result<std::vector<Target>>>> health;  // by group ARN
+
+    // Secrets: every DescribeSecret of the task definition.
+    int secrets_pending = 0;
+    std::map<size_t, SecretInfo> secrets;  // in the task definition's order
+    std::optional<Error> secret_error;
+
+    // EC2 instances: DescribeInstances, then the user data of instances not seen before.
+    int user_data_pending = 0;
+    std::vector<Instance> instances;
+};
 
 PipelineCollector::PipelineCollector(PipelineSpec spec, CollectorSources sources, const ClockSource& clock)
     : src_(std::move(sources)), clock_(clock) {
@@ -55,42 +100,38 @@ PipelineCollector::PipelineCollector(PipelineSpec spec, CollectorSources sources
     snap_.versions.configured = !s.version_url.empty();
     snap_.logs.configured = !s.expect_log.empty();
     snap_.secrets.configured = false;  // known once the task definition is read
+
+    // Alone (tests, one-off tools): a cluster fetch and caches of its own, asked every refresh.
+    if (!src_.slow_cache) src_.slow_cache = std::make_shared<SlowSourceCache>(clock_, Duration::zero());
+    if (ecs && !src_.ecs_cluster) {
+        src_.ecs_cluster = std::make_shared<EcsClusterFetch>(src_.aws, s.cluster, clock_, Duration::zero(), Duration::zero());
+    }
+    if (ecs) src_.ecs_cluster->watch(s.service, s.target_groups);
+    if (!ecs) own_target_meta_ = std::make_unique<TargetMetaFetch>(src_.aws, clock_, std::chrono::minutes(5));
 }
 
-PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
-    bool first = !fetched_once_;
-    fetched_once_ = true;
-    bool slow = parts.slow || first;
-    bool live = parts.live || first;
-    refresh_slow_now_ = slow;
-    auto started = std::chrono::steady_clock::now();  // for the log only
-    logging::logger().debug("refresh {}: start ({})", snap_.spec.name, slow && live ? "all" : slow ? "slow sources" : "live sources");
-    // Three independent chains, in parallel: source control, AWS, the endpoint. A full picture
-    // costs the round trips of the longest chain, not the sum of all calls.
-    auto source = std::async(std::launch::async, [this, slow] {
-        if (slow) guarded({Part::commits, Part::builds}, [this] { collect_source(); });
-    });
-    auto endpoint = std::async(std::launch::async, [this, live] {
-        if (live) guarded({Part::version}, [this] { collect_version(); });
-    });
-    if (snap_.spec.kind == PipelineKind::ecs) {
-        // Target groups are not among the parts: their own thread inside has its own barrier.
-        if (live) guarded({Part::service, Part::tasks, Part::task_definitions}, [this] { collect_service(); });
-        if (slow || images_outdated())
-            guarded({Part::images, Part::logs, Part::secrets}, [this] { collect_discovered(); });
-    } else if (live) {
-        guarded({Part::target_groups}, [this] { collect_targets(snap_.spec.target_groups); });
-        guarded({Part::instances}, [this] { collect_instances(); });
-    }
-    source.get();
-    endpoint.get();
+PipelineCollector::~PipelineCollector() = default;
+
+template <typename... Args>
+std::function<void(Args...)> PipelineCollector::merge(const RefreshPtr& r, std::initializer_list<Part> parts,
+                                                      std::type_identity_t<std::function<void(Args...)>> fn) {
+    ++r->pending;
+    return [this, r, parts = std::vector<Part>(parts), fn = std::move(fn)](Args... args) {
+        guarded(parts, [&] { fn(args...); });
+        settle(r);
+    };
+}
+
+void PipelineCollector::settle(const RefreshPtr& r) {
+    if (--r->pending > 0) return;
     snap_.now = clock_.now();
     logging::logger().debug("refresh {}: done in {} ms", snap_.spec.name,
-                            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
-    return snap_;
+                            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - r->started).count());
+    auto done = std::move(r->done);
+    done(snap_);
 }
 
-void PipelineCollector::guarded(std::initializer_list<Part> parts, const std::function<void()>& step) {
+void PipelineCollector::guarded(const std::vector<Part>& parts, const std::function<void()>& step) {
     try {
         step();
     } catch (const std::exception& e) {
@@ -102,8 +143,7 @@ void PipelineCollector::guarded(std::initializer_list<Part> parts, const std::fu
     }
 }
 
-// Only the given parts are touched (others may be written by another thread of this refresh).
-void PipelineCollector::mark_failed(std::initializer_list<Part> parts, const std::string& why) {
+void PipelineCollector::mark_failed(const std::vector<Part>& parts, const std::string& why) {
     TimePoint now = clock_.now();
     for_each_part(snap_, [&](Part part, auto& fetched) {
         if (std::find(parts.begin(), parts.end(), part) == parts.end() || !fetched.configured) return;
@@ -118,6 +158,203 @@ PipelineSnapshot PipelineCollector::failed(const std::string& why) {
     });
     snap_.now = now;
     return snap_;
+}
+
+void PipelineCollector::begin(RefreshParts parts, FetchContext ctx, std::function<void(PipelineSnapshot)> done) {
+    bool first = !fetched_once_;
+    fetched_once_ = true;
+    auto r = std::make_shared<Refresh>(Refresh{ctx});
+    r->slow = parts.slow || first;
+    r->live = parts.live || first;
+    r->done = std::move(done);
+    r->started = std::chrono::steady_clock::now();
+    logging::logger().debug("refresh {}: start ({})", snap_.spec.name,
+                            r->slow && r->live ? "all" : r->slow ? "slow sources" : "live sources");
+    ++r->pending;  // held while the first fetches are started, so none can end the refresh early
+    guarded({Part::commits, Part::builds}, [&] {
+        if (r->slow) begin_source(r);
+    });
+    guarded({Part::version}, [&] {
+        if (r->live) begin_version(r);
+    });
+    if (snap_.spec.kind == PipelineKind::ecs) {
+        guarded({Part::service, Part::tasks, Part::task_definitions, Part::target_groups}, [&] {
+            if (r->live) begin_service(r);
+        });
+        // A slow refresh alone reads the registry, logs and secrets through the service and task
+        // definition it already has; with the live parts it waits for the fresh ones.
+        guarded({Part::images, Part::logs, Part::secrets}, [&] {
+            if (!r->live && (r->slow || images_outdated())) begin_discovered(r);
+        });
+    } else if (r->live) {
+        guarded({Part::target_groups, Part::instances}, [&] { begin_targets(r, snap_.spec.target_groups, nullptr); });
+    }
+    settle(r);
+}
+
+std::string PipelineCollector::cache_key(const void* owner, const std::string& what) const {
+    return fmt::format("{}|{}", owner, what);
+}
+
+// Commits and runs at once; the steps of the run that matters once both are in.
+void PipelineCollector::begin_source(const RefreshPtr& r) {
+    const auto& s = snap_.spec;
+    auto* cache = src_.slow_cache.get();
+    if (snap_.commits.configured) {
+        auto gh = src_.github;
+        cache->commits.get(r->ctx, cache_key(gh.get(), "commits|" + s.repo + "|" + s.branch),
+                           [gh, repo = s.repo, branch = s.branch] { return gh->commits(repo, branch, 30); },
+                           merge<const Result<std::vector<Commit>>&>(r, {Part::commits, Part::builds},
+                                                                     [this, r](const Result<std::vector<Commit>>& c) {
+                                                                         store(snap_.commits, c, Source::github, clock_.now());
+                                                                         r->commits_merged = true;
+                                                                         maybe_steps(r);
+                                                                     }));
+    } else {
+        r->commits_merged = true;
+    }
+    if (!s.codebuild_project.empty()) {
+        auto aws = src_.aws;
+        cache->builds.get(r->ctx, cache_key(aws.transport, "codebuild|" + s.region + "|" + s.codebuild_project),
+                          [aws, project = s.codebuild_project] { return aws::CodeBuildClient(aws).recent_builds(project, 20); },
+                          merge<const Result<std::vector<CiRun>>&>(r, {Part::builds}, [this](const Result<std::vector<CiRun>>& b) {
+                              store(snap_.builds, b, source_of(Part::builds, snap_.spec), clock_.now());
+                          }));
+    } else if (snap_.commits.configured) {
+        auto gh = src_.github;
+        cache->runs.get(r->ctx, cache_key(gh.get(), "runs|" + s.repo + "|" + s.branch + "|" + s.workflow),
+                        [gh, repo = s.repo, branch = s.branch, workflow = s.workflow] {
+                            return gh->workflow_runs(repo, branch, workflow, 20);
+                        },
+                        merge<const Result<std::vector<CiRun>>&>(r, {Part::builds}, [this, r](const Result<std::vector<CiRun>>& runs) {
+                            r->runs = runs;
+                            r->runs_merged = true;
+                            maybe_steps(r);
+                        }));
+    }
+}
+
+// The steps of the newest commit's newest run: why it failed or where it is.
+void PipelineCollector::maybe_steps(const RefreshPtr& r) {
+    if (!r->commits_merged || !r->runs_merged || !r->runs) return;
+    const Source source = source_of(Part::builds, snap_.spec);
+    if (!r->runs->ok()) {
+        store(snap_.builds, *r->runs, source, clock_.now());
+        return;
+    }
+    std::vector<CiRun> runs = r->runs->value();
+    r->runs.reset();
+    const std::string newest = snap_.commits.value && !snap_.commits.value->empty() ? snap_.commits.value->front().sha : "";
+    auto run = std::find_if(runs.begin(), runs.end(), [&](const CiRun& c) { return c.sha == newest; });
+    if (run == runs.end()) {
+        store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, clock_.now());
+        return;
+    }
+    const auto& s = snap_.spec;
+    auto gh = src_.github;
+    size_t index = static_cast<size_t>(run - runs.begin());
+    src_.slow_cache->steps.get(
+        r->ctx, cache_key(gh.get(), "steps|" + s.repo + "|" + run->id + "|" + run->status_key()),
+        [gh, repo = s.repo, id = run->id] { return gh->run_steps(repo, id); },
+        merge<const Result<std::vector<CiStep>>&>(r, {Part::builds}, [this, runs = std::move(runs), index, source](
+                                                                        const Result<std::vector<CiStep>>& steps) mutable {
+            if (steps) runs[index].steps = steps.value();
+            store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, clock_.now());
+        }));
+}
+
+void PipelineCollector::begin_service(const RefreshPtr& r) {
+    auto gen = src_.ecs_cluster->get(r->ctx);
+    gen->services.then(r->ctx.merge, merge<const EcsClusterFetch::Services&>(
+                                         r, {Part::service, Part::tasks, Part::task_definitions, Part::target_groups},
+                                         [this, r, gen](const EcsClusterFetch::Services& all) { on_service(r, all, gen); }));
+    gen->tasks.then(r->ctx.merge, merge<const EcsClusterFetch::Tasks&>(r, {Part::tasks, Part::task_definitions},
+                                                                         [this, r](const EcsClusterFetch::Tasks& all) { on_tasks(r, all); }));
+}
+
+void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all,
+                                   std::shared_ptr<const EcsClusterFetch::Generation> gen) {
+    const auto& s = snap_.spec;
+    store(snap_.service, all.of(s.service, s.cluster), Source::ecs, clock_.now());
+    r->service_merged = true;
+    --r->td_inputs;
+    if (!snap_.service.ok()) {
+        // Without the service nothing downstream can be asked; mark the parts as failed too.
+        auto e = *snap_.service.error;
+        snap_.tasks.error = e;
+        snap_.task_definitions.error = e;
+        r->td_inputs = -1;  // the task definitions are not asked for this time
+        if (r->slow || images_outdated()) begin_discovered(r);
+        return;
+    }
+    r->service_ok = true;
+    const Service& svc = *snap_.service.value;
+    // Task definitions of the service and of every deployment (a failed one tells a rollback).
+    std::vector<std::string> wanted{svc.task_definition};
+    for (const auto& d : svc.deployments) wanted.push_back(d.task_definition);
+    want_task_definitions(r, wanted);
+
+    std::vector<std::string> groups = s.target_groups;
+    for (const auto& lb : svc.load_balancers)
+        if (!lb.target_group_arn.empty() && std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
+            groups.push_back(lb.target_group_arn);
+    snap_.target_groups.configured = !groups.empty();
+    if (!groups.empty()) begin_targets(r, std::move(groups), std::move(gen));
+    if (r->early_tasks) {
+        EcsClusterFetch::Tasks tasks = std::move(*r->early_tasks);
+        r->early_tasks.reset();
+        on_tasks(r, tasks);
+        return;
+    }
+    maybe_task_definitions_done(r);
+}
+
+// The listing does not wait for DescribeServices, so the tasks can come first; they are merged
+// once the service is, which decides whether they count.
+void PipelineCollector::on_tasks(const RefreshPtr& r, const EcsClusterFetch::Tasks& all) {
+    if (!r->service_merged) {
+        r->early_tasks = all;
+        return;
+    }
+    if (!r->service_ok) return;  // the service's error stands for its tasks too
+    store(snap_.tasks, all.of(snap_.spec.service), Source::ecs, clock_.now());
+    --r->td_inputs;
+    // A task can run a revision no deployment names any more (stopped tasks of older ones).
+    std::vector<std::string> wanted;
+    if (snap_.tasks.value)
+        for (const auto& t : *snap_.tasks.value) wanted.push_back(t.task_definition);
+    want_task_definitions(r, wanted);
+    maybe_task_definitions_done(r);
+}
+
+// Each revision once per account and region, shared by every pipeline (a revision never changes).
+void PipelineCollector::want_task_definitions(const RefreshPtr& r, const std::vector<std::string>& arns) {
+    for (const auto& arn : arns) {
+        if (arn.empty() || !r->td_asked.insert(arn).second) continue;
+        ++r->td_pending;
+        auto aws = src_.aws;
+        src_.slow_cache->task_definitions.get(
+            r->ctx, cache_key(aws.transport, "taskdef|" + aws.region + "|" + arn),
+            [aws, arn] { return aws::EcsClient(aws).describe_task_definition(arn); },
+            merge<const Result<TaskDefinition>&>(r, {Part::task_definitions}, [this, r, arn](const Result<TaskDefinition>& td) {
+                if (td) r->tds.emplace(arn, td.value());
+                else r->td_error = td.error();
+                --r->td_pending;
+                maybe_task_definitions_done(r);
+            }));
+    }
+}
+
+void PipelineCollector::maybe_task_definitions_done(const RefreshPtr& r) {
+    if (r->td_inputs != 0 || r->td_pending != 0) return;
+    r->td_inputs = -1;  // stored once
+    if (r->td_error)
+        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*r->td_error), Source::ecs, clock_.now());
+    else
+        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(r->tds)), Source::ecs, clock_.now());
+    guarded({Part::images, Part::logs, Part::secrets}, [&] {
+        if (r->slow || images_outdated()) begin_discovered(r);
+    });
 }
 
 // A new task definition can reference an image pushed after the last (slow) registry refresh;
@@ -135,138 +372,8 @@ bool PipelineCollector::images_outdated() const {
     return false;
 }
 
-// Through the shared cache when there is one, else straight to the API.
-template <typename T>
-Result<T> PipelineCollector::shared(SharedFetch<T> SlowSourceCache::*member, const void* owner, const std::string& key,
-                                    const std::function<Result<T>()>& fetch) {
-    if (!src_.slow_cache) return fetch();
-    return ((*src_.slow_cache).*member).get(fmt::format("{}|{}", owner, key), fetch);
-}
-
-void PipelineCollector::collect_source() {
-    const auto& s = snap_.spec;
-    if (snap_.commits.configured)
-        store(snap_.commits,
-              shared<std::vector<Commit>>(&SlowSourceCache::commits, src_.github.get(), "commits|" + s.repo + "|" + s.branch,
-                                          [&] { return src_.github->commits(s.repo, s.branch, 30); }),
-              Source::github, clock_.now());
-
-    std::vector<CiRun> runs;
-    std::optional<Error> error;
-    if (!s.codebuild_project.empty()) {
-        auto r = shared<std::vector<CiRun>>(&SlowSourceCache::builds, src_.aws.transport, "codebuild|" + s.region + "|" + s.codebuild_project, [&] {
-            return aws::CodeBuildClient(src_.aws).recent_builds(s.codebuild_project, 20);
-        });
-        if (r) runs = std::move(r).value();
-        else error = r.error();
-    } else if (snap_.commits.configured) {
-        auto r = shared<std::vector<CiRun>>(&SlowSourceCache::runs, src_.github.get(), "runs|" + s.repo + "|" + s.branch + "|" + s.workflow,
-                                            [&] { return src_.github->workflow_runs(s.repo, s.branch, s.workflow, 20); });
-        if (r) {
-            runs = std::move(r).value();
-            // Steps of the run that matters (the newest commit's newest run): why it failed or
-            // where it is.
-            const std::string newest = snap_.commits.value && !snap_.commits.value->empty() ? snap_.commits.value->front().sha : "";
-            for (auto& run : runs) {
-                if (run.sha != newest) continue;
-                auto steps = shared<std::vector<CiStep>>(&SlowSourceCache::steps, src_.github.get(), "steps|" + s.repo + "|" + run.id + "|" + run.status_key(),
-                                                         [&] { return src_.github->run_steps(s.repo, run.id); });
-                if (steps) run.steps = std::move(steps).value();
-                break;
-            }
-        } else {
-            error = r.error();
-        }
-    }
-    if (!snap_.builds.configured) return;
-    const Source source = source_of(Part::builds, s);
-    if (error) store(snap_.builds, Result<std::vector<CiRun>>(*error), source, clock_.now());
-    else store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, clock_.now());
-}
-
-const TaskDefinition* PipelineCollector::task_definition(const std::string& arn, std::optional<Error>& error) {
-    if (auto it = taskdef_cache_.find(arn); it != taskdef_cache_.end()) return &it->second;
-    aws::EcsClient ecs(src_.aws);
-    auto r = ecs.describe_task_definition(arn);
-    if (!r) {
-        error = r.error();
-        return nullptr;
-    }
-    return &taskdef_cache_.emplace(arn, std::move(r).value()).first->second;
-}
-
-void PipelineCollector::collect_service() {
-    const auto& s = snap_.spec;
-    TimePoint now = clock_.now();
-    EcsClusterFetch::ServiceView view = src_.ecs_cluster ? src_.ecs_cluster->get(s.service) : fetch_service_alone();
-    store(snap_.service, std::move(view.service), Source::ecs, now);
-    if (!snap_.service.ok()) {
-        // Without the service nothing downstream can be asked; mark the parts as failed too.
-        auto e = *snap_.service.error;
-        snap_.tasks.error = e;
-        snap_.task_definitions.error = e;
-        return;
-    }
-    store(snap_.tasks, std::move(view.tasks), Source::ecs, now);
-    const Service& svc = *snap_.service.value;
-
-    std::vector<std::string> tgs = s.target_groups;
-    for (const auto& lb : svc.load_balancers)
-        if (!lb.target_group_arn.empty() && std::find(tgs.begin(), tgs.end(), lb.target_group_arn) == tgs.end())
-            tgs.push_back(lb.target_group_arn);
-    snap_.target_groups.configured = !tgs.empty();
-    // Targets do not depend on the task definitions: ask for both at once.
-    auto targets = std::async(std::launch::async, [this, tgs] {
-        if (!tgs.empty()) guarded({Part::target_groups}, [this, &tgs] { collect_targets(tgs); });
-    });
-
-    // Task definitions of the service, of every deployment (a failed one tells a rollback) and
-    // of every task; each revision is fetched once and cached forever (it never changes).
-    std::set<std::string> wanted{svc.task_definition};
-    for (const auto& d : svc.deployments) wanted.insert(d.task_definition);
-    if (snap_.tasks.value)
-        for (const auto& t : *snap_.tasks.value) wanted.insert(t.task_definition);
-    std::map<std::string, TaskDefinition> tds;
-    std::optional<Error> td_error;
-    for (const auto& arn : wanted)
-        if (const TaskDefinition* td = task_definition(arn, td_error)) tds.emplace(arn, *td);
-    // Revisions nothing refers to any more are dropped: a week of deployments must not pile up
-    // (one brought back by a rollback is fetched again, once).
-    if (!td_error) std::erase_if(taskdef_cache_, [&](const auto& kv) { return !wanted.count(kv.first); });
-    if (td_error) store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*td_error), Source::ecs, clock_.now());
-    else store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(tds)), Source::ecs, clock_.now());
-    targets.get();
-}
-
-EcsClusterFetch::ServiceView PipelineCollector::fetch_service_alone() {
-    const auto& s = snap_.spec;
-    aws::EcsClient ecs(src_.aws);
-    EcsClusterFetch::ServiceView view{Error{}, std::vector<Task>{}};
-    auto services = ecs.describe_services(s.cluster, {s.service});
-    if (!services) {
-        view.service = services.error();
-        return view;
-    }
-    if (services->empty()) {
-        view.service = Error{"ServiceNotFound", "service " + s.service + " not found in cluster " + s.cluster, 400, false};
-        return view;
-    }
-    view.service = services->front();
-    std::vector<std::string> arns;
-    for (const char* status : {"RUNNING", "STOPPED"}) {
-        auto r = ecs.list_tasks(s.cluster, s.service, status);
-        if (!r) {
-            view.tasks = r.error();
-            return view;
-        }
-        arns.insert(arns.end(), r->begin(), r->end());
-    }
-    if (!arns.empty()) view.tasks = ecs.describe_tasks(s.cluster, arns);
-    return view;
-}
-
 // Discovery from the service's task definition: image repository, log group, secrets.
-void PipelineCollector::collect_discovered() {
+void PipelineCollector::begin_discovered(const RefreshPtr& r) {
     const auto& s = snap_.spec;
     if (!snap_.service.value) {
         // The registry is found through the service; say why it could not be asked.
@@ -278,90 +385,129 @@ void PipelineCollector::collect_discovered() {
     if (snap_.task_definitions.value)
         if (auto it = snap_.task_definitions.value->find(svc.task_definition); it != snap_.task_definitions.value->end())
             td = &it->second;
-    if (td) {
-        const ContainerDef* app = app_container(*td, snap_.spec.image_repository);
-        if (app && snap_.spec.image_repository.empty()) snap_.spec.image_repository = parse_image_ref(app->image).repository;
-
-        if (!snap_.spec.image_repository.empty()) {
-            const std::string repo = snap_.spec.image_repository;
-            store(snap_.images,
-                  shared<std::vector<Image>>(&SlowSourceCache::images, src_.aws.transport, "ecr|" + s.region + "|" + repo,
-                                             [&] { return aws::EcrClient(src_.aws).recent_images(repo, 200); }),
-                  Source::ecr, clock_.now());
+    if (!td) {
+        if (snap_.images.configured && !snap_.images.value) {
+            if (snap_.task_definitions.error) snap_.images.error = snap_.task_definitions.error;
+            else fail(snap_.images, Source::ecr, "NoTaskDefinition",
+                      "the image repository is found through the task definition, which is unavailable", clock_.now());
         }
-        if (!s.expect_log.empty() && app && !app->log_group.empty()) {
-            aws::LogsClient logs(src_.aws);
-            TimePoint since = clock_.now() - std::chrono::hours(6);
-            store(snap_.logs, logs.filter(app->log_group, s.expect_log, since, 50), Source::logs, clock_.now());
-        }
-        std::vector<SecretInfo> secrets;
-        std::optional<Error> secret_error;
-        aws::SecretsClient sm(src_.aws);
-        for (const auto& c : td->containers)
-            for (const auto& ref : c.secrets) {
-                if (!is_secretsmanager_arn(ref.value_from)) continue;
-                // valueFrom may carry a JSON key suffix: arn:...:secret:name-AbCdEf:key::
-                std::string id = ref.value_from;
-                size_t colons = 0, cut = std::string::npos;
-                for (size_t i = 0; i < id.size(); ++i)
-                    if (id[i] == ':' && ++colons == 7) cut = i;
-                if (cut != std::string::npos) id = id.substr(0, cut);
-                auto r = sm.describe_secret(id);
-                if (!r) {
-                    secret_error = r.error();
-                    continue;
-                }
-                SecretInfo info = std::move(r).value();
-                info.used_by = c.name + " $" + ref.name;
-                secrets.push_back(std::move(info));
-            }
-        snap_.secrets.configured = !secrets.empty() || secret_error;
-        if (snap_.secrets.configured) {
-            if (secret_error) store(snap_.secrets, Result<std::vector<SecretInfo>>(*secret_error), Source::secretsmanager, clock_.now());
-            else store(snap_.secrets, Result<std::vector<SecretInfo>>(std::move(secrets)), Source::secretsmanager, clock_.now());
-        }
-    } else if (snap_.images.configured && !snap_.images.value) {
-        if (snap_.task_definitions.error) snap_.images.error = snap_.task_definitions.error;
-        else fail(snap_.images, Source::ecr, "NoTaskDefinition", "the image repository is found through the task definition, which is unavailable",
-                  clock_.now());
+        return;
     }
-
+    const ContainerDef* app = app_container(*td, snap_.spec.image_repository);
+    if (app && snap_.spec.image_repository.empty()) snap_.spec.image_repository = parse_image_ref(app->image).repository;
+    auto aws = src_.aws;
+    if (!snap_.spec.image_repository.empty()) {
+        const std::string repo = snap_.spec.image_repository;
+        src_.slow_cache->images.get(r->ctx, cache_key(aws.transport, "ecr|" + s.region + "|" + repo),
+                                    [aws, repo] { return aws::EcrClient(aws).recent_images(repo, 200); },
+                                    merge<const Result<std::vector<Image>>&>(r, {Part::images}, [this](const Result<std::vector<Image>>& images) {
+                                        store(snap_.images, images, Source::ecr, clock_.now());
+                                    }));
+    }
+    if (!s.expect_log.empty() && app && !app->log_group.empty()) {
+        TimePoint since = clock_.now() - std::chrono::hours(6);
+        fetch_then<std::vector<LogMatch>>(
+            r->ctx, [aws, group = app->log_group, literal = s.expect_log, since] { return aws::LogsClient(aws).filter(group, literal, since, 50); },
+            merge<Result<std::vector<LogMatch>>>(r, {Part::logs}, [this](Result<std::vector<LogMatch>> logs) {
+                store(snap_.logs, std::move(logs), Source::logs, clock_.now());
+            }));
+    }
+    begin_secrets(r, *td);
 }
 
-void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
-    if (names.empty()) return;
-    aws::Elbv2Client elb(src_.aws);
-    // Which load balancer a target group belongs to, and its DNS name, hardly ever change: ask
-    // again only on slow refreshes (or when the list of groups changed). Health is asked every time.
-    if (!tg_meta_ || tg_meta_names_ != names || refresh_slow_now_) {
-        auto groups = elb.describe_target_groups(names);
-        if (!groups) {
-            store(snap_.target_groups, std::move(groups), Source::elbv2, clock_.now());
-            return;
+// DescribeSecret for every Secrets Manager reference, all at once: metadata only, never a value.
+void PipelineCollector::begin_secrets(const RefreshPtr& r, const TaskDefinition& td) {
+    auto aws = src_.aws;
+    r->secrets.clear();
+    r->secret_error.reset();
+    auto finish = [this, r] {
+        snap_.secrets.configured = !r->secrets.empty() || r->secret_error;
+        if (!snap_.secrets.configured) return;
+        std::vector<SecretInfo> secrets;
+        for (auto& [order, info] : r->secrets) secrets.push_back(std::move(info));
+        if (r->secret_error)
+            store(snap_.secrets, Result<std::vector<SecretInfo>>(*r->secret_error), Source::secretsmanager, clock_.now());
+        else
+            store(snap_.secrets, Result<std::vector<SecretInfo>>(std::move(secrets)), Source::secretsmanager, clock_.now());
+    };
+    size_t order = 0;
+    for (const auto& c : td.containers)
+        for (const auto& ref : c.secrets) {
+            if (!is_secretsmanager_arn(ref.value_from)) continue;
+            ++r->secrets_pending;
+            fetch_then<SecretInfo>(
+                r->ctx, [aws, id = secret_id(ref.value_from)] { return aws::SecretsClient(aws).describe_secret(id); },
+                merge<Result<SecretInfo>>(r, {Part::secrets}, [this, r, finish, used_by = c.name + " $" + ref.name, slot = order++](
+                                                                 Result<SecretInfo> info) {
+                    if (info) {
+                        SecretInfo value = std::move(info).value();
+                        value.used_by = used_by;
+                        r->secrets.emplace(slot, std::move(value));
+                    } else {
+                        r->secret_error = info.error();
+                    }
+                    if (--r->secrets_pending == 0) finish();
+                }));
         }
-        std::vector<TargetGroup> meta = std::move(groups).value();
-        std::vector<std::string> lb_arns;
-        for (const auto& g : meta)
-            for (const auto& a : g.load_balancer_arns)
-                if (std::find(lb_arns.begin(), lb_arns.end(), a) == lb_arns.end()) lb_arns.push_back(a);
-        if (!lb_arns.empty()) {
-            if (auto dns = elb.load_balancer_dns(lb_arns))
-                for (auto& g : meta)
-                    for (const auto& a : g.load_balancer_arns)
-                        for (const auto& [arn, name] : *dns)
-                            if (arn == a) g.load_balancer_dns.push_back(name);
-        }
-        tg_meta_ = std::move(meta);
-        tg_meta_names_ = names;
+    if (r->secrets_pending == 0) finish();
+}
+
+// Health is asked for every group the moment its ARN is known (the service names them); groups
+// named in the config by name wait for the metadata, which says their ARNs.
+void PipelineCollector::begin_targets(const RefreshPtr& r, std::vector<std::string> groups,
+                                      std::shared_ptr<const EcsClusterFetch::Generation> gen) {
+    if (groups.empty()) {
+        if (snap_.spec.kind == PipelineKind::ec2) begin_instances(r);
+        return;
     }
-    std::vector<TargetGroup> result = *tg_meta_;
+    r->groups = std::move(groups);
+    for (const auto& g : r->groups)
+        if (is_arn(g)) want_health(r, g);
+    auto on_meta = merge<std::shared_ptr<const TargetMeta>>(
+        r, {Part::target_groups, Part::instances}, [this, r](std::shared_ptr<const TargetMeta> meta) { on_target_meta(r, std::move(meta)); });
+    if (gen) {
+        gen->target_groups.then(r->ctx.merge, [on_meta](const std::shared_ptr<const TargetMeta>& m) { on_meta(m); });
+    } else {
+        // EC2: which load balancer a group belongs to is asked again on slow refreshes.
+        own_target_meta_->get(r->ctx, r->groups, r->slow, on_meta);
+    }
+}
+
+void PipelineCollector::on_target_meta(const RefreshPtr& r, std::shared_ptr<const TargetMeta> meta) {
+    r->meta = std::move(meta);
+    if (auto groups = r->meta->of(r->groups))
+        for (const auto& g : groups.value()) want_health(r, g.arn);
+    maybe_targets_done(r);
+}
+
+void PipelineCollector::want_health(const RefreshPtr& r, const std::string& arn) {
+    if (r->health.count(arn)) return;
+    r->health[arn];  // asked
+    fetch_then<std::vector<Target>>(
+        r->ctx, [aws = src_.aws, arn] { return aws::Elbv2Client(aws).describe_target_health(arn); },
+        merge<Result<std::vector<Target>>>(r, {Part::target_groups, Part::instances}, [this, r, arn](Result<std::vector<Target>> targets) {
+            r->health[arn] = std::move(targets);
+            maybe_targets_done(r);
+        }));
+}
+
+void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
+    if (!r->meta) return;
+    for (const auto& [arn, health] : r->health)
+        if (!health) return;
+    auto groups = r->meta->of(r->groups);
+    r->meta.reset();  // stored once
+    auto end = [&](Result<std::vector<TargetGroup>> result) {
+        store(snap_.target_groups, std::move(result), Source::elbv2, clock_.now());
+        if (snap_.spec.kind == PipelineKind::ec2) begin_instances(r);
+    };
+    if (!groups) return end(groups.error());
+    std::vector<TargetGroup> result = std::move(groups).value();
     for (auto& g : result) {
-        auto health = elb.describe_target_health(g.arn);
-        if (!health) {
-            store(snap_.target_groups, Result<std::vector<TargetGroup>>(health.error()), Source::elbv2, clock_.now());
-            return;
-        }
-        g.targets = std::move(health).value();
+        auto it = r->health.find(g.arn);
+        if (it == r->health.end() || !it->second) return end(Error{"TargetHealthMissing", "no health asked for " + g.arn, 0, false});
+        if (!*it->second) return end(it->second->error());
+        g.targets = it->second->value();
     }
     // Record target health changes against what we saw last time.
     TimePoint now = clock_.now();
@@ -379,10 +525,10 @@ void PipelineCollector::collect_targets(const std::vector<std::string>& names) {
             snap_.target_changes.erase(snap_.target_changes.begin(),
                                        snap_.target_changes.begin() + static_cast<long>(snap_.target_changes.size() - kMaxTargetChanges));
     }
-    store(snap_.target_groups, Result<std::vector<TargetGroup>>(std::move(result)), Source::elbv2, now);
+    end(Result<std::vector<TargetGroup>>(std::move(result)));
 }
 
-void PipelineCollector::collect_instances() {
+void PipelineCollector::begin_instances(const RefreshPtr& r) {
     if (!snap_.target_groups.value) {
         if (snap_.target_groups.error) snap_.instances.error = snap_.target_groups.error;
         else fail(snap_.instances, Source::ec2, "NoTargetGroup", "an EC2 pipeline needs target_group to find its instances", clock_.now());
@@ -396,44 +542,83 @@ void PipelineCollector::collect_instances() {
         store(snap_.instances, Result<std::vector<Instance>>(std::vector<Instance>{}), Source::ec2, clock_.now());
         return;
     }
-    aws::Ec2Client ec2(src_.aws);
-    auto r = ec2.describe_instances(ids);
-    if (!r) {
-        store(snap_.instances, std::move(r), Source::ec2, clock_.now());
-        return;
-    }
-    std::vector<Instance> instances = std::move(r).value();
-    for (auto& inst : instances) {
-        // UserData of a running instance never changes; keep what we read before.
-        bool known = false;
-        if (snap_.instances.value)
-            for (const auto& old : *snap_.instances.value)
-                if (old.id == inst.id && !old.user_data_digest.empty()) {
-                    inst.user_data_digest = old.user_data_digest;
-                    inst.user_data_summary = old.user_data_summary;
-                    known = true;
-                }
-        if (known) continue;
-        auto ud = ec2.user_data(inst.id);
-        if (ud) summarize_user_data(*ud, inst);
-    }
-    store(snap_.instances, Result<std::vector<Instance>>(std::move(instances)), Source::ec2, clock_.now());
+    auto aws = src_.aws;
+    fetch_then<std::vector<Instance>>(
+        r->ctx, [aws, ids] { return aws::Ec2Client(aws).describe_instances(ids); },
+        merge<Result<std::vector<Instance>>>(r, {Part::instances}, [this, r, aws](Result<std::vector<Instance>> found) {
+            if (!found) {
+                store(snap_.instances, std::move(found), Source::ec2, clock_.now());
+                return;
+            }
+            r->instances = std::move(found).value();
+            auto finish = [this, r] {
+                store(snap_.instances, Result<std::vector<Instance>>(std::move(r->instances)), Source::ec2, clock_.now());
+            };
+            for (size_t i = 0; i < r->instances.size(); ++i) {
+                Instance& inst = r->instances[i];
+                // UserData of a running instance never changes; keep what we read before.
+                bool known = false;
+                if (snap_.instances.value)
+                    for (const auto& old : *snap_.instances.value)
+                        if (old.id == inst.id && !old.user_data_digest.empty()) {
+                            inst.user_data_digest = old.user_data_digest;
+                            inst.user_data_summary = old.user_data_summary;
+                            known = true;
+                        }
+                if (known) continue;
+                ++r->user_data_pending;
+                fetch_then<std::string>(r->ctx, [aws, id = inst.id] { return aws::Ec2Client(aws).user_data(id); },
+                                        merge<Result<std::string>>(r, {Part::instances}, [r, i, finish](Result<std::string> script) {
+                                            if (script) summarize_user_data(script.value(), r->instances[i]);
+                                            if (--r->user_data_pending == 0) finish();
+                                        }));
+            }
+            if (r->user_data_pending == 0) finish();
+        }));
 }
 
-void PipelineCollector::collect_version() {
+void PipelineCollector::begin_version(const RefreshPtr& r) {
     const auto& s = snap_.spec;
     if (s.version_url.empty() || !src_.http) return;
-    VersionObservation obs = fetch_version(*src_.http, s.version_url, s.version_json_pointer, clock_.now());
-    if (!snap_.versions.value) snap_.versions.value.emplace();
-    auto& list = *snap_.versions.value;
-    // Keep changes, not every poll: a repeat of the last answer only refreshes fetched_at.
-    bool same = !list.empty() && list.back().reported == obs.reported && list.back().error == obs.error &&
-                list.back().http_status == obs.http_status;
-    if (!same) list.push_back(obs);
-    if (list.size() > kMaxVersionObservations) list.erase(list.begin());
-    snap_.versions.fetched_at = obs.time;
-    if (obs.error.empty()) snap_.versions.error.reset();
-    else snap_.versions.error = FetchError{Source::version, "", obs.error, obs.time};
+    fetch_then<VersionObservation>(
+        r->ctx,
+        [http = src_.http, url = s.version_url, pointer = s.version_json_pointer, this]() -> Result<VersionObservation> {
+            return fetch_version(*http, url, pointer, clock_.now());
+        },
+        merge<Result<VersionObservation>>(r, {Part::version}, [this](Result<VersionObservation> result) {
+            if (!result) throw std::runtime_error(result.error().message);  // the barrier turns it into the part's error
+            VersionObservation obs = std::move(result).value();
+            if (!snap_.versions.value) snap_.versions.value.emplace();
+            auto& list = *snap_.versions.value;
+            // Keep changes, not every poll: a repeat of the last answer only refreshes fetched_at.
+            bool same = !list.empty() && list.back().reported == obs.reported && list.back().error == obs.error &&
+                        list.back().http_status == obs.http_status;
+            if (!same) list.push_back(obs);
+            if (list.size() > kMaxVersionObservations) list.erase(list.begin());
+            snap_.versions.fetched_at = obs.time;
+            if (obs.error.empty()) snap_.versions.error.reset();
+            else snap_.versions.error = FetchError{Source::version, "", obs.error, obs.time};
+        }));
+}
+
+PipelineSnapshot PipelineCollector::collect(RefreshParts parts) { return std::move(collect_all({this}, parts).front()); }
+
+std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>& collectors, RefreshParts parts, int threads) {
+    FetchPool pool(threads);
+    MergeQueue merge;
+    std::vector<std::optional<PipelineSnapshot>> out(collectors.size());
+    size_t left = collectors.size();
+    for (size_t i = 0; i < collectors.size(); ++i)
+        collectors[i]->begin(parts, FetchContext{pool, merge}, [&out, &left, i](PipelineSnapshot snap) {
+            out[i] = std::move(snap);
+            --left;
+        });
+    while (left > 0) merge.run_until(MergeQueue::Clock::now() + std::chrono::seconds(1));
+    pool.shutdown();
+    std::vector<PipelineSnapshot> snaps;
+    snaps.reserve(out.size());
+    for (auto& s : out) snaps.push_back(std::move(*s));
+    return snaps;
 }
 
 }  // namespace shipwatch

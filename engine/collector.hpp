@@ -1,8 +1,9 @@
-// Gathers one PipelineSnapshot from the APIs, following the dependency chain
-// service → task definition → image repository / log group / secrets, and
-// service load balancers → target groups → targets → instances. Keeps what must survive between
-// refreshes: the last good data of each part, endpoint observations, target health changes, and
-// the task definition cache (a revision never changes).
+// Gathers one PipelineSnapshot from the APIs as a graph of fetches (engine/fetch_graph.hpp): the
+// service's cluster, its task definitions, target health, the registry, logs and secrets, the
+// repository's commits and runs and the version endpoint each start the moment what they need is
+// known, and run at once when they do not need each other. Every value is merged into the
+// snapshot on one thread, the merge thread. Keeps what must survive between refreshes: the last
+// good data of each part, endpoint observations and target health changes.
 #pragma once
 
 #include <functional>
@@ -10,13 +11,17 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <vector>
 
-#include "sources/aws/clients.hpp"
 #include "base/clock.hpp"
 #include "engine/ecs_cluster.hpp"
-#include "sources/github/github_client.hpp"
+#include "engine/fetch_graph.hpp"
 #include "engine/shared_fetch.hpp"
+#include "engine/target_meta.hpp"
 #include "model/snapshot.hpp"
+#include "sources/aws/clients.hpp"
+#include "sources/github/github_client.hpp"
 
 namespace shipwatch {
 
@@ -24,8 +29,8 @@ struct CollectorSources {
     aws::AwsContext aws;  // transport, region and endpoints for this pipeline
     std::shared_ptr<github::GithubClient> github;  // may be shared by pipelines of one repo
     Transport* http = nullptr;  // for the version endpoint
-    std::shared_ptr<EcsClusterFetch> ecs_cluster;  // shared by the pipelines of one cluster; may be null
-    std::shared_ptr<SlowSourceCache> slow_cache;  // shared commits/runs/images; may be null
+    std::shared_ptr<EcsClusterFetch> ecs_cluster;  // shared by the pipelines of one cluster; null: its own
+    std::shared_ptr<SlowSourceCache> slow_cache;  // shared commits/runs/images/task definitions; null: its own
 };
 
 // Which parts a refresh asks for. Sources change at different speeds: ECS, targets and the
@@ -36,11 +41,20 @@ struct RefreshParts {
     static RefreshParts all() { return {}; }
 };
 
+// How many requests may be in flight at once in one process (the fetch pool's size).
+constexpr int kFetchThreads = 64;
+
 class PipelineCollector {
 public:
     PipelineCollector(PipelineSpec spec, CollectorSources sources, const ClockSource& clock);
-    // One refresh of the given parts (parts never fetched are fetched regardless). Never throws;
-    // failures land in the snapshot's parts as errors.
+    ~PipelineCollector();
+
+    // Starts one refresh of the given parts (parts never fetched are fetched regardless). Called
+    // on the thread that runs ctx.merge: every merge of this refresh runs there, and `done` gets
+    // the snapshot there once the last value is merged. One refresh at a time. Never throws out
+    // of a merge; failures land in the snapshot's parts as errors.
+    void begin(RefreshParts parts, FetchContext ctx, std::function<void(PipelineSnapshot)> done);
+    // One refresh run to its end on the calling thread.
     PipelineSnapshot collect(RefreshParts parts = RefreshParts::all());
     // The last snapshot with every configured part failed for `why`: what the scheduler shows
     // when a refresh ended in an exception outside the parts' own barriers.
@@ -48,33 +62,49 @@ public:
     const PipelineSpec& spec() const { return snap_.spec; }
 
 private:
-    // Runs one step of the chain; an exception in it becomes the typed error of the parts the
-    // step fills (FetchError "parse" with the exception's text) and never leaves the thread.
-    void guarded(std::initializer_list<Part> parts, const std::function<void()>& step);
-    void mark_failed(std::initializer_list<Part> parts, const std::string& why);
-    void collect_source();
-    void collect_service();
-    EcsClusterFetch::ServiceView fetch_service_alone();
+    struct Refresh;
+    using RefreshPtr = std::shared_ptr<Refresh>;
+
+    // A merge of refresh `r`: `fn` on the merge thread inside the exception barrier of `parts`
+    // (an exception becomes their typed error, FetchError "parse"); then `r` counts one value less.
+    template <typename... Args>
+    std::function<void(Args...)> merge(const RefreshPtr& r, std::initializer_list<Part> parts,
+                                       std::type_identity_t<std::function<void(Args...)>> fn);
+    void settle(const RefreshPtr& r);
+    void guarded(const std::vector<Part>& parts, const std::function<void()>& step);
+    void mark_failed(const std::vector<Part>& parts, const std::string& why);
+
+    void begin_source(const RefreshPtr& r);
+    void maybe_steps(const RefreshPtr& r);
+    void begin_service(const RefreshPtr& r);
+    void on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all,
+                    std::shared_ptr<const EcsClusterFetch::Generation> gen);
+    void on_tasks(const RefreshPtr& r, const EcsClusterFetch::Tasks& all);
+    void want_task_definitions(const RefreshPtr& r, const std::vector<std::string>& arns);
+    void maybe_task_definitions_done(const RefreshPtr& r);
     bool images_outdated() const;
-    // `owner` is the client whose credentials the answer depends on: the AWS profile's transport
-    // for AWS, the GitHub client (one token) for GitHub, whatever AWS profile the pipeline uses.
-    template <typename T>
-    Result<T> shared(SharedFetch<T> SlowSourceCache::*member, const void* owner, const std::string& key,
-                     const std::function<Result<T>()>& fetch);
-    void collect_discovered();
-    void collect_targets(const std::vector<std::string>& target_groups);
-    void collect_instances();
-    void collect_version();
-    const TaskDefinition* task_definition(const std::string& arn, std::optional<Error>& error);
+    void begin_discovered(const RefreshPtr& r);
+    void begin_secrets(const RefreshPtr& r, const TaskDefinition& td);
+    void begin_targets(const RefreshPtr& r, std::vector<std::string> groups,
+                       std::shared_ptr<const EcsClusterFetch::Generation> gen);
+    void on_target_meta(const RefreshPtr& r, std::shared_ptr<const TargetMeta> meta);
+    void want_health(const RefreshPtr& r, const std::string& arn);
+    void maybe_targets_done(const RefreshPtr& r);
+    void begin_instances(const RefreshPtr& r);
+    void begin_version(const RefreshPtr& r);
+    std::string cache_key(const void* owner, const std::string& what) const;
 
     CollectorSources src_;
     const ClockSource& clock_;
-    PipelineSnapshot snap_;  // carries last good data between refreshes
-    std::map<std::string, TaskDefinition> taskdef_cache_;  // the revisions in use, each fetched once
+    PipelineSnapshot snap_;  // carries last good data between refreshes; written on the merge thread only
+    std::unique_ptr<TargetMetaFetch> own_target_meta_;  // EC2 pipelines: no cluster to share it with
     bool fetched_once_ = false;
-    bool refresh_slow_now_ = true;  // this refresh includes the slow parts
-    std::optional<std::vector<TargetGroup>> tg_meta_;  // target groups without their targets
-    std::vector<std::string> tg_meta_names_;
 };
+
+// Refreshes of several collectors at once, run to their end on the calling thread: their fetches
+// on one pool of `threads`, their merges here. What `check`, `wait` and tests use; the
+// dashboard's Scheduler runs its own merge thread.
+std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>& collectors,
+                                          RefreshParts parts = RefreshParts::all(), int threads = kFetchThreads);
 
 }  // namespace shipwatch

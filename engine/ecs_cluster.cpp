@@ -2,15 +2,56 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <tuple>
+
+#include "sources/aws/batches.hpp"
+
 namespace shipwatch {
+namespace {
 
-EcsClusterFetch::EcsClusterFetch(aws::AwsContext ctx, std::string cluster, const ClockSource& clock, Duration max_age)
-    : ctx_(std::move(ctx)), cluster_(std::move(cluster)), clock_(clock), max_age_(max_age) {}
+constexpr size_t kServicesPerCall = 10;  // DescribeServices' limit
+constexpr std::array<const char*, 2> kStatuses{"RUNNING", "STOPPED"};
 
-void EcsClusterFetch::watch(const std::string& service) {
+}  // namespace
+
+Result<Service> EcsClusterFetch::Services::of(const std::string& service, const std::string& cluster) const {
+    if (auto it = found.find(service); it != found.end()) return it->second;
+    if (error) return *error;
+    return Error{"ServiceNotFound", fmt::format("service {} not found in cluster {}", service, cluster), 400, false};
+}
+
+Result<std::vector<Task>> EcsClusterFetch::Tasks::of(const std::string& service) const {
+    for (const std::string& scope : {std::string(), service})
+        if (auto e = errors.find(scope); e != errors.end()) return e->second;
+    if (auto it = by_service.find(service); it != by_service.end()) return it->second;
+    return std::vector<Task>{};
+}
+
+// One generation in the making; touched only on the merge thread of the refresh that started it.
+struct EcsClusterFetch::Build {
+    std::shared_ptr<Generation> gen;
+    std::vector<std::string> services;
+    std::vector<std::string> configured_groups;
+    size_t describe_pending = 0;
+    Services described;
+    size_t task_calls_pending = 0;
+    Tasks tasks;
+    // Pages come back in any order; the tasks are kept in listing order (RUNNING first, then
+    // STOPPED, page by page), as one sequential listing would give them.
+    std::map<std::tuple<std::string, int, int>, std::vector<Task>> pages;  // (scope, status, page)
+};
+
+EcsClusterFetch::EcsClusterFetch(aws::AwsContext ctx, std::string cluster, const ClockSource& clock, Duration max_age,
+                                 Duration meta_max_age)
+    : ctx_(ctx), cluster_(std::move(cluster)), clock_(clock), max_age_(max_age), meta_(ctx, clock, meta_max_age) {}
+
+void EcsClusterFetch::watch(const std::string& service, const std::vector<std::string>& target_groups) {
     std::lock_guard lock(mutex_);
-    services_.insert(service);
-    fetched_at_.reset();  // the next get() must include it
+    bool added = services_.insert(service).second;
+    for (const auto& g : target_groups) added = configured_groups_.insert(g).second || added;
+    if (added) started_at_.reset();  // the next get() must include it
 }
 
 int EcsClusterFetch::refreshes() const {
@@ -18,70 +59,105 @@ int EcsClusterFetch::refreshes() const {
     return refreshes_;
 }
 
-EcsClusterFetch::ServiceView EcsClusterFetch::get(const std::string& service, bool force) {
-    std::lock_guard lock(mutex_);
-    if (!services_.count(service)) {
-        services_.insert(service);
-        fetched_at_.reset();
+std::shared_ptr<const EcsClusterFetch::Generation> EcsClusterFetch::get(FetchContext ctx, bool force) {
+    std::shared_ptr<Generation> gen;
+    auto build = std::make_shared<Build>();
+    {
+        std::lock_guard lock(mutex_);
+        TimePoint now = clock_.now();
+        if (!force && current_ && started_at_ && now - *started_at_ < max_age_) return current_;
+        ++refreshes_;
+        started_at_ = now;
+        current_ = gen = std::make_shared<Generation>();
+        build->gen = gen;
+        build->services.assign(services_.begin(), services_.end());
+        build->configured_groups.assign(configured_groups_.begin(), configured_groups_.end());
     }
-    if (force || !fetched_at_ || clock_.now() - *fetched_at_ >= max_age_) refresh_locked();
-    ServiceView view{services_error_ ? Result<Service>(*services_error_) : Result<Service>(Error{}),
-                     tasks_error_ ? Result<std::vector<Task>>(*tasks_error_) : Result<std::vector<Task>>(std::vector<Task>{})};
-    if (!services_error_) {
-        auto it = by_name_.find(service);
-        if (it == by_name_.end())
-            view.service = Error{"ServiceNotFound", fmt::format("service {} not found in cluster {}", service, cluster_), 400, false};
-        else
-            view.service = it->second;
-    }
-    if (!tasks_error_)
-        if (auto it = tasks_by_service_.find(service); it != tasks_by_service_.end()) view.tasks = it->second;
-    return view;
+    start(ctx, build);
+    return gen;
 }
 
-void EcsClusterFetch::refresh_locked() {
-    ++refreshes_;
-    fetched_at_ = clock_.now();
-    services_error_.reset();
-    tasks_error_.reset();
-    by_name_.clear();
-    tasks_by_service_.clear();
-    aws::EcsClient ecs(ctx_);
+void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
+    // DescribeServices, every batch at once. The target groups' metadata needs their ARNs.
+    auto batches = aws::in_batches(build->services, kServicesPerCall);
+    build->describe_pending = batches.size();
+    auto described = [this, ctx, build] {
+        build->gen->services.set(build->described);
+        std::vector<std::string> groups = build->configured_groups;
+        for (const auto& [name, svc] : build->described.found)
+            for (const auto& lb : svc.load_balancers)
+                if (!lb.target_group_arn.empty() && std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
+                    groups.push_back(lb.target_group_arn);
+        meta_.get(ctx, std::move(groups), false, [build](std::shared_ptr<const TargetMeta> meta) {
+            build->gen->target_groups.set(std::move(meta));
+        });
+    };
+    if (batches.empty()) described();
+    for (auto& batch : batches)
+        fetch_then<std::vector<Service>>(
+            ctx, [aws = ctx_, cluster = cluster_, batch] { return aws::EcsClient(aws).describe_services(cluster, batch); },
+            [build, described](Result<std::vector<Service>> r) {
+                if (r)
+                    for (auto& s : r.value()) build->described.found[s.name] = std::move(s);
+                else if (!build->described.error)
+                    build->described.error = r.error();
+                if (--build->describe_pending == 0) described();
+            });
 
-    auto services = ecs.describe_services(cluster_, {services_.begin(), services_.end()});
-    if (!services) {
-        services_error_ = services.error();
-        tasks_error_ = services.error();
-        return;
-    }
-    for (auto& s : services.value()) by_name_[s.name] = std::move(s);
+    // The tasks do not need DescribeServices: ListTasks starts at once, every listing in
+    // parallel, and each page is described while the next one is asked for. One service or two
+    // are listed by name; more by one listing of the whole cluster.
+    std::vector<std::string> scopes = build->services.size() <= 2 ? build->services : std::vector<std::string>{""};
+    build->task_calls_pending = scopes.size() * kStatuses.size();
+    if (build->task_calls_pending == 0) build->gen->tasks.set(build->tasks);
+    for (const auto& scope : scopes)
+        for (int status = 0; status < static_cast<int>(kStatuses.size()); ++status) list_page(ctx, build, {scope, status, 0}, "");
+}
 
-    // One service alone: ask for its tasks by name. Several: list the cluster once.
-    std::vector<std::string> arns;
-    std::vector<std::string> scopes = services_.size() <= 2 ? std::vector<std::string>(services_.begin(), services_.end())
-                                                            : std::vector<std::string>{""};
-    for (const auto& scope : scopes) {
-        if (!scope.empty() && !by_name_.count(scope)) continue;  // ListTasks would fail for it
-        for (const char* status : {"RUNNING", "STOPPED"}) {
-            auto r = ecs.list_tasks(cluster_, scope, status);
-            if (!r) {
-                tasks_error_ = r.error();
+void EcsClusterFetch::list_page(FetchContext ctx, std::shared_ptr<Build> build, PageKey key, std::string token) {
+    const std::string& scope = std::get<0>(key);
+    fetch_then<aws::EcsClient::TaskPage>(
+        ctx,
+        [aws = ctx_, cluster = cluster_, scope, status = kStatuses[static_cast<size_t>(std::get<1>(key))], token] {
+            return aws::EcsClient(aws).list_tasks_page(cluster, scope, status, token);
+        },
+        [this, ctx, build, key, scope](Result<aws::EcsClient::TaskPage> page) {
+            if (!page) {
+                build->tasks.errors.emplace(scope, page.error());
+                task_call_done(build);
                 return;
             }
-            arns.insert(arns.end(), r->begin(), r->end());
+            if (!page->next_token.empty()) {
+                ++build->task_calls_pending;
+                list_page(ctx, build, {scope, std::get<1>(key), std::get<2>(key) + 1}, page->next_token);
+            }
+            if (!page->arns.empty()) {
+                ++build->task_calls_pending;
+                fetch_then<std::vector<Task>>(
+                    ctx,
+                    [aws = ctx_, cluster = cluster_, arns = std::move(page.value().arns)] {
+                        return aws::EcsClient(aws).describe_tasks(cluster, arns);
+                    },
+                    [this, build, key, scope](Result<std::vector<Task>> tasks) {
+                        if (tasks) build->pages[key] = std::move(tasks).value();
+                        else build->tasks.errors.emplace(scope, tasks.error());
+                        task_call_done(build);
+                    });
+            }
+            task_call_done(build);
+        });
+}
+
+void EcsClusterFetch::task_call_done(std::shared_ptr<Build> build) {
+    if (--build->task_calls_pending != 0) return;
+    for (auto& [key, tasks] : build->pages)
+        for (auto& t : tasks) {
+            if (t.group.rfind("service:", 0) != 0) continue;
+            std::string name = t.group.substr(8);
+            if (std::find(build->services.begin(), build->services.end(), name) != build->services.end())
+                build->tasks.by_service[name].push_back(std::move(t));
         }
-    }
-    if (arns.empty()) return;
-    auto tasks = ecs.describe_tasks(cluster_, arns);
-    if (!tasks) {
-        tasks_error_ = tasks.error();
-        return;
-    }
-    for (auto& t : tasks.value()) {
-        if (t.group.rfind("service:", 0) != 0) continue;
-        std::string name = t.group.substr(8);
-        if (services_.count(name)) tasks_by_service_[name].push_back(std::move(t));
-    }
+    build->gen->tasks.set(std::move(build->tasks));
 }
 
 }  // namespace shipwatch

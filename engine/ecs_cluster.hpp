@@ -1,46 +1,78 @@
 // One ECS cluster, fetched once per refresh for every watched service in it: DescribeServices
-// in batches of 10, ListTasks for the whole cluster, DescribeTasks in batches of 100. With many
-// services in one cluster this costs a handful of calls instead of three per service.
+// in batches of 10, ListTasks for the whole cluster (or per service, for one or two), DescribeTasks
+// page by page, and the metadata of the services' target groups (which load balancer, its DNS
+// name) in batches of 20. With many services in one cluster this costs a handful of calls instead
+// of several per service.
+//
+// Each piece of a generation is delivered the moment it is there, so a pipeline asks for its task
+// definitions and target health as soon as DescribeServices answers, while the task pages are
+// still coming. The calls run as jobs on the fetch pool; no lock is held while one runs.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "sources/aws/clients.hpp"
 #include "base/clock.hpp"
+#include "engine/fetch_graph.hpp"
+#include "engine/target_meta.hpp"
+#include "sources/aws/clients.hpp"
 
 namespace shipwatch {
 
 class EcsClusterFetch {
 public:
-    EcsClusterFetch(aws::AwsContext ctx, std::string cluster, const ClockSource& clock, Duration max_age);
+    // `meta_max_age`: how long the target groups' metadata is kept while the set of groups stays
+    // the same (a group's load balancer and its DNS name hardly ever change).
+    EcsClusterFetch(aws::AwsContext ctx, std::string cluster, const ClockSource& clock, Duration max_age,
+                    Duration meta_max_age = std::chrono::minutes(5));
 
-    void watch(const std::string& service);
-    struct ServiceView {
-        Result<Service> service;
-        Result<std::vector<Task>> tasks;  // RUNNING and recently STOPPED
+    // A service to fetch, with the target groups its pipeline names in the config (ARNs or names).
+    void watch(const std::string& service, const std::vector<std::string>& target_groups = {});
+
+    struct Services {
+        std::map<std::string, Service> found;
+        std::optional<Error> error;  // of the batch a service missing from `found` was in
+        Result<Service> of(const std::string& service, const std::string& cluster) const;
     };
-    // This service's part of the cluster, refetching the whole cluster first when its data is
-    // older than max_age (or `force`). Callers from several threads share one fetch.
-    ServiceView get(const std::string& service, bool force = false);
+    struct Tasks {
+        std::map<std::string, std::vector<Task>> by_service;  // RUNNING and recently STOPPED
+        std::map<std::string, Error> errors;  // by listing scope: a service, or "" for the cluster
+        Result<std::vector<Task>> of(const std::string& service) const;
+    };
+    struct Generation {
+        Promised<Services> services;
+        Promised<Tasks> tasks;
+        Promised<std::shared_ptr<const TargetMeta>> target_groups;  // of every watched service and config
+    };
+    // The current generation, starting a new one on ctx's pool first when the last is older than
+    // max_age, a new service was watched, or `force`.
+    std::shared_ptr<const Generation> get(FetchContext ctx, bool force = false);
     int refreshes() const;
+    const std::string& cluster() const { return cluster_; }
 
 private:
-    void refresh_locked();
+    struct Build;
+    void start(FetchContext ctx, std::shared_ptr<Build> build);
+    using PageKey = std::tuple<std::string, int, int>;  // listing scope, status, page number
+    void list_page(FetchContext ctx, std::shared_ptr<Build> build, PageKey key, std::string token);
+    void task_call_done(std::shared_ptr<Build> build);
 
     aws::AwsContext ctx_;
     std::string cluster_;
     const ClockSource& clock_;
-    Duration max_age_;
-    mutable std::mutex mutex_;
+    Duration max_age_, meta_max_age_;
+    mutable std::mutex mutex_;  // guards what follows; never held across a call
     std::set<std::string> services_;
-    std::optional<TimePoint> fetched_at_;
-    std::optional<Error> services_error_, tasks_error_;
-    std::map<std::string, Service> by_name_;
-    std::map<std::string, std::vector<Task>> tasks_by_service_;
+    std::set<std::string> configured_groups_;
+    std::shared_ptr<Generation> current_;
+    std::optional<TimePoint> started_at_;
+    TargetMetaFetch meta_;
     int refreshes_ = 0;
 };
 

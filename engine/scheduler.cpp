@@ -7,13 +7,11 @@
 
 namespace shipwatch {
 
-using steady = std::chrono::steady_clock;
-
 Scheduler::Scheduler(std::vector<std::unique_ptr<PipelineCollector>> collectors, SchedulerOptions options)
-    : options_(std::move(options)) {
+    : options_(std::move(options)), pool_(options_.fetch_threads) {
     auto picture = std::make_shared<Picture>();
     picture->context = options_.context;
-    start_ = steady::now();
+    origin_ = now();
     std::vector<RefreshGroups> groups;
     for (auto& c : collectors) {
         picture->pipelines.push_back({c->spec().name, nullptr, true});
@@ -30,21 +28,23 @@ Scheduler::~Scheduler() {
     if (event_fd_ >= 0) close(event_fd_);
 }
 
+TimePoint Scheduler::now() const {
+    if (options_.clock) return options_.clock->now();
+    return TimePoint{std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
+}
+
+Duration Scheduler::elapsed() const { return now() - origin_; }
+
 void Scheduler::start() {
-    int n = std::max(1, std::min<int>(options_.workers, static_cast<int>(slots_.size())));
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { worker(); });
+    if (!engine_.joinable()) engine_ = std::thread([this] { run(); });
 }
 
 void Scheduler::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    options_.stop.request_stop();  // the waits inside the workers' requests end now
-    wake_.notify_all();
-    for (auto& t : threads_)
-        if (t.joinable()) t.join();
-    threads_.clear();
+    stopping_ = true;
+    options_.stop.request_stop();  // the waits inside the fetches' requests end now
+    merge_.wake();
+    if (engine_.joinable()) engine_.join();
+    pool_.shutdown();  // running fetches answer cancelled at once; the others are dropped
 }
 
 std::shared_ptr<const Picture> Scheduler::latest() const {
@@ -58,14 +58,9 @@ void Scheduler::drain_notifications() {
     }
 }
 
-Duration Scheduler::elapsed() const { return std::chrono::duration_cast<Duration>(steady::now() - start_); }
-
 void Scheduler::refresh_now() {
-    {
-        std::lock_guard lock(mutex_);
-        plan_->all_due(elapsed());
-    }
-    wake_.notify_all();
+    // The plan belongs to the engine thread: the request travels through its queue.
+    merge_.post([this] { plan_->all_due(elapsed()); });
 }
 
 void Scheduler::publish(size_t index, std::optional<PipelineAnalysis> analysis, bool refreshing) {
@@ -84,27 +79,9 @@ void Scheduler::publish(size_t index, std::optional<PipelineAnalysis> analysis, 
     [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
 }
 
-bool Scheduler::stopping() {
-    std::lock_guard lock(mutex_);
-    return stopping_;
-}
-
-void Scheduler::refresh(size_t index, PipelineCollector& collector, RefreshParts parts) {
-    try {
-        publish(index, std::nullopt, true);
-        PipelineSnapshot snap = collector.collect(parts);
-        if (stopping()) return;  // cut short by the quit: its cancelled requests are no news
-        publish(index, analyze(std::move(snap), options_.timeline_limit), false);
-    } catch (const std::exception& e) {
-        publish_failed(index, collector, e.what());
-    } catch (...) {
-        publish_failed(index, collector, "unknown exception");
-    }
-}
-
 // The last resort: an exception that got past the collector's own barriers (out of threads, out
 // of memory, the status bar's states) would end the process with the terminal in curses mode.
-// The pipeline shows every part failed with it instead, and the worker goes on.
+// The pipeline shows every part failed with it instead, and the engine goes on.
 void Scheduler::publish_failed(size_t index, PipelineCollector& collector, const std::string& why) noexcept {
     try {
         logging::logger().error("refresh {}: {}", collector.spec().name, why);
@@ -114,37 +91,62 @@ void Scheduler::publish_failed(size_t index, PipelineCollector& collector, const
     }
 }
 
-void Scheduler::worker() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        // The slot that is due first and not being refreshed by another worker.
-        Slot* pick = nullptr;
-        size_t index = 0;
-        Duration soonest = Duration::max();
-        for (size_t i = 0; i < slots_.size(); ++i) {
-            if (slots_[i].busy) continue;
-            if (Duration due = plan_->due(i); due < soonest) {
-                soonest = due;
-                pick = &slots_[i];
-                index = i;
-            }
-        }
-        Duration now = elapsed();
-        if (!pick || soonest > now) {
-            if (pick) wake_.wait_until(lock, start_ + soonest);
-            else wake_.wait(lock);
+Duration Scheduler::start_due() {
+    Duration at = elapsed();
+    Duration soonest = Duration::max();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+        Slot& slot = slots_[i];
+        if (slot.busy) continue;
+        if (plan_->due(i) > at) {
+            soonest = std::min(soonest, plan_->due(i));
             continue;
         }
-        RefreshParts parts = plan_->parts_due(index, now);
-        pick->busy = true;
-        lock.unlock();
+        RefreshParts parts = plan_->parts_due(i, at);
+        slot.busy = true;
+        try {
+            publish(i, std::nullopt, true);
+            slot.collector->begin(parts, FetchContext{pool_, merge_},
+                                  [this, i, parts](PipelineSnapshot snap) { finished(i, parts, std::move(snap)); });
+        } catch (const std::exception& e) {
+            publish_failed(i, *slot.collector, e.what());
+            plan_->finished(i, parts, elapsed());
+            slot.busy = false;
+        }
+        if (!slot.busy) soonest = std::min(soonest, plan_->due(i));  // it ended within begin()
+    }
+    return soonest;
+}
 
-        refresh(index, *pick->collector, parts);
+void Scheduler::finished(size_t index, RefreshParts parts, PipelineSnapshot snap) {
+    if (stopping_) return;  // cut short by the quit: its cancelled requests are no news
+    try {
+        publish(index, analyze(std::move(snap), options_.timeline_limit), false);
+    } catch (const std::exception& e) {
+        publish_failed(index, *slots_[index].collector, e.what());
+    }
+    plan_->finished(index, parts, elapsed());
+    slots_[index].busy = false;
+}
 
-        lock.lock();
-        plan_->finished(index, parts, elapsed());
-        pick->busy = false;
-        wake_.notify_all();
+void Scheduler::run() {
+    using steady = std::chrono::steady_clock;
+    while (!stopping_) {
+        Duration next = start_due();
+        // Until the next refresh is due, or a value (or refresh_now, or stop) arrives.
+        auto deadline = next == Duration::max() ? steady::now() + std::chrono::hours(1)
+                                                : steady::now() + std::max(Duration::zero(), next - elapsed());
+        merge_.run_until(deadline);
+    }
+}
+
+void Scheduler::run_virtual(Duration until, const std::function<void(TimePoint)>& advance_to) {
+    while (!stopping_) {
+        merge_.run_ready();
+        Duration next = start_due();
+        if (!merge_.empty()) continue;
+        // Nothing in flight (every fetch ran inline): time moves to the next due refresh.
+        if (next == Duration::max() || next >= until) return;
+        advance_to(origin_ + next);
     }
 }
 

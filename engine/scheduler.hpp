@@ -1,6 +1,12 @@
-// Background refresh: worker threads run the collectors on their intervals and publish each
-// new picture as an immutable snapshot. The UI thread takes the newest one whenever it likes
-// and learns of new ones through a file descriptor it can poll(); it never waits on the network.
+// Background refresh: one engine thread starts each pipeline's refresh when the plan says it is
+// due and merges the values its fetches bring back (the fetches run on a bounded pool), then
+// publishes each new picture as an immutable snapshot. Every pipeline that is due refreshes at
+// once; the pool bounds the requests in flight and the request budget their pace. The UI thread
+// takes the newest picture whenever it likes and learns of new ones through a file descriptor it
+// can poll(); it never waits on the network.
+//
+// Time is injected: the plan runs on SchedulerOptions::clock, and run_virtual() drives the
+// same engine on the caller's thread in virtual time (tests: no real sleeps).
 #pragma once
 
 #include <atomic>
@@ -16,6 +22,7 @@
 
 #include "base/clock.hpp"
 #include "engine/collector.hpp"
+#include "engine/fetch_graph.hpp"
 #include "engine/refresh_plan.hpp"
 #include "model/picture.hpp"
 
@@ -24,7 +31,9 @@ namespace shipwatch {
 struct SchedulerOptions {
     Duration live_interval = std::chrono::seconds(10);  // ECS, targets, endpoint
     Duration slow_interval = std::chrono::seconds(30);  // GitHub, CodeBuild, ECR
-    int workers = 4;
+    int fetch_threads = kFetchThreads;  // requests in flight at most; 0: each runs inline (virtual time)
+    // The plan's time; null: the steady clock. Tests give a ManualClock and run_virtual().
+    const ClockSource* clock = nullptr;
     size_t timeline_limit = 500;
     std::string context;  // "demo", or "account 1234 · eu-west-1 · profile prod"
     std::function<std::vector<SourceState>()> source_states;  // throttling/backoff per source; may be empty
@@ -40,8 +49,12 @@ public:
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
 
-    void start();
-    void stop();  // cancels what the workers wait for, joins them; safe to call twice
+    void start();  // the engine thread
+    void stop();  // cancels what the fetches wait for, joins the engine and the pool; safe to call twice
+    // Virtual time, instead of start(): runs the engine on this thread until the plan's time
+    // reaches `until`. Whenever nothing is left to merge, `advance_to` moves the clock to the
+    // next due refresh. Needs fetch_threads = 0 (every fetch inline, so nothing is in flight).
+    void run_virtual(Duration until, const std::function<void(TimePoint)>& advance_to);
 
     std::shared_ptr<const Picture> latest() const override;
     // Readable (eventfd) whenever a new picture was published since the last drain_notifications().
@@ -55,22 +68,23 @@ private:
         std::unique_ptr<PipelineCollector> collector;
         bool busy = false;
     };
+    TimePoint now() const;
     Duration elapsed() const;  // since construction: the plan's time
-    void worker();
-    // One refresh of one pipeline, with the worker's exception barrier around it.
-    void refresh(size_t index, PipelineCollector& collector, RefreshParts parts);
+    void run();  // the engine thread
+    // Starts the refreshes that are due and not running; returns when the next one is due.
+    Duration start_due();
+    void finished(size_t index, RefreshParts parts, PipelineSnapshot snap);
     void publish_failed(size_t index, PipelineCollector& collector, const std::string& why) noexcept;
-    bool stopping();
     void publish(size_t index, std::optional<PipelineAnalysis> analysis, bool refreshing);
 
     SchedulerOptions options_;
-    std::vector<Slot> slots_;
-    std::chrono::steady_clock::time_point start_;
-    std::optional<RefreshPlan> plan_;  // when each slot is due; guarded by mutex_
-    std::vector<std::thread> threads_;
-    std::mutex mutex_;  // guards slots_ busy flags, plan_ and stopping_
-    std::condition_variable wake_;
-    bool stopping_ = false;
+    std::vector<Slot> slots_;  // the engine thread's, like plan_
+    TimePoint origin_;
+    std::optional<RefreshPlan> plan_;  // when each slot is due
+    std::atomic<bool> stopping_{false};
+    MergeQueue merge_;
+    FetchPool pool_;  // after merge_: its jobs post there until it is shut down
+    std::thread engine_;
 
     mutable std::mutex picture_mutex_;  // guards picture_ pointer swaps only
     std::shared_ptr<const Picture> picture_;

@@ -1,17 +1,18 @@
-// Answers of slow sources shared by the pipelines that watch the same thing (a repository's
-// commits and runs, an ECR repository's images), so ten pipelines of one repository cost one
-// call per refresh, not ten. Concurrent callers of one key share one fetch.
+// Answers shared by the pipelines that watch the same thing (a repository's commits and runs, an
+// ECR repository's images, an account's task definitions), so ten pipelines of one repository
+// cost one call per refresh, not ten. Callers of one key while its fetch is in flight wait for
+// that fetch's value on their own merge queue; no lock is held while it runs.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
+#include "engine/fetch_graph.hpp"
 #include "model/types.hpp"
 
 namespace shipwatch {
@@ -19,59 +20,83 @@ namespace shipwatch {
 template <typename T>
 class SharedFetch {
 public:
-    SharedFetch(const ClockSource& clock, Duration max_age) : clock_(clock), max_age_(max_age) {}
+    // Entries not asked for within `forget_after` are dropped (keys come and go: a run's steps
+    // are keyed by its state), so a week-long session stays the same size.
+    // An error is kept for `error_max_age` (by default max_age, so a broken source is not asked
+    // more often than a working one).
+    SharedFetch(const ClockSource& clock, Duration max_age, Duration forget_after, Duration error_max_age)
+        : clock_(clock), max_age_(max_age), forget_after_(forget_after), error_max_age_(error_max_age) {}
+    SharedFetch(const ClockSource& clock, Duration max_age) : SharedFetch(clock, max_age, max_age * 20, max_age) {}
 
-    // The cached answer for `key` when younger than max_age, else a fresh one from `fetch`.
-    Result<T> get(const std::string& key, const std::function<Result<T>()>& fetch) {
-        std::shared_ptr<Entry> entry;
+    // `deliver` gets the answer for `key` on ctx's merge queue: the cached one when younger than
+    // max_age (an error too: it is not asked again sooner), the one in flight, or a fresh one
+    // from `fetch` run on ctx's pool.
+    void get(FetchContext ctx, const std::string& key, std::function<Result<T>()> fetch,
+             std::function<void(const Result<T>&)> deliver) {
+        std::shared_ptr<Promised<Result<T>>> promised;
+        bool start = false;
         {
             std::lock_guard lock(mutex_);
             TimePoint now = clock_.now();
             auto it = entries_.find(key);
             if (it == entries_.end()) {
-                // Keys come and go (a run's steps are keyed by its state): forget the ones nobody
-                // asked for in a while, so a week-long session stays the same size.
-                std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_used > max_age_ * 20; });
-                it = entries_.emplace(key, Slot{std::make_shared<Entry>(), now}).first;
+                std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_used > forget_after_; });
+                it = entries_.emplace(key, Entry{}).first;
             }
-            it->second.last_used = now;
-            entry = it->second.entry;
+            Entry& e = it->second;
+            e.last_used = now;
+            if (!e.promised || stale(*e.promised, now - e.at)) {
+                e.promised = std::make_shared<Promised<Result<T>>>();
+                e.at = now;
+                start = true;
+            }
+            promised = e.promised;
         }
-        std::lock_guard lock(entry->mutex);  // a second caller waits for the first one's answer
-        TimePoint now = clock_.now();
-        if (!entry->value || now - entry->at >= max_age_) {
-            entry->value = fetch();
-            entry->at = now;
-        }
-        return *entry->value;
+        promised->then(ctx.merge, std::move(deliver));
+        if (start)
+            ctx.pool.post([promised, fetch = std::move(fetch)] { promised->set(guarded_call<T>(fetch)); });
+    }
+
+    size_t size() const {
+        std::lock_guard lock(mutex_);
+        return entries_.size();
     }
 
 private:
+    bool stale(const Promised<Result<T>>& p, Duration age) const {
+        auto value = p.peek();
+        return value && age >= (value->ok() ? max_age_ : error_max_age_);
+    }
     struct Entry {
-        std::mutex mutex;
-        std::optional<Result<T>> value;
+        std::shared_ptr<Promised<Result<T>>> promised;
         TimePoint at{};
-    };
-    const ClockSource& clock_;
-    Duration max_age_;
-    std::mutex mutex_;
-    struct Slot {
-        std::shared_ptr<Entry> entry;
         TimePoint last_used{};
     };
-    std::map<std::string, Slot> entries_;
+    const ClockSource& clock_;
+    Duration max_age_, forget_after_, error_max_age_;
+    mutable std::mutex mutex_;
+    std::map<std::string, Entry> entries_;
 };
 
-// The slow sources pipelines can share. Keys carry the transport (the account/profile), so two
-// accounts never share an answer.
+// What pipelines can share. Keys carry the transport (the account/profile) and the region, so
+// two accounts never share an answer.
 struct SlowSourceCache {
     SlowSourceCache(const ClockSource& clock, Duration max_age)
-        : commits(clock, max_age), runs(clock, max_age), steps(clock, max_age), builds(clock, max_age), images(clock, max_age) {}
+        : commits(clock, max_age),
+          runs(clock, max_age),
+          steps(clock, max_age),
+          builds(clock, max_age),
+          images(clock, max_age),
+          task_definitions(clock, Duration::max() / 2, std::chrono::hours(1), std::chrono::seconds(5)) {}
     SharedFetch<std::vector<Commit>> commits;
     SharedFetch<std::vector<CiRun>> runs;
     SharedFetch<std::vector<CiStep>> steps;
     SharedFetch<std::vector<CiRun>> builds;
     SharedFetch<std::vector<Image>> images;
+    // A task definition revision never changes: fetched once per account and region, kept while
+    // some pipeline asks for it within the hour (a rollback's revision is fetched again, once);
+    // a failed fetch is tried again after a few seconds.
+    SharedFetch<TaskDefinition> task_definitions;
 };
 
 }  // namespace shipwatch

@@ -31,6 +31,14 @@ public:
     // STOPPED), all pages.
     Result<std::vector<std::string>> list_tasks(const std::string& cluster, const std::string& service,
                                                 const std::string& desired_status) const;
+    // One page of it: up to 100 ARNs and the token of the next page ("" on the last; a token
+    // that repeats the one given is the end too).
+    struct TaskPage {
+        std::vector<std::string> arns;
+        std::string next_token;
+    };
+    Result<TaskPage> list_tasks_page(const std::string& cluster, const std::string& service,
+                                     const std::string& desired_status, const std::string& token) const;
     // DescribeTasks, batched by 100.
     Result<std::vector<Task>> describe_tasks(const std::string& cluster,
                                              const std::vector<std::string>& task_arns) const;

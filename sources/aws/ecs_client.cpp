@@ -163,19 +163,29 @@ Result<std::vector<Service>> EcsClient::describe_services(const std::string& clu
     return found;
 }
 
+Result<EcsClient::TaskPage> EcsClient::list_tasks_page(const std::string& cluster, const std::string& service,
+                                                       const std::string& desired_status, const std::string& token) const {
+    json body{{"cluster", cluster}, {"desiredStatus", desired_status}, {"maxResults", 100}};
+    if (!service.empty()) body["serviceName"] = service;  // empty: every task of the cluster
+    if (!token.empty()) body["nextToken"] = token;
+    auto answer = call_json(ctx_, ServiceId::ecs, target("ListTasks"), body);
+    if (!answer) return answer.error();
+    TaskPage page;
+    for (const json& arn : json_array(answer.value(), "taskArns"))
+        if (arn.is_string()) page.arns.push_back(arn.get<std::string>());
+    page.next_token = next_token(token, json_string(answer.value(), "nextToken"));
+    return page;
+}
+
 Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluster, const std::string& service,
                                                        const std::string& desired_status) const {
     std::vector<std::string> arns;
     std::string token;
     do {
-        json body{{"cluster", cluster}, {"desiredStatus", desired_status}, {"maxResults", 100}};
-        if (!service.empty()) body["serviceName"] = service;  // empty: every task of the cluster
-        if (!token.empty()) body["nextToken"] = token;
-        auto answer = call_json(ctx_, ServiceId::ecs, target("ListTasks"), body);
-        if (!answer) return answer.error();
-        for (const json& arn : json_array(answer.value(), "taskArns"))
-            if (arn.is_string()) arns.push_back(arn.get<std::string>());
-        token = next_token(token, json_string(answer.value(), "nextToken"));
+        auto page = list_tasks_page(cluster, service, desired_status, token);
+        if (!page) return page.error();
+        arns.insert(arns.end(), page->arns.begin(), page->arns.end());
+        token = page->next_token;
     } while (!token.empty());
     return arns;
 }

@@ -145,7 +145,7 @@ protected:
         live_ = std::move(live).value().release();
         SchedulerOptions so;
         so.live_interval = so.slow_interval = 1s;
-        so.workers = 4;
+        so.fetch_threads = kFetchThreads;
         so.source_states = [] { return source_states(*live_); };
         scheduler_ = new Scheduler(std::move(live_->collectors), so);
         scheduler_->start();
