@@ -58,6 +58,7 @@ struct PipelineCollector::Refresh {
     // Source control: the run's steps need the newest commit and the runs.
     bool commits_merged = false, runs_merged = false;
     std::optional<Result<std::vector<CiRun>>> runs;
+    TimePoint runs_at{};
 
     // ECS: the task definitions are complete once the service and the tasks are merged and
     // every revision either named has come back.
@@ -68,11 +69,13 @@ struct PipelineCollector::Refresh {
     std::set<std::string> td_asked;
     std::map<std::string, TaskDefinition> tds;
     std::optional<Error> td_error;
+    TimePoint ecs_at{};  // the task definitions are as fresh as the service and tasks that name them
 
     // Targets: the groups' metadata and each group's health.
     std::vector<std::string> groups;
     std::shared_ptr<const TargetMeta> meta;
     std::map<std::string, std::optional<Result<std::vector<Target>>>> health;  // by group ARN
+    std::optional<TimePoint> health_at;  // the oldest health answer
 
     // Secrets: every DescribeSecret of the task definition.
     int secrets_pending = 0;
@@ -82,6 +85,7 @@ struct PipelineCollector::Refresh {
     // EC2 instances: DescribeInstances, then the user data of instances not seen before.
     int user_data_pending = 0;
     std::vector<Instance> instances;
+    TimePoint instances_at{};
 };
 
 PipelineCollector::PipelineCollector(PipelineSpec spec, CollectorSources sources, const ClockSource& clock)
@@ -163,7 +167,7 @@ PipelineSnapshot PipelineCollector::failed(const std::string& why) {
 void PipelineCollector::begin(RefreshParts parts, FetchContext ctx, std::function<void(PipelineSnapshot)> done) {
     bool first = !fetched_once_;
     fetched_once_ = true;
-    auto r = std::make_shared<Refresh>(Refresh{ctx});
+    auto r = std::make_shared<Refresh>(Refresh{ctx.with(clock_)});
     r->slow = parts.slow || first;
     r->live = parts.live || first;
     r->done = std::move(done);
@@ -204,9 +208,9 @@ void PipelineCollector::begin_source(const RefreshPtr& r) {
         auto gh = src_.github;
         cache->commits.get(r->ctx, cache_key(gh.get(), "commits|" + s.repo + "|" + s.branch),
                            [gh, repo = s.repo, branch = s.branch] { return gh->commits(repo, branch, 30); },
-                           merge<const Result<std::vector<Commit>>&>(r, {Part::commits, Part::builds},
-                                                                     [this, r](const Result<std::vector<Commit>>& c) {
-                                                                         store(snap_.commits, c, Source::github, clock_.now());
+                           merge<const Result<std::vector<Commit>>&, TimePoint>(r, {Part::commits, Part::builds},
+                                                                     [this, r](const Result<std::vector<Commit>>& c, TimePoint at) {
+                                                                         store(snap_.commits, c, Source::github, at);
                                                                          r->commits_merged = true;
                                                                          maybe_steps(r);
                                                                      }));
@@ -217,8 +221,8 @@ void PipelineCollector::begin_source(const RefreshPtr& r) {
         auto aws = src_.aws;
         cache->builds.get(r->ctx, cache_key(aws.transport, "codebuild|" + s.region + "|" + s.codebuild_project),
                           [aws, project = s.codebuild_project] { return aws::CodeBuildClient(aws).recent_builds(project, 20); },
-                          merge<const Result<std::vector<CiRun>>&>(r, {Part::builds}, [this](const Result<std::vector<CiRun>>& b) {
-                              store(snap_.builds, b, source_of(Part::builds, snap_.spec), clock_.now());
+                          merge<const Result<std::vector<CiRun>>&, TimePoint>(r, {Part::builds}, [this](const Result<std::vector<CiRun>>& b, TimePoint at) {
+                              store(snap_.builds, b, source_of(Part::builds, snap_.spec), at);
                           }));
     } else if (snap_.commits.configured) {
         auto gh = src_.github;
@@ -226,8 +230,9 @@ void PipelineCollector::begin_source(const RefreshPtr& r) {
                         [gh, repo = s.repo, branch = s.branch, workflow = s.workflow] {
                             return gh->workflow_runs(repo, branch, workflow, 20);
                         },
-                        merge<const Result<std::vector<CiRun>>&>(r, {Part::builds}, [this, r](const Result<std::vector<CiRun>>& runs) {
+                        merge<const Result<std::vector<CiRun>>&, TimePoint>(r, {Part::builds}, [this, r](const Result<std::vector<CiRun>>& runs, TimePoint at) {
                             r->runs = runs;
+                            r->runs_at = at;
                             r->runs_merged = true;
                             maybe_steps(r);
                         }));
@@ -239,7 +244,7 @@ void PipelineCollector::maybe_steps(const RefreshPtr& r) {
     if (!r->commits_merged || !r->runs_merged || !r->runs) return;
     const Source source = source_of(Part::builds, snap_.spec);
     if (!r->runs->ok()) {
-        store(snap_.builds, *r->runs, source, clock_.now());
+        store(snap_.builds, *r->runs, source, r->runs_at);
         return;
     }
     std::vector<CiRun> runs = r->runs->value();
@@ -247,7 +252,7 @@ void PipelineCollector::maybe_steps(const RefreshPtr& r) {
     const std::string newest = snap_.commits.value && !snap_.commits.value->empty() ? snap_.commits.value->front().sha : "";
     auto run = std::find_if(runs.begin(), runs.end(), [&](const CiRun& c) { return c.sha == newest; });
     if (run == runs.end()) {
-        store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, clock_.now());
+        store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, r->runs_at);
         return;
     }
     const auto& s = snap_.spec;
@@ -256,10 +261,10 @@ void PipelineCollector::maybe_steps(const RefreshPtr& r) {
     src_.slow_cache->steps.get(
         r->ctx, cache_key(gh.get(), "steps|" + s.repo + "|" + run->id + "|" + run->status_key()),
         [gh, repo = s.repo, id = run->id] { return gh->run_steps(repo, id); },
-        merge<const Result<std::vector<CiStep>>&>(r, {Part::builds}, [this, runs = std::move(runs), index, source](
-                                                                        const Result<std::vector<CiStep>>& steps) mutable {
+        merge<const Result<std::vector<CiStep>>&, TimePoint>(r, {Part::builds}, [this, r, runs = std::move(runs), index, source](
+                                                                        const Result<std::vector<CiStep>>& steps, TimePoint) mutable {
             if (steps) runs[index].steps = steps.value();
-            store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, clock_.now());
+            store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, r->runs_at);
         }));
 }
 
@@ -275,7 +280,8 @@ void PipelineCollector::begin_service(const RefreshPtr& r) {
 void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all,
                                    std::shared_ptr<const EcsClusterFetch::Generation> gen) {
     const auto& s = snap_.spec;
-    store(snap_.service, all.of(s.service, s.cluster), Source::ecs, clock_.now());
+    store(snap_.service, all.of(s.service, s.cluster), Source::ecs, all.at);
+    r->ecs_at = std::max(r->ecs_at, all.at);
     r->service_merged = true;
     --r->td_inputs;
     if (!snap_.service.ok()) {
@@ -317,7 +323,8 @@ void PipelineCollector::on_tasks(const RefreshPtr& r, const EcsClusterFetch::Tas
         return;
     }
     if (!r->service_ok) return;  // the service's error stands for its tasks too
-    store(snap_.tasks, all.of(snap_.spec.service), Source::ecs, clock_.now());
+    store(snap_.tasks, all.of(snap_.spec.service), Source::ecs, all.at);
+    r->ecs_at = std::max(r->ecs_at, all.at);
     --r->td_inputs;
     // A task can run a revision no deployment names any more (stopped tasks of older ones).
     std::vector<std::string> wanted;
@@ -336,7 +343,7 @@ void PipelineCollector::want_task_definitions(const RefreshPtr& r, const std::ve
         src_.slow_cache->task_definitions.get(
             r->ctx, cache_key(aws.transport, "taskdef|" + aws.region + "|" + arn),
             [aws, arn] { return aws::EcsClient(aws).describe_task_definition(arn); },
-            merge<const Result<TaskDefinition>&>(r, {Part::task_definitions}, [this, r, arn](const Result<TaskDefinition>& td) {
+            merge<const Result<TaskDefinition>&, TimePoint>(r, {Part::task_definitions}, [this, r, arn](const Result<TaskDefinition>& td, TimePoint) {
                 if (td) r->tds.emplace(arn, td.value());
                 else r->td_error = td.error();
                 --r->td_pending;
@@ -349,9 +356,9 @@ void PipelineCollector::maybe_task_definitions_done(const RefreshPtr& r) {
     if (r->td_inputs != 0 || r->td_pending != 0) return;
     r->td_inputs = -1;  // stored once
     if (r->td_error)
-        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*r->td_error), Source::ecs, clock_.now());
+        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*r->td_error), Source::ecs, r->ecs_at);
     else
-        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(r->tds)), Source::ecs, clock_.now());
+        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(r->tds)), Source::ecs, r->ecs_at);
     guarded({Part::images, Part::logs, Part::secrets}, [&] {
         if (r->slow || images_outdated()) begin_discovered(r);
     });
@@ -400,16 +407,16 @@ void PipelineCollector::begin_discovered(const RefreshPtr& r) {
         const std::string repo = snap_.spec.image_repository;
         src_.slow_cache->images.get(r->ctx, cache_key(aws.transport, "ecr|" + s.region + "|" + repo),
                                     [aws, repo] { return aws::EcrClient(aws).recent_images(repo, 200); },
-                                    merge<const Result<std::vector<Image>>&>(r, {Part::images}, [this](const Result<std::vector<Image>>& images) {
-                                        store(snap_.images, images, Source::ecr, clock_.now());
+                                    merge<const Result<std::vector<Image>>&, TimePoint>(r, {Part::images}, [this](const Result<std::vector<Image>>& images, TimePoint at) {
+                                        store(snap_.images, images, Source::ecr, at);
                                     }));
     }
     if (!s.expect_log.empty() && app && !app->log_group.empty()) {
         TimePoint since = clock_.now() - std::chrono::hours(6);
         fetch_then<std::vector<LogMatch>>(
             r->ctx, [aws, group = app->log_group, literal = s.expect_log, since] { return aws::LogsClient(aws).filter(group, literal, since, 50); },
-            merge<Result<std::vector<LogMatch>>>(r, {Part::logs}, [this](Result<std::vector<LogMatch>> logs) {
-                store(snap_.logs, std::move(logs), Source::logs, clock_.now());
+            merge<Result<std::vector<LogMatch>>, TimePoint>(r, {Part::logs}, [this](Result<std::vector<LogMatch>> logs, TimePoint at) {
+                store(snap_.logs, std::move(logs), Source::logs, at);
             }));
     }
     begin_secrets(r, *td);
@@ -437,8 +444,8 @@ void PipelineCollector::begin_secrets(const RefreshPtr& r, const TaskDefinition&
             ++r->secrets_pending;
             fetch_then<SecretInfo>(
                 r->ctx, [aws, id = secret_id(ref.value_from)] { return aws::SecretsClient(aws).describe_secret(id); },
-                merge<Result<SecretInfo>>(r, {Part::secrets}, [this, r, finish, used_by = c.name + " $" + ref.name, slot = order++](
-                                                                 Result<SecretInfo> info) {
+                merge<Result<SecretInfo>, TimePoint>(r, {Part::secrets}, [r, finish, used_by = c.name + " $" + ref.name, slot = order++](
+                                                                 Result<SecretInfo> info, TimePoint) {
                     if (info) {
                         SecretInfo value = std::move(info).value();
                         value.used_by = used_by;
@@ -485,8 +492,9 @@ void PipelineCollector::want_health(const RefreshPtr& r, const std::string& arn)
     r->health[arn];  // asked
     fetch_then<std::vector<Target>>(
         r->ctx, [aws = src_.aws, arn] { return aws::Elbv2Client(aws).describe_target_health(arn); },
-        merge<Result<std::vector<Target>>>(r, {Part::target_groups, Part::instances}, [this, r, arn](Result<std::vector<Target>> targets) {
+        merge<Result<std::vector<Target>>, TimePoint>(r, {Part::target_groups, Part::instances}, [this, r, arn](Result<std::vector<Target>> targets, TimePoint at) {
             r->health[arn] = std::move(targets);
+            r->health_at = std::min(r->health_at.value_or(at), at);
             maybe_targets_done(r);
         }));
 }
@@ -497,8 +505,9 @@ void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
         if (!health) return;
     auto groups = r->meta->of(r->groups);
     r->meta.reset();  // stored once
+    TimePoint at = r->health_at.value_or(clock_.now());  // groups without health: the metadata's time
     auto end = [&](Result<std::vector<TargetGroup>> result) {
-        store(snap_.target_groups, std::move(result), Source::elbv2, clock_.now());
+        store(snap_.target_groups, std::move(result), Source::elbv2, at);
         if (snap_.spec.kind == PipelineKind::ec2) begin_instances(r);
     };
     if (!groups) return end(groups.error());
@@ -510,7 +519,7 @@ void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
         g.targets = it->second->value();
     }
     // Record target health changes against what we saw last time.
-    TimePoint now = clock_.now();
+    TimePoint now = at;
     if (snap_.target_groups.value) {
         for (const auto& g : result)
             for (const auto& t : g.targets) {
@@ -545,14 +554,15 @@ void PipelineCollector::begin_instances(const RefreshPtr& r) {
     auto aws = src_.aws;
     fetch_then<std::vector<Instance>>(
         r->ctx, [aws, ids] { return aws::Ec2Client(aws).describe_instances(ids); },
-        merge<Result<std::vector<Instance>>>(r, {Part::instances}, [this, r, aws](Result<std::vector<Instance>> found) {
+        merge<Result<std::vector<Instance>>, TimePoint>(r, {Part::instances}, [this, r, aws](Result<std::vector<Instance>> found, TimePoint at) {
             if (!found) {
-                store(snap_.instances, std::move(found), Source::ec2, clock_.now());
+                store(snap_.instances, std::move(found), Source::ec2, at);
                 return;
             }
             r->instances = std::move(found).value();
+            r->instances_at = at;
             auto finish = [this, r] {
-                store(snap_.instances, Result<std::vector<Instance>>(std::move(r->instances)), Source::ec2, clock_.now());
+                store(snap_.instances, Result<std::vector<Instance>>(std::move(r->instances)), Source::ec2, r->instances_at);
             };
             for (size_t i = 0; i < r->instances.size(); ++i) {
                 Instance& inst = r->instances[i];
@@ -568,7 +578,7 @@ void PipelineCollector::begin_instances(const RefreshPtr& r) {
                 if (known) continue;
                 ++r->user_data_pending;
                 fetch_then<std::string>(r->ctx, [aws, id = inst.id] { return aws::Ec2Client(aws).user_data(id); },
-                                        merge<Result<std::string>>(r, {Part::instances}, [r, i, finish](Result<std::string> script) {
+                                        merge<Result<std::string>, TimePoint>(r, {Part::instances}, [r, i, finish](Result<std::string> script, TimePoint) {
                                             if (script) summarize_user_data(script.value(), r->instances[i]);
                                             if (--r->user_data_pending == 0) finish();
                                         }));
@@ -585,7 +595,7 @@ void PipelineCollector::begin_version(const RefreshPtr& r) {
         [http = src_.http, url = s.version_url, pointer = s.version_json_pointer, this]() -> Result<VersionObservation> {
             return fetch_version(*http, url, pointer, clock_.now());
         },
-        merge<Result<VersionObservation>>(r, {Part::version}, [this](Result<VersionObservation> result) {
+        merge<Result<VersionObservation>, TimePoint>(r, {Part::version}, [this](Result<VersionObservation> result, TimePoint) {
             if (!result) throw std::runtime_error(result.error().message);  // the barrier turns it into the part's error
             VersionObservation obs = std::move(result).value();
             if (!snap_.versions.value) snap_.versions.value.emplace();
@@ -613,7 +623,8 @@ std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>&
             out[i] = std::move(snap);
             --left;
         });
-    while (left > 0) merge.run_until(MergeQueue::Clock::now() + std::chrono::seconds(1));
+    while (left > 0)
+        if (merge.run_ready() == 0 && !pool.run_one()) merge.run_until(MergeQueue::Clock::now() + std::chrono::seconds(1));
     pool.shutdown();
     std::vector<PipelineSnapshot> snaps;
     snaps.reserve(out.size());

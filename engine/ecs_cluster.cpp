@@ -73,7 +73,7 @@ std::shared_ptr<const EcsClusterFetch::Generation> EcsClusterFetch::get(FetchCon
         build->services.assign(services_.begin(), services_.end());
         build->configured_groups.assign(configured_groups_.begin(), configured_groups_.end());
     }
-    start(ctx, build);
+    start(ctx.with(clock_), build);
     return gen;
 }
 
@@ -92,24 +92,32 @@ void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
             build->gen->target_groups.set(std::move(meta));
         });
     };
-    if (batches.empty()) described();
+    if (batches.empty()) {
+        build->described.at = clock_.now();
+        described();
+    }
     for (auto& batch : batches)
         fetch_then<std::vector<Service>>(
             ctx, [aws = ctx_, cluster = cluster_, batch] { return aws::EcsClient(aws).describe_services(cluster, batch); },
-            [build, described](Result<std::vector<Service>> r) {
+            [build, described](Result<std::vector<Service>> r, TimePoint at) {
+                build->described.at = std::min(build->described.at, at);
                 if (r)
                     for (auto& s : r.value()) build->described.found[s.name] = std::move(s);
                 else if (!build->described.error)
                     build->described.error = r.error();
                 if (--build->describe_pending == 0) described();
-            });
+            },
+            true);
 
     // The tasks do not need DescribeServices: ListTasks starts at once, every listing in
     // parallel, and each page is described while the next one is asked for. One service or two
     // are listed by name; more by one listing of the whole cluster.
     std::vector<std::string> scopes = build->services.size() <= 2 ? build->services : std::vector<std::string>{""};
     build->task_calls_pending = scopes.size() * kStatuses.size();
-    if (build->task_calls_pending == 0) build->gen->tasks.set(build->tasks);
+    if (build->task_calls_pending == 0) {
+        build->tasks.at = clock_.now();
+        build->gen->tasks.set(build->tasks);
+    }
     for (const auto& scope : scopes)
         for (int status = 0; status < static_cast<int>(kStatuses.size()); ++status) list_page(ctx, build, {scope, status, 0}, "");
 }
@@ -121,7 +129,8 @@ void EcsClusterFetch::list_page(FetchContext ctx, std::shared_ptr<Build> build, 
         [aws = ctx_, cluster = cluster_, scope, status = kStatuses[static_cast<size_t>(std::get<1>(key))], token] {
             return aws::EcsClient(aws).list_tasks_page(cluster, scope, status, token);
         },
-        [this, ctx, build, key, scope](Result<aws::EcsClient::TaskPage> page) {
+        [this, ctx, build, key, scope](Result<aws::EcsClient::TaskPage> page, TimePoint at) {
+            build->tasks.at = std::min(build->tasks.at, at);
             if (!page) {
                 build->tasks.errors.emplace(scope, page.error());
                 task_call_done(build);
@@ -138,14 +147,17 @@ void EcsClusterFetch::list_page(FetchContext ctx, std::shared_ptr<Build> build, 
                     [aws = ctx_, cluster = cluster_, arns = std::move(page.value().arns)] {
                         return aws::EcsClient(aws).describe_tasks(cluster, arns);
                     },
-                    [this, build, key, scope](Result<std::vector<Task>> tasks) {
+                    [this, build, key, scope](Result<std::vector<Task>> tasks, TimePoint at) {
+                        build->tasks.at = std::min(build->tasks.at, at);
                         if (tasks) build->pages[key] = std::move(tasks).value();
                         else build->tasks.errors.emplace(scope, tasks.error());
                         task_call_done(build);
-                    });
+                    },
+                    true);
             }
             task_call_done(build);
-        });
+        },
+        true);
 }
 
 void EcsClusterFetch::task_call_done(std::shared_ptr<Build> build) {

@@ -63,20 +63,31 @@ FetchPool::FetchPool(int max_threads) : max_threads_(std::max(0, max_threads)) {
 
 FetchPool::~FetchPool() { shutdown(); }
 
-void FetchPool::post(std::function<void()> job) {
-    if (max_threads_ == 0) {
-        job();  // inline: the job catches its own exceptions (fetch_then's guarded_call)
-        return;
-    }
+void FetchPool::post(std::function<void()> job, bool first) {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
-    jobs_.push_back(std::move(job));
+    if (first) jobs_.insert(jobs_.begin() + static_cast<std::ptrdiff_t>(firsts_++), std::move(job));
+    else jobs_.push_back(std::move(job));
+    if (max_threads_ == 0) return;  // run_one() takes it
     // More jobs waiting than threads waiting for them: a burst (a refresh starting 100 calls)
     // gets threads at once, not one by one.
     if (jobs_.size() > static_cast<size_t>(idle_) && static_cast<int>(threads_.size()) < max_threads_)
         threads_.emplace_back([this] { work(); });
     else
         ready_.notify_one();
+}
+
+bool FetchPool::run_one() {
+    std::function<void()> job;
+    {
+        std::lock_guard lock(mutex_);
+        if (max_threads_ != 0 || jobs_.empty()) return false;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+        if (firsts_ > 0) --firsts_;
+    }
+    job();  // the job catches its own exceptions (fetch_then's guarded_call)
+    return true;
 }
 
 void FetchPool::work() {
@@ -88,6 +99,7 @@ void FetchPool::work() {
         if (stopping_) return;
         auto job = std::move(jobs_.front());
         jobs_.pop_front();
+        if (firsts_ > 0) --firsts_;
         ++busy_;
         lock.unlock();
         job();
@@ -104,6 +116,7 @@ void FetchPool::shutdown() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
         dropped.swap(jobs_);
+        firsts_ = 0;
         threads.swap(threads_);
     }
     ready_.notify_all();

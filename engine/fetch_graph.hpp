@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/clock.hpp"
 #include "base/result.hpp"
 
 namespace shipwatch {
@@ -48,9 +49,10 @@ private:
     bool woken_ = false;
 };
 
-// A bounded pool for blocking fetches. Threads start as work needs them, up to `max_threads`;
-// with 0 every job runs at once on the thread that posts it (tests and virtual time: one request
-// at a time, in a fixed order).
+// A bounded pool for blocking fetches. Threads start as work needs them, up to `max_threads`.
+// With 0 there are no threads: jobs wait until the owner runs them one by one with run_one()
+// (virtual time: one request at a time, in a fixed order, and every refresh that is due starts
+// before the first of their requests goes out, as with threads).
 class FetchPool {
 public:
     explicit FetchPool(int max_threads);
@@ -58,7 +60,12 @@ public:
     FetchPool(const FetchPool&) = delete;
     FetchPool& operator=(const FetchPool&) = delete;
 
-    void post(std::function<void()> job);
+    // `first`: the job is on the longest chain of a refresh (the cluster's task listing, page by
+    // page): it goes ahead of the waiting jobs that are not, so a burst of target health and
+    // version calls does not lengthen the chain that decides when the picture is complete.
+    void post(std::function<void()> job, bool first = false);
+    // Without threads: runs the next waiting job on the calling thread; false when none waits.
+    bool run_one();
     // Jobs not yet started are dropped; running ones finish (a stop request ends their waits);
     // then the threads are joined. Safe to call twice.
     void shutdown();
@@ -72,16 +79,29 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable ready_;
     std::deque<std::function<void()>> jobs_;
+    size_t firsts_ = 0;  // jobs_ begins with this many `first` jobs
     std::vector<std::thread> threads_;
     int idle_ = 0;
     int busy_ = 0;
     bool stopping_ = false;
 };
 
-// Where a refresh sends its fetches and where their values come back.
+// Where a refresh sends its fetches and where their values come back. `clock` (the world's time
+// of whoever starts the fetch) dates each answer the moment it arrives: an answer merged later is
+// still as old as it is, so a queue of merges never makes old data look fresh.
 struct FetchContext {
     FetchPool& pool;
     MergeQueue& merge;
+    const ClockSource* clock = nullptr;
+    TimePoint now() const { return clock ? clock->now() : TimePoint{}; }
+    FetchContext with(const ClockSource& c) const { return FetchContext{pool, merge, &c}; }
+};
+
+// An answer and when it arrived.
+template <typename T>
+struct Answer {
+    Result<T> value;
+    TimePoint at{};
 };
 
 // The exception barrier of a fetch: what a job throws becomes its error value (kind parse, with
@@ -97,14 +117,17 @@ Result<T> guarded_call(const std::function<Result<T>()>& job) noexcept {
     }
 }
 
-// Runs `job` on the pool and `then` with its value on the merge thread.
+// Runs `job` on the pool and `then` with its value, and the time it arrived, on the merge thread.
 template <typename T>
-void fetch_then(FetchContext ctx, std::function<Result<T>()> job, std::function<void(Result<T>)> then) {
-    MergeQueue* merge = &ctx.merge;
-    ctx.pool.post([merge, job = std::move(job), then = std::move(then)]() mutable {
-        auto value = std::make_shared<Result<T>>(guarded_call<T>(job));
-        merge->post([value, then = std::move(then)] { then(std::move(*value)); });
-    });
+void fetch_then(FetchContext ctx, std::function<Result<T>()> job, std::function<void(Result<T>, TimePoint)> then,
+                bool first = false) {
+    ctx.pool.post(
+        [ctx, job = std::move(job), then = std::move(then)]() mutable {
+            auto value = std::make_shared<Result<T>>(guarded_call<T>(job));
+            TimePoint at = ctx.now();
+            ctx.merge.post([value, at, then = std::move(then)] { then(std::move(*value), at); });
+        },
+        first);
 }
 
 // A value that one fetch produces and several refreshes wait for: each waiter's function runs on

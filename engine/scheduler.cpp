@@ -144,7 +144,8 @@ void Scheduler::run_virtual(Duration until, const std::function<void(TimePoint)>
         merge_.run_ready();
         Duration next = start_due();
         if (!merge_.empty()) continue;
-        // Nothing in flight (every fetch ran inline): time moves to the next due refresh.
+        if (pool_.run_one()) continue;  // the next request, on this thread
+        // Nothing left to send or merge: time moves to the next due refresh.
         if (next == Duration::max() || next >= until) return;
         advance_to(origin_ + next);
     }

@@ -31,7 +31,7 @@ namespace shipwatch {
 struct SchedulerOptions {
     Duration live_interval = std::chrono::seconds(10);  // ECS, targets, endpoint
     Duration slow_interval = std::chrono::seconds(30);  // GitHub, CodeBuild, ECR
-    int fetch_threads = kFetchThreads;  // requests in flight at most; 0: each runs inline (virtual time)
+    int fetch_threads = kFetchThreads;  // requests in flight at most; 0: one at a time, by run_virtual()
     // The plan's time; null: the steady clock. Tests give a ManualClock and run_virtual().
     const ClockSource* clock = nullptr;
     size_t timeline_limit = 500;
@@ -53,7 +53,8 @@ public:
     void stop();  // cancels what the fetches wait for, joins the engine and the pool; safe to call twice
     // Virtual time, instead of start(): runs the engine on this thread until the plan's time
     // reaches `until`. Whenever nothing is left to merge, `advance_to` moves the clock to the
-    // next due refresh. Needs fetch_threads = 0 (every fetch inline, so nothing is in flight).
+    // next due refresh. Needs fetch_threads = 0: the requests go out one by one from this thread,
+    // so nothing is in flight behind its back.
     void run_virtual(Duration until, const std::function<void(TimePoint)>& advance_to);
 
     std::shared_ptr<const Picture> latest() const override;

@@ -28,12 +28,12 @@ public:
         : clock_(clock), max_age_(max_age), forget_after_(forget_after), error_max_age_(error_max_age) {}
     SharedFetch(const ClockSource& clock, Duration max_age) : SharedFetch(clock, max_age, max_age * 20, max_age) {}
 
-    // `deliver` gets the answer for `key` on ctx's merge queue: the cached one when younger than
-    // max_age (an error too: it is not asked again sooner), the one in flight, or a fresh one
-    // from `fetch` run on ctx's pool.
+    // `deliver` gets the answer for `key` and when it arrived, on ctx's merge queue: the cached
+    // one when younger than max_age (an error too: it is not asked again sooner), the one in
+    // flight, or a fresh one from `fetch` run on ctx's pool.
     void get(FetchContext ctx, const std::string& key, std::function<Result<T>()> fetch,
-             std::function<void(const Result<T>&)> deliver) {
-        std::shared_ptr<Promised<Result<T>>> promised;
+             std::function<void(const Result<T>&, TimePoint)> deliver) {
+        std::shared_ptr<Promised<Answer<T>>> promised;
         bool start = false;
         {
             std::lock_guard lock(mutex_);
@@ -46,15 +46,18 @@ public:
             Entry& e = it->second;
             e.last_used = now;
             if (!e.promised || stale(*e.promised, now - e.at)) {
-                e.promised = std::make_shared<Promised<Result<T>>>();
+                e.promised = std::make_shared<Promised<Answer<T>>>();
                 e.at = now;
                 start = true;
             }
             promised = e.promised;
         }
-        promised->then(ctx.merge, std::move(deliver));
+        promised->then(ctx.merge, [deliver = std::move(deliver)](const Answer<T>& a) { deliver(a.value, a.at); });
         if (start)
-            ctx.pool.post([promised, fetch = std::move(fetch)] { promised->set(guarded_call<T>(fetch)); });
+            ctx.pool.post([this, promised, fetch = std::move(fetch)] {
+                Result<T> value = guarded_call<T>(fetch);
+                promised->set(Answer<T>{std::move(value), clock_.now()});
+            });
     }
 
     size_t size() const {
@@ -63,12 +66,12 @@ public:
     }
 
 private:
-    bool stale(const Promised<Result<T>>& p, Duration age) const {
-        auto value = p.peek();
-        return value && age >= (value->ok() ? max_age_ : error_max_age_);
+    bool stale(const Promised<Answer<T>>& p, Duration age) const {
+        auto answer = p.peek();
+        return answer && age >= (answer->value.ok() ? max_age_ : error_max_age_);
     }
     struct Entry {
-        std::shared_ptr<Promised<Result<T>>> promised;
+        std::shared_ptr<Promised<Answer<T>>> promised;
         TimePoint at{};
         TimePoint last_used{};
     };

@@ -39,19 +39,20 @@ struct TargetMetaFetch::Build {
 TargetMetaFetch::TargetMetaFetch(aws::AwsContext ctx, const ClockSource& clock, Duration max_age)
     : ctx_(std::move(ctx)), clock_(clock), max_age_(max_age) {}
 
-void TargetMetaFetch::get(FetchContext ctx, std::vector<std::string> groups, bool force,
+void TargetMetaFetch::get(FetchContext caller, std::vector<std::string> groups, bool force,
                           std::function<void(std::shared_ptr<const TargetMeta>)> deliver) {
     {
         std::lock_guard lock(mutex_);
         if (!force && kept_ && kept_groups_ == groups && clock_.now() - kept_at_ < max_age_) {
-            ctx.merge.post([kept = kept_, deliver = std::move(deliver)] { deliver(kept); });
+            caller.merge.post([kept = kept_, deliver = std::move(deliver)] { deliver(kept); });
             return;
         }
     }
     auto build = std::make_shared<Build>();
     build->groups = std::move(groups);
     build->deliver = std::move(deliver);
-    build->merge = &ctx.merge;
+    build->merge = &caller.merge;
+    const FetchContext ctx = caller.with(clock_);
     if (build->groups.empty()) {
         finish(build);
         return;
@@ -61,7 +62,7 @@ void TargetMetaFetch::get(FetchContext ctx, std::vector<std::string> groups, boo
         ++build->pending;
         fetch_then<std::vector<TargetGroup>>(
             ctx, [aws = ctx_, batch] { return aws::Elbv2Client(aws).describe_target_groups(batch); },
-            [this, ctx, build, batch](Result<std::vector<TargetGroup>> r) {
+            [this, ctx, build, batch](Result<std::vector<TargetGroup>> r, TimePoint) {
                 if (r) {
                     for (auto& g : r.value()) build->meta.groups.push_back(std::move(g));
                 } else {
@@ -85,7 +86,7 @@ void TargetMetaFetch::describe_load_balancers(FetchContext ctx, std::shared_ptr<
         ++build->pending;
         fetch_then<std::vector<std::pair<std::string, std::string>>>(
             ctx, [aws = ctx_, batch] { return aws::Elbv2Client(aws).load_balancer_dns(batch); },
-            [this, build](Result<std::vector<std::pair<std::string, std::string>>> r) {
+            [this, build](Result<std::vector<std::pair<std::string, std::string>>> r, TimePoint) {
                 if (r)
                     for (auto& g : build->meta.groups)
                         for (const auto& a : g.load_balancer_arns)
