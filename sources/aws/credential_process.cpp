@@ -90,7 +90,8 @@ namespace {
 class StopWake {
 public:
     explicit StopWake(const std::stop_token& stop)
-        : event_{stop.stop_possible() ? ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1}, callback_(stop, Signal{event_.fd}) {}
+        : event_{stop.stop_possible() ? ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1},
+          callback_(stop, Signal{event_.fd}) {}
     int fd() const { return event_.fd; }
 
 private:
@@ -181,8 +182,9 @@ int wait_for_exit(pid_t pid, Deadline deadline, const std::stop_token& stop, con
         if (done == pid || (done < 0 && errno != EINTR)) return status;
         result.cancelled = stop.stop_requested();
         result.timed_out = !result.cancelled && std::chrono::steady_clock::now() >= deadline;
+        // A process's exit wakes no fd: look again in 5 ms, sooner on stop.
         pollfd p{wake.fd(), POLLIN, 0};
-        if (!result.timed_out && !result.cancelled) ::poll(&p, wake.fd() >= 0 ? 1 : 0, 5);  // a process exit wakes no fd
+        if (!result.timed_out && !result.cancelled) ::poll(&p, wake.fd() >= 0 ? 1 : 0, 5);
     }
     ::kill(-pid, SIGKILL);
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -281,11 +281,12 @@ std::string write_config(const std::string& scenario, const SlowSim& sim, const 
     std::ofstream cfg(dir + "/shipwatch.toml");
     for (const auto& p : doc["pipelines"]) {
         cfg << "[[pipeline]]\n";
-        for (const char* key : {"name", "region", "repo", "branch", "workflow", "codebuild_project", "cluster", "service",
-                                "target_group", "version_url", "version_json_pointer", "expect_log"}) {
+        for (const char* key : {"name", "region", "repo", "branch", "workflow", "codebuild_project", "cluster",
+                                "service", "target_group", "version_url", "version_json_pointer", "expect_log"}) {
             std::string value = p.value(key, std::string());
             if (std::string(key) == "version_url" && !value.empty()) value = sim.mapped(value);
-            if (!value.empty()) cfg << key << " = " << nlohmann::json(value).dump() << "\n";  // a JSON string is a TOML one
+            // A JSON string is a TOML basic string.
+            if (!value.empty()) cfg << key << " = " << nlohmann::json(value).dump() << "\n";
         }
         cfg << "\n";
     }
@@ -350,7 +351,8 @@ TEST(TuiTmux, QuitsAtOnceOnRealDataWhileEveryAwsAnswerIsSlow) {
         ASSERT_TRUE(has(t.wait_for({"shipwatch › overview"}), "shipwatch › overview"));
         // Every AWS request is counted as it arrives and then answered 30 s later: once some have
         // arrived, the workers are inside their transfers.
-        for (int i = 0; i < 100 && sim.aws_calls() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        for (int i = 0; i < 100 && sim.aws_calls() == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
         int in_flight = sim.aws_calls();
         ASSERT_GT(in_flight, 0) << "no AWS call reached the simulator:\n" << t.screen();
         std::this_thread::sleep_for(std::chrono::milliseconds(500));  // past curl's first, busier second
@@ -362,7 +364,8 @@ TEST(TuiTmux, QuitsAtOnceOnRealDataWhileEveryAwsAnswerIsSlow) {
         auto limit = pressed + std::chrono::seconds(40);
         while (!process_gone(pid) && std::chrono::steady_clock::now() < limit)
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - pressed).count();
+        auto took = std::chrono::steady_clock::now() - pressed;
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
         std::printf("real data: quit took %lld ms (from sending Q to the process's end; %d AWS calls were waiting)\n",
                     static_cast<long long>(ms), in_flight);
         ::testing::Test::RecordProperty("quit_ms", static_cast<int>(ms));

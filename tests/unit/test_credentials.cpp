@@ -507,12 +507,12 @@ pid_t pid_in(const fs::path& file) {
 TEST(RunCommand, StopKillsAHangingCommandAndItsChildren) {
     Home home;
     std::string pids = (home.dir / "pids").string();
-    std::string script = home.write("bin/hang", "#!/bin/sh\nsleep 30 &\necho $! > '" + pids + ".child'\necho $$ > '" + pids +
-                                                    "'\nwait\n",
-                                    true);
+    std::string script = home.write(
+        "bin/hang", "#!/bin/sh\nsleep 30 &\necho $! > '" + pids + ".child'\necho $$ > '" + pids + "'\nwait\n", true);
     std::stop_source stop;
     CommandResult run;
-    long long ms = ms_after_stop(stop, "a hanging command", [&] { run = run_command({script}, 30s, stop.get_token()); });
+    long long ms =
+        ms_after_stop(stop, "a hanging command", [&] { run = run_command({script}, 30s, stop.get_token()); });
     EXPECT_TRUE(run.started);
     EXPECT_TRUE(run.cancelled);
     EXPECT_FALSE(run.timed_out);
@@ -536,7 +536,8 @@ TEST(RunCommand, ACommandThatClosedItsOutputIsKilledOnStop) {
     std::string script = home.write("bin/quiet", "#!/bin/sh\nexec >/dev/null 2>&1\nexec sleep 30\n", true);
     std::stop_source stop;
     CommandResult run;
-    long long ms = ms_after_stop(stop, "a command with its output closed", [&] { run = run_command({script}, 30s, stop.get_token()); });
+    long long ms = ms_after_stop(stop, "a command with its output closed",
+                                 [&] { run = run_command({script}, 30s, stop.get_token()); });
     EXPECT_TRUE(run.cancelled);
     EXPECT_LT(ms, 1000);
     auto started = std::chrono::steady_clock::now();
@@ -568,7 +569,8 @@ TEST(Credentials, StopEndsAHangingCredentialProcess) {
 TEST(Credentials, StopEndsAHangingAwsCliExport) {
     Home home;
     std::string fake_aws = home.write("bin/aws", "#!/bin/sh\nexec sleep 30\n", true);
-    home.write(".aws/config", "[profile sso]\nsso_session = corp\n[sso-session corp]\nsso_start_url = https://x/start\n");
+    home.write(".aws/config",
+               "[profile sso]\nsso_session = corp\n[sso-session corp]\nsso_start_url = https://x/start\n");
     std::stop_source stop;
     CredentialOptions options = options_for(home.env({{"AWS_PROFILE", "sso"}}));
     options.aws_cli = fake_aws;
@@ -579,7 +581,8 @@ TEST(Credentials, StopEndsAHangingAwsCliExport) {
                                  [&] { creds = DefaultCredentialsChain(options).resolve(); });
     EXPECT_LT(ms, 1000);
     ASSERT_FALSE(creds);
-    EXPECT_NE(creds.error().message.find("stopped (shipwatch is quitting)"), std::string::npos) << creds.error().message;
+    EXPECT_NE(creds.error().message.find("stopped (shipwatch is quitting)"), std::string::npos)
+        << creds.error().message;
 }
 
 // A metadata service that accepts a request and never answers; the flag outlives the server,
@@ -605,7 +608,8 @@ TEST(Credentials, StopEndsAWaitForTheContainerEndpoint) {
     Home home;
     HangingMetadata hanging;
     std::stop_source stop;
-    CredentialOptions options = options_for(home.env({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", hanging.server.url("/creds")}}));
+    CredentialOptions options =
+        options_for(home.env({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", hanging.server.url("/creds")}}));
     options.container_timeout = 20s;
     options.stop = stop.get_token();
     DefaultCredentialsChain chain(options);
@@ -654,7 +658,8 @@ TEST(Credentials, ASignedRequestWaitingForKeysAnswersCancelled) {
     request.aws_region = "eu-west-1";
     request.aws_service = "ecs";
     HttpResponse response;
-    long long ms = ms_after_stop(stop, "a signed request waiting for its keys", [&] { response = transport.send(request); });
+    long long ms = ms_after_stop(stop, "a signed request waiting for its keys",
+                                 [&] { response = transport.send(request); });
     EXPECT_LT(ms, 1000);
     EXPECT_TRUE(response.cancelled()) << response.error;
 }
