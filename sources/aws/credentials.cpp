@@ -263,13 +263,12 @@ Result<AwsCredentials> DefaultCredentialsChain::credentials() {
         if (last_error_) return *last_error_;
     }
     if (options_.stop.stop_requested()) return stopped_error("resolving AWS credentials");
-    next_attempt_ = t + options_.failure_retry;
     Result<AwsCredentials> resolved = resolve();
     // A resolution the stop cut short says nothing about the source: not logged, not kept.
-    if (!resolved && options_.stop.stop_requested()) {
-        next_attempt_ = {};
-        return resolved;
-    }
+    if (!resolved && options_.stop.stop_requested()) return resolved;
+    // From the resolution's end: one slower than failure_retry (a credential_process waited out to
+    // its time-out) must not run again for the caller that waited for it, and the next, and so on.
+    next_attempt_ = now() + options_.failure_retry;
     std::string profile = effective_profile(options_.profile, options_.env);
     if (resolved) {
         // Which provider, and for how long: never a key, a secret or a token.

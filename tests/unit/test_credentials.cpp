@@ -462,6 +462,28 @@ TEST(Credentials, ConcurrentCallersShareOneResolution) {
     EXPECT_EQ(imds.credential_calls.load(), 1);
 }
 
+// The pause after a failure counts from the failure: a resolution that took longer than the
+// pause (a credential_process waited out to its time-out) is not rerun by the very next caller,
+// which would keep every worker waiting one time-out after another.
+TEST(Credentials, AResolutionSlowerThanTheRetryPauseIsNotRerunAtOnce) {
+    Home home;
+    std::string runs = (home.dir / "runs").string();
+    std::string script = home.write("bin/slow", "#!/bin/sh\necho run >> '" + runs + "'\nexec sleep 5\n", true);
+    home.write(".aws/config", "[profile slow]\ncredential_process = " + script + "\n");
+    CredentialOptions options = options_for(home.env({{"AWS_PROFILE", "slow"}}));
+    options.process_timeout = 300ms;
+    options.failure_retry = 200ms;
+    DefaultCredentialsChain chain(options);
+    EXPECT_FALSE(chain.credentials());
+    auto second = chain.credentials();  // within 200 ms of the first failure
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().message, "credential_process of profile 'slow' did not finish within 0.3 s");
+    std::ifstream in(runs);
+    int count = 0;
+    for (std::string line; std::getline(in, line);) ++count;
+    EXPECT_EQ(count, 1) << "the failed resolution ran again at once";
+}
+
 // ---- a stop request ends every wait of a resolution
 
 // Runs `wait` here and requests stop `after` in from another thread; prints and returns the
