@@ -306,15 +306,56 @@ public:
         }
     }
     ~ScopedEnvironment() {
-        for (const auto& [name, value] : saved_) {
-            if (value) setenv(name.c_str(), value->c_str(), 1);
-            else unsetenv(name.c_str());
+        for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {  // backwards: a name set twice ends as it began
+            if (it->second) setenv(it->first.c_str(), it->second->c_str(), 1);
+            else unsetenv(it->first.c_str());
         }
     }
 
 private:
     std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
+
+// Sends Q to the dashboard in `t` and returns the milliseconds until its process has ended.
+long long quit_ms(const Tmux& t) {
+    std::string pid_text = sh("pgrep -P " + std::to_string(t.pane_pid()) + " shipwatch");
+    if (pid_text.empty()) return -1;
+    int pid = std::atoi(pid_text.c_str());
+    auto pressed = std::chrono::steady_clock::now();
+    t.tmux("send-keys -t sw Q");
+    auto limit = pressed + std::chrono::seconds(40);
+    while (!process_gone(pid) && std::chrono::steady_clock::now() < limit)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto took = std::chrono::steady_clock::now() - pressed;
+    return process_gone(pid) ? std::chrono::duration_cast<std::chrono::milliseconds>(took).count() : -1;
+}
+
+// The environment of a machine with nothing configured but the simulator's endpoints and `extra`.
+std::vector<std::pair<std::string, std::optional<std::string>>> sim_environment(
+    const SlowSim& sim, const std::string& home,
+    std::vector<std::pair<std::string, std::optional<std::string>>> extra) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> vars{
+        {"HOME", home},
+        {"AWS_CONFIG_FILE", "/dev/null"},
+        {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
+        {"AWS_EC2_METADATA_DISABLED", "true"},
+        {"AWS_ACCESS_KEY_ID", std::nullopt},
+        {"AWS_SECRET_ACCESS_KEY", std::nullopt},
+        {"AWS_SESSION_TOKEN", std::nullopt},
+        {"AWS_PROFILE", std::nullopt},
+        {"AWS_DEFAULT_PROFILE", std::nullopt},
+        {"AWS_ENDPOINT_URL", sim.base()},
+        {"GITHUB_API_URL", sim.base()},
+        {"GH_TOKEN", "shipwatch-e2e"},
+        {"http_proxy", std::nullopt},
+        {"https_proxy", std::nullopt},
+        {"HTTP_PROXY", std::nullopt},
+        {"HTTPS_PROXY", std::nullopt},
+        {"ALL_PROXY", std::nullopt},
+        {"all_proxy", std::nullopt}};
+    vars.insert(vars.end(), extra.begin(), extra.end());  // later entries win: ScopedEnvironment applies in order
+    return vars;
+}
 
 // The dashboard on real data (config file, keys from the environment, libcurl with SigV4 over
 // loopback) while every AWS answer takes 30 s: the workers wait inside libcurl transfers for
@@ -329,24 +370,8 @@ TEST(TuiTmux, QuitsAtOnceOnRealDataWhileEveryAwsAnswerIsSlow) {
         std::string config = write_config("stuck-rollouts", sim, dir);
         ASSERT_FALSE(config.empty()) << "no scenario file under " << SHIPWATCH_TEST_DATA;
         ASSERT_FALSE(sim.printed("AWS_SECRET_ACCESS_KEY").empty()) << sim.err();
-        ScopedEnvironment env({{"HOME", dir},
-                               {"AWS_CONFIG_FILE", "/dev/null"},
-                               {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
-                               {"AWS_EC2_METADATA_DISABLED", "true"},
-                               {"AWS_ACCESS_KEY_ID", sim.printed("AWS_ACCESS_KEY_ID")},
-                               {"AWS_SECRET_ACCESS_KEY", sim.printed("AWS_SECRET_ACCESS_KEY")},
-                               {"AWS_SESSION_TOKEN", std::nullopt},
-                               {"AWS_PROFILE", std::nullopt},
-                               {"AWS_DEFAULT_PROFILE", std::nullopt},
-                               {"AWS_ENDPOINT_URL", sim.base()},
-                               {"GITHUB_API_URL", sim.base()},
-                               {"GH_TOKEN", "shipwatch-e2e"},
-                               {"http_proxy", std::nullopt},
-                               {"https_proxy", std::nullopt},
-                               {"HTTP_PROXY", std::nullopt},
-                               {"HTTPS_PROXY", std::nullopt},
-                               {"ALL_PROXY", std::nullopt},
-                               {"all_proxy", std::nullopt}});
+        ScopedEnvironment env(sim_environment(sim, dir, {{"AWS_ACCESS_KEY_ID", sim.printed("AWS_ACCESS_KEY_ID")},
+                                                         {"AWS_SECRET_ACCESS_KEY", sim.printed("AWS_SECRET_ACCESS_KEY")}}));
         Tmux t("--config " + config + " --log " + dir + "/dashboard.log", 120, 40);
         ASSERT_TRUE(has(t.wait_for({"shipwatch › overview"}), "shipwatch › overview"));
         // Every AWS request is counted as it arrives and then answered 30 s later: once some have
@@ -356,22 +381,48 @@ TEST(TuiTmux, QuitsAtOnceOnRealDataWhileEveryAwsAnswerIsSlow) {
         int in_flight = sim.aws_calls();
         ASSERT_GT(in_flight, 0) << "no AWS call reached the simulator:\n" << t.screen();
         std::this_thread::sleep_for(std::chrono::milliseconds(500));  // past curl's first, busier second
-        std::string pid_text = sh("pgrep -P " + std::to_string(t.pane_pid()) + " shipwatch");
-        ASSERT_FALSE(pid_text.empty());
-        int pid = std::atoi(pid_text.c_str());
-        auto pressed = std::chrono::steady_clock::now();
-        t.tmux("send-keys -t sw Q");
-        auto limit = pressed + std::chrono::seconds(40);
-        while (!process_gone(pid) && std::chrono::steady_clock::now() < limit)
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        auto took = std::chrono::steady_clock::now() - pressed;
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
+        long long ms = quit_ms(t);
         std::printf("real data: quit took %lld ms (from sending Q to the process's end; %d AWS calls were waiting)\n",
-                    static_cast<long long>(ms), in_flight);
+                    ms, in_flight);
         ::testing::Test::RecordProperty("quit_ms", static_cast<int>(ms));
-        EXPECT_TRUE(process_gone(pid));
+        ASSERT_GE(ms, 0) << "the dashboard did not end within 40 s";
         // The bound; the time includes starting the tmux client that sends the key.
         EXPECT_LT(ms, 200) << "quitting waited for the slow answers";
+        EXPECT_TRUE(has(t.wait_for({"EXITED"}), "EXITED 0"));
+    }
+    std::filesystem::remove_all(dir);
+}
+
+// The same while the profile's credential_process hangs: the workers wait for keys (one runs the
+// command, the others wait for its result) when Q is pressed; the command is killed at once
+// instead of being waited out to its 30 s time-out.
+TEST(TuiTmux, QuitsAtOnceOnRealDataWhileTheCredentialProcessHangs) {
+    std::string dir = "/tmp/shipwatch-e2e-creds-" + std::to_string(getpid());
+    std::filesystem::create_directories(dir);
+    {
+        SlowSim sim("stuck-rollouts", dir);
+        ASSERT_FALSE(sim.base().empty()) << "shipwatch sim did not start: " << sim.err();
+        std::string config = write_config("stuck-rollouts", sim, dir);
+        ASSERT_FALSE(config.empty()) << "no scenario file under " << SHIPWATCH_TEST_DATA;
+        std::string started = dir + "/credential_process.started";
+        std::ofstream(dir + "/hang") << "#!/bin/sh\necho $$ > '" << started << "'\nexec sleep 30\n";
+        std::filesystem::permissions(dir + "/hang", std::filesystem::perms::owner_all);
+        std::ofstream(dir + "/config") << "[profile hang]\ncredential_process = " << dir << "/hang\n";
+        ScopedEnvironment env(sim_environment(sim, dir, {{"AWS_CONFIG_FILE", dir + "/config"}, {"AWS_PROFILE", "hang"}}));
+        Tmux t("--config " + config + " --log " + dir + "/dashboard.log", 120, 40);
+        ASSERT_TRUE(has(t.wait_for({"shipwatch › overview"}), "shipwatch › overview"));
+        for (int i = 0; i < 100 && !std::filesystem::exists(started); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ASSERT_TRUE(std::filesystem::exists(started)) << "the credential_process never ran:\n" << t.screen();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        int helper = std::atoi(SlowSim::slurp(started).c_str());
+        long long ms = quit_ms(t);
+        std::printf("real data, hanging credential_process: quit took %lld ms (from sending Q to the process's end)\n",
+                    ms);
+        ::testing::Test::RecordProperty("quit_ms", static_cast<int>(ms));
+        ASSERT_GE(ms, 0) << "the dashboard did not end within 40 s";
+        EXPECT_LT(ms, 200) << "quitting waited for the credential_process";
+        EXPECT_TRUE(helper > 0 && process_gone(helper)) << "the credential_process outlived the dashboard";
         EXPECT_TRUE(has(t.wait_for({"EXITED"}), "EXITED 0"));
     }
     std::filesystem::remove_all(dir);
