@@ -370,8 +370,9 @@ TEST(TuiTmux, QuitsAtOnceOnRealDataWhileEveryAwsAnswerIsSlow) {
         std::string config = write_config("stuck-rollouts", sim, dir);
         ASSERT_FALSE(config.empty()) << "no scenario file under " << SHIPWATCH_TEST_DATA;
         ASSERT_FALSE(sim.printed("AWS_SECRET_ACCESS_KEY").empty()) << sim.err();
-        ScopedEnvironment env(sim_environment(sim, dir, {{"AWS_ACCESS_KEY_ID", sim.printed("AWS_ACCESS_KEY_ID")},
-                                                         {"AWS_SECRET_ACCESS_KEY", sim.printed("AWS_SECRET_ACCESS_KEY")}}));
+        ScopedEnvironment env(sim_environment(sim, dir,
+                                              {{"AWS_ACCESS_KEY_ID", sim.printed("AWS_ACCESS_KEY_ID")},
+                                               {"AWS_SECRET_ACCESS_KEY", sim.printed("AWS_SECRET_ACCESS_KEY")}}));
         Tmux t("--config " + config + " --log " + dir + "/dashboard.log", 120, 40);
         ASSERT_TRUE(has(t.wait_for({"shipwatch › overview"}), "shipwatch › overview"));
         // Every AWS request is counted as it arrives and then answered 30 s later: once some have
@@ -408,7 +409,8 @@ TEST(TuiTmux, QuitsAtOnceOnRealDataWhileTheCredentialProcessHangs) {
         std::ofstream(dir + "/hang") << "#!/bin/sh\necho $$ > '" << started << "'\nexec sleep 30\n";
         std::filesystem::permissions(dir + "/hang", std::filesystem::perms::owner_all);
         std::ofstream(dir + "/config") << "[profile hang]\ncredential_process = " << dir << "/hang\n";
-        ScopedEnvironment env(sim_environment(sim, dir, {{"AWS_CONFIG_FILE", dir + "/config"}, {"AWS_PROFILE", "hang"}}));
+        ScopedEnvironment env(
+            sim_environment(sim, dir, {{"AWS_CONFIG_FILE", dir + "/config"}, {"AWS_PROFILE", "hang"}}));
         Tmux t("--config " + config + " --log " + dir + "/dashboard.log", 120, 40);
         ASSERT_TRUE(has(t.wait_for({"shipwatch › overview"}), "shipwatch › overview"));
         for (int i = 0; i < 100 && !std::filesystem::exists(started); ++i)
