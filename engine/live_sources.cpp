@@ -82,6 +82,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
         if (!signing.count(profile)) {
             aws::CredentialOptions co;
             co.profile = p.profile;
+            co.stop = live->stop.get_token();  // a quit kills a credential_process, ends a metadata request
             auto creds = std::make_shared<aws::DefaultCredentialsChain>(co);
             live->credentials[profile] = creds;
             CurlOptions curl = unsigned_curl;

@@ -3,6 +3,7 @@
 #include <array>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <curl/curl.h>
@@ -63,12 +64,6 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     return n;
 }
 
-// Called by libcurl during a transfer (about once a second when idle); non-zero aborts it
-// with CURLE_ABORTED_BY_CALLBACK.
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
-}
-
 struct SlistDeleter {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -95,6 +90,82 @@ HttpResponse failure(std::string message) {
     return response;
 }
 
+// One pooled transfer slot: an easy handle and the multi handle that drives it. The multi
+// handle owns the connection cache, so the pair keeps its connections from one request to the next.
+class Handle {
+public:
+    static Handle make() {
+        Handle handle;
+        handle.easy_ = curl_easy_init();
+        handle.multi_ = curl_multi_init();
+        return handle;
+    }
+    Handle() = default;
+    Handle(Handle&& other) noexcept
+        : easy_(std::exchange(other.easy_, nullptr)), multi_(std::exchange(other.multi_, nullptr)) {}
+    Handle& operator=(Handle&& other) noexcept {
+        std::swap(easy_, other.easy_);
+        std::swap(multi_, other.multi_);
+        return *this;
+    }
+    ~Handle() {
+        if (easy_) curl_easy_cleanup(easy_);  // never inside the multi handle between transfers
+        if (multi_) curl_multi_cleanup(multi_);  // closes the cached connections
+    }
+    explicit operator bool() const { return easy_ != nullptr && multi_ != nullptr; }
+    CURL* easy() const { return easy_; }
+    CURLM* multi() const { return multi_; }
+
+private:
+    CURL* easy_ = nullptr;
+    CURLM* multi_ = nullptr;
+};
+
+// How a transfer driven through the multi interface ended.
+struct Outcome {
+    bool cancelled = false;
+    CURLcode code = CURLE_OK;
+    std::string multi_error;  // the multi interface itself failed (out of memory, a bad handle)
+};
+
+Outcome multi_failed(CURLMcode code) { return {false, CURLE_FAILED_INIT, curl_multi_strerror(code)}; }
+
+// The result curl reports for the one transfer of `multi` once it is done.
+Outcome finished(CURLM* multi) {
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &left))
+        if (message->msg == CURLMSG_DONE) return {false, message->data.result, {}};
+    return {false, CURLE_FAILED_INIT, "libcurl ended the transfer without a result"};
+}
+
+// Upper bound of one poll; curl_multi_poll wakes sooner for the sockets, curl's own timers
+// (time-outs) and curl_multi_wakeup.
+constexpr int kPollMs = 1000;
+
+// Runs the transfer in `multi` to its end, or until stop is requested: the stop callback wakes
+// curl_multi_poll from the requesting thread (curl_multi_wakeup is the one multi call that may
+// come from another thread), so a wait for DNS, a connect, a TLS handshake or an answer ends at once.
+Outcome run_until_done(CURLM* multi, const std::stop_token& stop) {
+    std::stop_callback wake(stop, [multi] { curl_multi_wakeup(multi); });
+    while (!stop.stop_requested()) {
+        int running = 0;
+        if (CURLMcode code = curl_multi_perform(multi, &running); code != CURLM_OK) return multi_failed(code);
+        if (running == 0) return finished(multi);
+        if (CURLMcode code = curl_multi_poll(multi, nullptr, 0, kPollMs, nullptr); code != CURLM_OK)
+            return multi_failed(code);
+    }
+    return {true, CURLE_ABORTED_BY_CALLBACK, {}};
+}
+
+Outcome drive(Handle& handle, const std::stop_token& stop) {
+    if (CURLMcode code = curl_multi_add_handle(handle.multi(), handle.easy()); code != CURLM_OK)
+        return multi_failed(code);
+    Outcome outcome = run_until_done(handle.multi(), stop);
+    // An unfinished (cancelled) transfer's connection is closed here, never reused half-read.
+    curl_multi_remove_handle(handle.multi(), handle.easy());
+    return outcome;
+}
+
 }  // namespace
 
 std::string default_user_agent() { return std::string("shipwatch/") + SHIPWATCH_VERSION; }
@@ -103,14 +174,15 @@ struct CurlTransport::Impl {
     CurlOptions options;
     std::shared_ptr<SigningKeys> keys;
 
-    // DNS answers and TLS sessions are shared by every handle; connections live in each pooled
-    // handle, which a later request reuses (libcurl does not support sharing a connection cache
+    // DNS answers and TLS sessions are shared by every handle. Each transfer runs on a pooled
+    // easy handle inside its own multi handle, which owns the connection cache: a later request
+    // on that pair reuses its connections (libcurl does not support sharing a connection cache
     // between handles running in different threads at once).
     CURLSH* share = nullptr;
     std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks;
 
     std::mutex pool_mutex;
-    std::vector<CURL*> idle;
+    std::vector<Handle> idle;
 
     static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
         static_cast<Impl*>(user)->share_locks[data].lock();
@@ -131,33 +203,30 @@ struct CurlTransport::Impl {
     }
 
     ~Impl() {
-        for (CURL* handle : idle) curl_easy_cleanup(handle);
+        idle.clear();  // before the share they use
         if (share) curl_share_cleanup(share);
     }
 
-    CURL* acquire() {
+    Handle acquire() {
         {
             std::lock_guard lock(pool_mutex);
             if (!idle.empty()) {
-                CURL* handle = idle.back();  // the most recently used has the warmest connections
+                Handle handle = std::move(idle.back());  // the most recently used has the warmest connections
                 idle.pop_back();
                 return handle;
             }
         }
-        return curl_easy_init();
+        return Handle::make();
     }
 
-    void release(CURL* handle) {
+    void release(Handle handle) {
         std::lock_guard lock(pool_mutex);
-        if (idle.size() < kMaxIdleHandles) {
-            idle.push_back(handle);
-            return;
-        }
-        curl_easy_cleanup(handle);
+        if (idle.size() < kMaxIdleHandles) idle.push_back(std::move(handle));
     }
 
     HttpResponse send(const HttpRequest& request);
-    HttpResponse perform(CURL* curl, const HttpRequest& request, const SigningKey* creds);
+    HttpResponse perform(Handle& handle, const HttpRequest& request, const SigningKey* creds);
+    void set_common_options(CURL* curl, HttpResponse& response, char* error_buffer);
 };
 
 HttpResponse CurlTransport::Impl::send(const HttpRequest& request) {
@@ -166,15 +235,17 @@ HttpResponse CurlTransport::Impl::send(const HttpRequest& request) {
     if (!request.aws_service.empty()) {
         if (!keys) return failure("no AWS credentials provider configured", LocalFailure::no_credentials);
         auto resolved = keys->keys();
+        // Resolving may have waited for a credential_process or a metadata service that the stop ended.
+        if (!resolved && options.stop.stop_requested()) return cancelled_response();
         if (!resolved) return failure(resolved.error().message, LocalFailure::no_credentials);
         creds = std::move(resolved).value();
         if (request.aws_region.empty())
             return failure("no AWS region for " + request.aws_service + " request", LocalFailure::no_region);
     }
-    CURL* curl = acquire();
-    if (curl == nullptr) return failure("libcurl could not create a handle", LocalFailure::not_sent);
-    HttpResponse response = perform(curl, request, creds ? &*creds : nullptr);
-    release(curl);
+    Handle handle = acquire();
+    if (!handle) return failure("libcurl could not create a handle", LocalFailure::not_sent);
+    HttpResponse response = perform(handle, request, creds ? &*creds : nullptr);
+    release(std::move(handle));
     if (creds && keys_refused(request, response)) {
         // Tell the keys' owner; the retry layer's next attempt then signs with whatever it resolves.
         keys->refused(*creds);
@@ -182,17 +253,13 @@ HttpResponse CurlTransport::Impl::send(const HttpRequest& request) {
     return response;
 }
 
-HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request, const SigningKey* creds) {
-    // Reset drops every option of the previous request but keeps live connections and caches.
-    curl_easy_reset(curl);
-    char error_buffer[CURL_ERROR_SIZE] = {0};
-    HttpResponse response;
-
+void CurlTransport::Impl::set_common_options(CURL* curl, HttpResponse& response, char* error_buffer) {
     if (share) curl_easy_setopt(curl, CURLOPT_SHARE, share);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // several threads; time-outs must not use signals
+    // A cancelled transfer leaves a stuck DNS lookup's thread to finish alone instead of joining it.
+    curl_easy_setopt(curl, CURLOPT_QUICK_EXIT, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode (gzip)
@@ -206,11 +273,14 @@ HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &options.stop);
+}
 
-    Slist headers;
+namespace {
+
+// The caller's headers, and for a signed request its security token and SigV4 scope (`scope`
+// must outlive the transfer: libcurl keeps the pointer). False: out of memory.
+bool set_headers_and_signing(CURL* curl, const HttpRequest& request, const SigningKey* creds, long max_redirects,
+                             Slist& headers, std::string& scope) {
     bool ok = true;
     for (const auto& [name, value] : request.headers)
         ok = ok && append(headers, value.empty() ? name + ";" : name + ": " + value);  // "Name;" sends it empty
@@ -221,24 +291,21 @@ HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request
         ok = ok && append(headers, "Expect:");
         if (request.method != "GET" && request.method != "HEAD" && !request.headers.count("Content-Type"))
             ok = ok && append(headers, "Content-Type:");
-    }
-
-    std::string scope;
-    if (creds) {
-        // Added before signing, so it is signed like the headers the caller set.
-        if (!creds->session_token.empty()) ok = ok && append(headers, "X-Amz-Security-Token: " + creds->session_token);
-        scope = "aws:amz:" + request.aws_region + ":" + request.aws_service;
-        curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, scope.c_str());
-        curl_easy_setopt(curl, CURLOPT_USERNAME, creds->access_key_id.c_str());
-        curl_easy_setopt(curl, CURLOPT_PASSWORD, creds->secret_access_key.c_str());
-    } else {
         curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(curl, CURLOPT_MAXREDIRS, options.max_redirects);
+        curl_easy_setopt(curl, CURLOPT_MAXREDIRS, max_redirects);
         curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        return ok;
     }
-    if (!ok) return failure("out of memory building request headers", LocalFailure::not_sent);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+    // Added before signing, so it is signed like the headers the caller set.
+    if (!creds->session_token.empty()) ok = ok && append(headers, "X-Amz-Security-Token: " + creds->session_token);
+    scope = "aws:amz:" + request.aws_region + ":" + request.aws_service;
+    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, scope.c_str());
+    curl_easy_setopt(curl, CURLOPT_USERNAME, creds->access_key_id.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, creds->secret_access_key.c_str());
+    return ok;
+}
 
+void set_method(CURL* curl, const HttpRequest& request) {
     if (request.method == "GET") {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     } else if (request.method == "HEAD") {
@@ -255,19 +322,40 @@ HttpResponse CurlTransport::Impl::perform(CURL* curl, const HttpRequest& request
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     }
+}
 
-    CURLcode code = curl_easy_perform(curl);
+HttpResponse failed_transfer(const Outcome& outcome, const char* error_buffer) {
+    if (outcome.cancelled) return cancelled_response();
+    if (!outcome.multi_error.empty()) return failure("libcurl: " + outcome.multi_error, LocalFailure::not_sent);
+    if (outcome.code == CURLE_WRITE_ERROR)  // only on_body refuses data
+        return failure("answer larger than " + std::to_string(kMaxBody >> 20) + " MiB", LocalFailure::answer_too_large);
+    return failure(error_buffer[0] ? std::string(error_buffer) : std::string(curl_easy_strerror(outcome.code)));
+}
+
+}  // namespace
+
+HttpResponse CurlTransport::Impl::perform(Handle& handle, const HttpRequest& request, const SigningKey* creds) {
+    CURL* curl = handle.easy();
+    // Reset drops every option of the previous request; the connections stay in the multi handle.
+    curl_easy_reset(curl);
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+    HttpResponse response;
+    set_common_options(curl, response, error_buffer);
+    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    Slist headers;
+    std::string scope;
+    if (!set_headers_and_signing(curl, request, creds, options.max_redirects, headers, scope)) {
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+        return failure("out of memory building request headers", LocalFailure::not_sent);
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+    set_method(curl, request);
+
+    Outcome outcome = drive(handle, options.stop);
     // The handle keeps pointers to our buffers; drop them before they go out of scope.
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
-    if (code != CURLE_OK) {
-        std::string message = error_buffer[0] ? std::string(error_buffer) : std::string(curl_easy_strerror(code));
-        if (code == CURLE_ABORTED_BY_CALLBACK) return cancelled_response();  // only on_progress aborts
-        if (code == CURLE_WRITE_ERROR)  // only on_body refuses data
-            return failure("answer larger than " + std::to_string(kMaxBody >> 20) + " MiB",
-                           LocalFailure::answer_too_large);
-        return failure(message);
-    }
+    if (outcome.cancelled || outcome.code != CURLE_OK) return failed_transfer(outcome, error_buffer);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);

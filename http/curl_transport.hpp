@@ -1,6 +1,6 @@
 // The real-network Transport: libcurl with connection reuse, time-outs, gzip, a User-Agent,
-// proxies from the environment (http_proxy, https_proxy, no_proxy), and SigV4 signing by
-// libcurl itself (CURLOPT_AWS_SIGV4) for requests that carry an AWS signing scope.
+// proxies from the environment (http_proxy, https_proxy, no_proxy), SigV4 signing by libcurl
+// itself (CURLOPT_AWS_SIGV4) for requests that carry an AWS signing scope, and cancellation.
 #pragma once
 
 #include <memory>
@@ -21,10 +21,9 @@ struct CurlOptions {
     bool proxy_from_environment = true;
     std::string ca_bundle;  // a CA file (AWS_CA_BUNDLE); empty: the system store
     long max_redirects = 5;  // followed for unsigned requests only
-    // A transfer under way aborts when stop is requested (LocalFailure::cancelled). libcurl's
-    // progress callback notices it: often while data flows, but only about once a second while a
-    // transfer is idle (a server that does not answer), so a real transfer takes up to ~1 s to
-    // abort. The later fix is the multi interface, whose curl_multi_wakeup ends the wait at once.
+    // A transfer under way ends at once when stop is requested, in any phase (DNS, connect, TLS,
+    // waiting for the answer, mid-body), and its request answers LocalFailure::cancelled: each
+    // transfer runs through curl's multi interface, whose poll the stop wakes (curl_multi_wakeup).
     std::stop_token stop;
 };
 

@@ -2,12 +2,15 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <stop_token>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,10 +83,125 @@ std::string first_line(const std::string& text, size_t max) {
     return {};
 }
 
-CommandResult run_command(const std::vector<std::string>& argv, Duration timeout) {
+namespace {
+
+// Wakes a poll() from the thread that requests stop: the callback writes to an eventfd that the
+// poll watches. Without a stop state (a default token) there is nothing to watch.
+class StopWake {
+public:
+    explicit StopWake(const std::stop_token& stop)
+        : event_{stop.stop_possible() ? ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1},
+          callback_(stop, Signal{event_.fd}) {}
+    int fd() const { return event_.fd; }
+
+private:
+    struct Signal {
+        int fd;
+        void operator()() const {
+            uint64_t one = 1;
+            if (fd >= 0) (void)!::write(fd, &one, sizeof one);
+        }
+    };
+    Fd event_;  // before the callback, which may run (and write to it) in its constructor
+    std::stop_callback<Signal> callback_;
+};
+
+// Starts argv with stdin from /dev/null and stdout/stderr into the pipes, in its own process
+// group, so a time-out or a stop also ends whatever the command started. 0 or an errno.
+int spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, pid_t& pid) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    int rc = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    return rc;
+}
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+// Reads the command's stdout and stderr until both close, the deadline passes (timed_out) or
+// stop is requested (cancelled).
+void collect_output(Fd& out_read, Fd& err_read, Deadline deadline, const std::stop_token& stop, const StopWake& wake,
+                    CommandResult& result) {
+    Fd* fds[2] = {&out_read, &err_read};
+    std::string* sinks[2] = {&result.out, &result.err};
+    while (out_read.fd >= 0 || err_read.fd >= 0) {
+        if (stop.stop_requested()) {
+            result.cancelled = true;
+            return;
+        }
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            result.timed_out = true;
+            return;
+        }
+        pollfd polls[3];
+        int n = 0;
+        int index[2];
+        for (int i = 0; i < 2; ++i)
+            if (fds[i]->fd >= 0) {
+                polls[n] = {fds[i]->fd, POLLIN, 0};
+                index[n++] = i;
+            }
+        int streams = n;
+        if (wake.fd() >= 0) polls[n++] = {wake.fd(), POLLIN, 0};
+        int ready = ::poll(polls, static_cast<nfds_t>(n), static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) return;
+        for (int k = 0; k < streams; ++k) {
+            if (polls[k].revents == 0) continue;
+            char buffer[4096];
+            ssize_t got = ::read(polls[k].fd, buffer, sizeof buffer);
+            if (got > 0) {
+                std::string& sink = *sinks[index[k]];
+                if (sink.size() < kMaxOutput) sink.append(buffer, static_cast<size_t>(got));
+            } else if (got == 0 || errno != EINTR) {
+                fds[index[k]]->close_now();
+            }
+        }
+    }
+}
+
+// The command's exit status. One that closed its output but runs on is killed at the deadline or
+// on stop too; SIGKILL cannot be ignored, so the last wait is short even for a command that hangs.
+int wait_for_exit(pid_t pid, Deadline deadline, const std::stop_token& stop, const StopWake& wake,
+                  CommandResult& result) {
+    int status = 0;
+    while (!result.timed_out && !result.cancelled) {
+        pid_t done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR)) return status;
+        result.cancelled = stop.stop_requested();
+        result.timed_out = !result.cancelled && std::chrono::steady_clock::now() >= deadline;
+        // A process's exit wakes no fd: look again in 5 ms, sooner on stop.
+        pollfd p{wake.fd(), POLLIN, 0};
+        if (!result.timed_out && !result.cancelled) ::poll(&p, wake.fd() >= 0 ? 1 : 0, 5);
+    }
+    ::kill(-pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+}
+
+}  // namespace
+
+CommandResult run_command(const std::vector<std::string>& argv, Duration timeout, const std::stop_token& stop) {
     CommandResult result;
     if (argv.empty()) {
         result.error = "empty command";
+        return result;
+    }
+    if (stop.stop_requested()) {
+        result.cancelled = true;
         return result;
     }
     int out_pipe[2], err_pipe[2];
@@ -97,25 +215,8 @@ CommandResult run_command(const std::vector<std::string>& argv, Duration timeout
         return result;
     }
     Fd err_read{err_pipe[0]}, err_write{err_pipe[1]};
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out_write.fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, err_write.fd, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    // Its own process group, so a time-out also ends whatever the command started.
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attributes, 0);
     pid_t pid = 0;
-    int rc = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    if (rc != 0) {
+    if (int rc = spawn(argv, out_write.fd, err_write.fd, pid); rc != 0) {
         result.error = std::strerror(rc);
         return result;
     }
@@ -123,42 +224,10 @@ CommandResult run_command(const std::vector<std::string>& argv, Duration timeout
     out_write.close_now();
     err_write.close_now();
 
+    StopWake wake(stop);
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    Fd* fds[2] = {&out_read, &err_read};
-    std::string* sinks[2] = {&result.out, &result.err};
-    while (out_read.fd >= 0 || err_read.fd >= 0) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            result.timed_out = true;
-            break;
-        }
-        pollfd polls[2];
-        int n = 0;
-        int index[2];
-        for (int i = 0; i < 2; ++i)
-            if (fds[i]->fd >= 0) {
-                polls[n] = {fds[i]->fd, POLLIN, 0};
-                index[n++] = i;
-            }
-        int ready = ::poll(polls, n, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready < 0) break;
-        for (int k = 0; k < n; ++k) {
-            if (polls[k].revents == 0) continue;
-            char buffer[4096];
-            ssize_t got = ::read(polls[k].fd, buffer, sizeof buffer);
-            if (got > 0) {
-                std::string& sink = *sinks[index[k]];
-                if (sink.size() < kMaxOutput) sink.append(buffer, static_cast<size_t>(got));
-            } else if (got == 0 || errno != EINTR) {
-                fds[index[k]]->close_now();
-            }
-        }
-    }
-    if (result.timed_out) ::kill(-pid, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    collect_output(out_read, err_read, deadline, stop, wake, result);
+    int status = wait_for_exit(pid, deadline, stop, wake, result);
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     return result;
 }

@@ -27,6 +27,8 @@ Error credentials_error(std::string message) {
     return error_of(ErrorKind::credentials, "credentials", std::move(message));
 }
 
+Error stopped_error(const std::string& what) { return credentials_error(what + ": stopped (shipwatch is quitting)"); }
+
 Result<SigningKey> CredentialsProvider::keys() {
     auto resolved = credentials();
     if (!resolved) return resolved.error();
@@ -115,7 +117,8 @@ Result<AwsCredentials> cli_export_credentials(const std::string& profile, const 
     std::string command = "aws configure export-credentials" + (profile.empty() ? "" : " --profile " + profile);
     std::string login_hint = kind == "SSO" ? "; run aws sso login --profile " + profile : "";
 
-    CommandResult run = run_command(argv, options.process_timeout);
+    CommandResult run = run_command(argv, options.process_timeout, options.stop);
+    if (run.cancelled) return stopped_error(command);
     if (!run.started)
         return credentials_error(who + " needs the AWS CLI v2 to resolve it (" + options.aws_cli + ": " + run.error +
                                  "); install it, or give the profile credential_process or keys");
@@ -142,7 +145,8 @@ Result<AwsCredentials> run_credential_process(const std::string& profile, const 
     std::string who = "credential_process of profile '" + profile + "'";
     std::vector<std::string> argv = split_command_line(command_line);
     if (argv.empty()) return credentials_error(who + " is empty");
-    CommandResult run = run_command(argv, options.process_timeout);
+    CommandResult run = run_command(argv, options.process_timeout, options.stop);
+    if (run.cancelled) return stopped_error(who);
     if (!run.started) return credentials_error(who + " could not run " + argv[0] + ": " + run.error);
     if (run.timed_out)
         return credentials_error(who + " did not finish within " + seconds_text(options.process_timeout));
@@ -189,9 +193,11 @@ DefaultCredentialsChain::DefaultCredentialsChain(CredentialOptions options) : op
         // Link-local services: no proxy can reach them, and off AWS they must fail fast.
         CurlOptions imds{options_.imds_timeout, options_.imds_timeout};
         imds.proxy_from_environment = false;
+        imds.stop = options_.stop;
         own_imds_http_ = std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(imds));
         CurlOptions container{options_.container_timeout, options_.container_timeout};
         container.proxy_from_environment = false;
+        container.stop = options_.stop;
         own_container_http_ = std::make_unique<LoggingTransport>(std::make_unique<CurlTransport>(container));
     }
 }
@@ -256,8 +262,13 @@ Result<AwsCredentials> DefaultCredentialsChain::credentials() {
         if (usable) return *cached_;
         if (last_error_) return *last_error_;
     }
-    next_attempt_ = t + options_.failure_retry;
+    if (options_.stop.stop_requested()) return stopped_error("resolving AWS credentials");
     Result<AwsCredentials> resolved = resolve();
+    // A resolution the stop cut short says nothing about the source: not logged, not kept.
+    if (!resolved && options_.stop.stop_requested()) return resolved;
+    // From the resolution's end: one slower than failure_retry (a credential_process waited out to
+    // its time-out) must not run again for the caller that waited for it, and the next, and so on.
+    next_attempt_ = now() + options_.failure_retry;
     std::string profile = effective_profile(options_.profile, options_.env);
     if (resolved) {
         // Which provider, and for how long: never a key, a secret or a token.

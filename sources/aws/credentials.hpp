@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 
 #include "sources/aws/environment.hpp"
@@ -68,6 +69,10 @@ struct CredentialOptions {
     Duration container_timeout = std::chrono::seconds(2);
     Duration refresh_margin = std::chrono::minutes(5);  // refresh when less is left
     Duration failure_retry = std::chrono::seconds(15);  // a failed resolution is not rerun sooner
+    // Asked to stop when the dashboard quits: a credential_process or `aws configure
+    // export-credentials` still running is killed, and a metadata request under way ends (the
+    // own transports carry it; a given metadata_http carries its own), so resolving returns at once.
+    std::stop_token stop;
 };
 
 std::shared_ptr<CredentialsProvider> make_static_provider(AwsCredentials credentials);
@@ -113,5 +118,7 @@ Result<std::string> resolve_region(const std::string& explicit_region, const std
 Result<AwsCredentials> parse_credentials_json(const std::string& text, const std::string& what, bool process_format);
 
 Error credentials_error(std::string message);
+// What a link of the chain answers when stop cut it short: "<what>: stopped (shipwatch is quitting)".
+Error stopped_error(const std::string& what);
 
 }  // namespace shipwatch::aws

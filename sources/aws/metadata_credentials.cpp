@@ -63,6 +63,7 @@ Found container_credentials(const CredentialOptions& options, Transport& http) {
     }
 
     HttpResponse response = http.send(request);
+    if (response.cancelled()) return Result<AwsCredentials>(stopped_error("container credentials endpoint " + url));
     if (response.transport_failed()) return failed("container credentials endpoint " + url + ": " + response.error);
     if (response.status != 200)
         return failed("container credentials endpoint " + url + " answered HTTP " + std::to_string(response.status));
@@ -85,6 +86,7 @@ Found imds_credentials(const CredentialOptions& options, Transport& http) {
     token_request.url = base + "/latest/api/token";
     token_request.headers["X-aws-ec2-metadata-token-ttl-seconds"] = "21600";
     HttpResponse token = http.send(token_request);
+    if (token.cancelled()) return Result<AwsCredentials>(stopped_error("EC2 instance metadata"));
     if (token.transport_failed()) return std::nullopt;  // not on EC2
     std::string session;
     if (token.status == 200) {

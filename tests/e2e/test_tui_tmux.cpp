@@ -3,11 +3,16 @@
 // overview; resizing must never garble the screen.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <regex>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -201,6 +206,228 @@ TEST(TuiTmux, QuitsAtOnceWhileEveryAwsAnswerIsSlow) {
     // The issue's bound; the time includes starting the tmux client that sends the key.
     EXPECT_LT(ms, 200) << "quitting waited for the slow answers";
     EXPECT_TRUE(has(t.wait_for({"EXITED"}), "EXITED 0"));
+}
+
+// ---- the same quit on the real-data path: config, credentials, libcurl, `shipwatch sim`
+
+// `shipwatch sim` on loopback with every AWS operation answering 30 s late; its keys, endpoint
+// and version-URL mappings are read from what it prints, as tests/e2e/live_against_sim.sh does.
+class SlowSim {
+public:
+    SlowSim(const std::string& scenario, const std::string& dir) {
+        pid_ = fork();
+        if (pid_ == 0) {
+            int out = open((dir + "/sim.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            int err = open((dir + "/sim.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            dup2(out, STDOUT_FILENO);
+            dup2(err, STDERR_FILENO);
+            execl(SHIPWATCH_BINARY, SHIPWATCH_BINARY, "sim", "--scenario", scenario.c_str(), "--port", "0", "--fault",
+                  "aws=slow,delay=30s", static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        std::regex listening(R"(listening on (http://127\.0\.0\.1:\d+))");
+        for (int i = 0; i < 300 && base_.empty(); ++i) {
+            std::smatch m;
+            std::string out = slurp(dir + "/sim.out");
+            if (std::regex_search(out, m, listening)) base_ = m[1];
+            else std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        err_ = slurp(dir + "/sim.err");
+    }
+    // SIGKILL: on SIGTERM the simulator would first wait out its slow answers still being served.
+    ~SlowSim() {
+        if (pid_ <= 0) return;
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+    const std::string& base() const { return base_; }
+    const std::string& err() const { return err_; }
+    // "NAME=value" as the simulator prints it.
+    std::string printed(const std::string& name) const {
+        std::smatch m;
+        return std::regex_search(err_, m, std::regex(name + "=(\\S+)")) ? std::string(m[1]) : std::string();
+    }
+    std::string mapped(const std::string& version_url) const {
+        for (const auto& line : lines(err_))
+            if (auto at = line.find("version_url " + version_url + " -> "); at != std::string::npos)
+                return line.substr(at + version_url.size() + 16);
+        return version_url;
+    }
+    // AWS calls the simulator has received (each counted as it arrives, before its slow answer).
+    int aws_calls() const {
+        auto doc = nlohmann::json::parse(sh("curl -s " + base_ + "/_sim/calls"), nullptr, false);
+        int n = 0;
+        if (!doc.is_object()) return 0;
+        for (const auto& [op, count] : doc.items())
+            if (op.rfind("github:", 0) != 0 && op.rfind("http:", 0) != 0 && count.is_number()) n += count.get<int>();
+        return n;
+    }
+    static std::string slurp(const std::string& path) {
+        std::ifstream in(path);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }
+
+private:
+    pid_t pid_ = -1;
+    std::string base_;
+    std::string err_;
+};
+
+// The scenario's pipelines as a config file (sim/scenarios/<name>.json), version URLs on the simulator.
+std::string write_config(const std::string& scenario, const SlowSim& sim, const std::string& dir) {
+    std::string source = std::string(SHIPWATCH_TEST_DATA) + "/../../sim/scenarios/" + scenario + ".json";
+    auto doc = nlohmann::json::parse(SlowSim::slurp(source), nullptr, false);
+    if (!doc.is_object()) return {};
+    std::ofstream cfg(dir + "/shipwatch.toml");
+    for (const auto& p : doc["pipelines"]) {
+        cfg << "[[pipeline]]\n";
+        for (const char* key : {"name", "region", "repo", "branch", "workflow", "codebuild_project", "cluster",
+                                "service", "target_group", "version_url", "version_json_pointer", "expect_log"}) {
+            std::string value = p.value(key, std::string());
+            if (std::string(key) == "version_url" && !value.empty()) value = sim.mapped(value);
+            // A JSON string is a TOML basic string.
+            if (!value.empty()) cfg << key << " = " << nlohmann::json(value).dump() << "\n";
+        }
+        cfg << "\n";
+    }
+    return dir + "/shipwatch.toml";
+}
+
+// Sets (or, with nullopt, unsets) environment variables for one test; the tmux server this
+// test starts inherits them, and so does the dashboard in its pane.
+class ScopedEnvironment {
+public:
+    explicit ScopedEnvironment(const std::vector<std::pair<std::string, std::optional<std::string>>>& vars) {
+        for (const auto& [name, value] : vars) {
+            const char* old = std::getenv(name.c_str());
+            saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+            if (value) setenv(name.c_str(), value->c_str(), 1);
+            else unsetenv(name.c_str());
+        }
+    }
+    ~ScopedEnvironment() {
+        for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {  // backwards: a name set twice ends as it began
+            if (it->second) setenv(it->first.c_str(), it->second->c_str(), 1);
+            else unsetenv(it->first.c_str());
+        }
+    }
+
+private:
+    std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// Sends Q to the dashboard in `t` and returns the milliseconds until its process has ended.
+long long quit_ms(const Tmux& t) {
+    std::string pid_text = sh("pgrep -P " + std::to_string(t.pane_pid()) + " shipwatch");
+    if (pid_text.empty()) return -1;
+    int pid = std::atoi(pid_text.c_str());
+    auto pressed = std::chrono::steady_clock::now();
+    t.tmux("send-keys -t sw Q");
+    auto limit = pressed + std::chrono::seconds(40);
+    while (!process_gone(pid) && std::chrono::steady_clock::now() < limit)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto took = std::chrono::steady_clock::now() - pressed;
+    return process_gone(pid) ? std::chrono::duration_cast<std::chrono::milliseconds>(took).count() : -1;
+}
+
+// The environment of a machine with nothing configured but the simulator's endpoints and `extra`.
+std::vector<std::pair<std::string, std::optional<std::string>>> sim_environment(
+    const SlowSim& sim, const std::string& home,
+    std::vector<std::pair<std::string, std::optional<std::string>>> extra) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> vars{
+        {"HOME", home},
+        {"AWS_CONFIG_FILE", "/dev/null"},
+        {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
+        {"AWS_EC2_METADATA_DISABLED", "true"},
+        {"AWS_ACCESS_KEY_ID", std::nullopt},
+        {"AWS_SECRET_ACCESS_KEY", std::nullopt},
+        {"AWS_SESSION_TOKEN", std::nullopt},
+        {"AWS_PROFILE", std::nullopt},
+        {"AWS_DEFAULT_PROFILE", std::nullopt},
+        {"AWS_ENDPOINT_URL", sim.base()},
+        {"GITHUB_API_URL", sim.base()},
+        {"GH_TOKEN", "shipwatch-e2e"},
+        {"http_proxy", std::nullopt},
+        {"https_proxy", std::nullopt},
+        {"HTTP_PROXY", std::nullopt},
+        {"HTTPS_PROXY", std::nullopt},
+        {"ALL_PROXY", std::nullopt},
+        {"all_proxy", std::nullopt}};
+    vars.insert(vars.end(), extra.begin(), extra.end());  // later entries win: ScopedEnvironment applies in order
+    return vars;
+}
+
+// The dashboard on real data (config file, keys from the environment, libcurl with SigV4 over
+// loopback) while every AWS answer takes 30 s: the workers wait inside libcurl transfers for
+// a first byte when Q is pressed. Before the multi interface, such a transfer noticed the stop
+// only at curl's next progress callback, about once a second.
+TEST(TuiTmux, QuitsAtOnceOnRealDataWhileEveryAwsAnswerIsSlow) {
+    std::string dir = "/tmp/shipwatch-e2e-slow-" + std::to_string(getpid());
+    std::filesystem::create_directories(dir);
+    {
+        SlowSim sim("stuck-rollouts", dir);
+        ASSERT_FALSE(sim.base().empty()) << "shipwatch sim did not start: " << sim.err();
+        std::string config = write_config("stuck-rollouts", sim, dir);
+        ASSERT_FALSE(config.empty()) << "no scenario file under " << SHIPWATCH_TEST_DATA;
+        ASSERT_FALSE(sim.printed("AWS_SECRET_ACCESS_KEY").empty()) << sim.err();
+        ScopedEnvironment env(sim_environment(sim, dir,
+                                              {{"AWS_ACCESS_KEY_ID", sim.printed("AWS_ACCESS_KEY_ID")},
+                                               {"AWS_SECRET_ACCESS_KEY", sim.printed("AWS_SECRET_ACCESS_KEY")}}));
+        Tmux t("--config " + config + " --log " + dir + "/dashboard.log", 120, 40);
+        ASSERT_TRUE(has(t.wait_for({"shipwatch › overview"}), "shipwatch › overview"));
+        // Every AWS request is counted as it arrives and then answered 30 s later: once some have
+        // arrived, the workers are inside their transfers.
+        for (int i = 0; i < 100 && sim.aws_calls() == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        int in_flight = sim.aws_calls();
+        ASSERT_GT(in_flight, 0) << "no AWS call reached the simulator:\n" << t.screen();
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));  // past curl's first, busier second
+        long long ms = quit_ms(t);
+        std::printf("real data: quit took %lld ms (from sending Q to the process's end; %d AWS calls were waiting)\n",
+                    ms, in_flight);
+        ::testing::Test::RecordProperty("quit_ms", static_cast<int>(ms));
+        ASSERT_GE(ms, 0) << "the dashboard did not end within 40 s";
+        // The issue's bound; the time includes starting the tmux client that sends the key.
+        EXPECT_LT(ms, 200) << "quitting waited for the slow answers";
+        EXPECT_TRUE(has(t.wait_for({"EXITED"}), "EXITED 0"));
+    }
+    std::filesystem::remove_all(dir);
+}
+
+// The same while the profile's credential_process hangs: the workers wait for keys (one runs the
+// command, the others wait for its result) when Q is pressed; the command is killed at once
+// instead of being waited out to its 30 s time-out.
+TEST(TuiTmux, QuitsAtOnceOnRealDataWhileTheCredentialProcessHangs) {
+    std::string dir = "/tmp/shipwatch-e2e-creds-" + std::to_string(getpid());
+    std::filesystem::create_directories(dir);
+    {
+        SlowSim sim("stuck-rollouts", dir);
+        ASSERT_FALSE(sim.base().empty()) << "shipwatch sim did not start: " << sim.err();
+        std::string config = write_config("stuck-rollouts", sim, dir);
+        ASSERT_FALSE(config.empty()) << "no scenario file under " << SHIPWATCH_TEST_DATA;
+        std::string started = dir + "/credential_process.started";
+        std::ofstream(dir + "/hang") << "#!/bin/sh\necho $$ > '" << started << "'\nexec sleep 30\n";
+        std::filesystem::permissions(dir + "/hang", std::filesystem::perms::owner_all);
+        std::ofstream(dir + "/config") << "[profile hang]\ncredential_process = " << dir << "/hang\n";
+        ScopedEnvironment env(
+            sim_environment(sim, dir, {{"AWS_CONFIG_FILE", dir + "/config"}, {"AWS_PROFILE", "hang"}}));
+        Tmux t("--config " + config + " --log " + dir + "/dashboard.log", 120, 40);
+        ASSERT_TRUE(has(t.wait_for({"shipwatch › overview"}), "shipwatch › overview"));
+        for (int i = 0; i < 100 && !std::filesystem::exists(started); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ASSERT_TRUE(std::filesystem::exists(started)) << "the credential_process never ran:\n" << t.screen();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        int helper = std::atoi(SlowSim::slurp(started).c_str());
+        long long ms = quit_ms(t);
+        std::printf("real data, hanging credential_process: quit took %lld ms (from sending Q to the process's end)\n",
+                    ms);
+        ::testing::Test::RecordProperty("quit_ms", static_cast<int>(ms));
+        ASSERT_GE(ms, 0) << "the dashboard did not end within 40 s";
+        EXPECT_LT(ms, 200) << "quitting waited for the credential_process";
+        EXPECT_TRUE(helper > 0 && process_gone(helper)) << "the credential_process outlived the dashboard";
+        EXPECT_TRUE(has(t.wait_for({"EXITED"}), "EXITED 0"));
+    }
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,13 +1,19 @@
 // Credential, region and endpoint resolution as the AWS CLI does it: environment, profiles in
 // the shared files, credential_process, the CLI for SSO/assume-role, the ECS container endpoint
-// and EC2 IMDSv2 (both on loopback servers), refresh before expiry, and error wording.
+// and EC2 IMDSv2 (both on loopback servers), refresh before expiry, error wording, and a stop
+// request ending each wait of a resolution (a hanging command, a silent metadata service).
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <stop_token>
 #include <thread>
 
+#include "http/curl_transport.hpp"
 #include "sources/aws/config_files.hpp"
 #include "sources/aws/credential_process.hpp"
 #include "sources/aws/credentials.hpp"
@@ -454,6 +460,230 @@ TEST(Credentials, ConcurrentCallersShareOneResolution) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(good.load(), 160);
     EXPECT_EQ(imds.credential_calls.load(), 1);
+}
+
+// The pause after a failure counts from the failure: a resolution that took longer than the
+// pause (a credential_process waited out to its time-out) is not rerun by the very next caller,
+// which would keep every worker waiting one time-out after another.
+TEST(Credentials, AResolutionSlowerThanTheRetryPauseIsNotRerunAtOnce) {
+    Home home;
+    std::string runs = (home.dir / "runs").string();
+    std::string script = home.write("bin/slow", "#!/bin/sh\necho run >> '" + runs + "'\nexec sleep 5\n", true);
+    home.write(".aws/config", "[profile slow]\ncredential_process = " + script + "\n");
+    CredentialOptions options = options_for(home.env({{"AWS_PROFILE", "slow"}}));
+    options.process_timeout = 300ms;
+    options.failure_retry = 200ms;
+    DefaultCredentialsChain chain(options);
+    EXPECT_FALSE(chain.credentials());
+    auto second = chain.credentials();  // within 200 ms of the first failure
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().message, "credential_process of profile 'slow' did not finish within 0.3 s");
+    std::ifstream in(runs);
+    int count = 0;
+    for (std::string line; std::getline(in, line);) ++count;
+    EXPECT_EQ(count, 1) << "the failed resolution ran again at once";
+}
+
+// ---- a stop request ends every wait of a resolution
+
+// Runs `wait` here and requests stop `after` in from another thread; prints and returns the
+// milliseconds from the stop request to `wait`'s return.
+template <class Wait>
+long long ms_after_stop(std::stop_source& stop, const char* what, Wait wait, std::chrono::milliseconds after = 300ms) {
+    std::atomic<std::chrono::steady_clock::time_point> stopped_at{};
+    std::jthread quitter([&] {
+        std::this_thread::sleep_for(after);
+        stopped_at = std::chrono::steady_clock::now();
+        stop.request_stop();
+    });
+    wait();
+    auto ended = std::chrono::steady_clock::now();
+    quitter.join();
+    long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(ended - stopped_at.load()).count();
+    std::printf("%s: returned %lld ms after the stop request\n", what, ms);
+    return ms;
+}
+
+// The process is gone: no such pid, or a zombie its (re)parent has not reaped yet.
+bool process_gone(pid_t pid) {
+    if (::kill(pid, 0) != 0) return errno == ESRCH;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string fields, state;
+    std::getline(stat, fields, ')');
+    stat >> state;
+    return state == "Z";
+}
+
+pid_t pid_in(const fs::path& file) {
+    for (int i = 0; i < 100; ++i) {  // the script writes it as it starts
+        std::ifstream in(file);
+        pid_t pid = 0;
+        if (in >> pid && pid > 0) return pid;
+        std::this_thread::sleep_for(10ms);
+    }
+    return 0;
+}
+
+// A command that never ends and starts a child that never ends either: stop kills both (the
+// process group), well before the 30 s time-out.
+TEST(RunCommand, StopKillsAHangingCommandAndItsChildren) {
+    Home home;
+    std::string pids = (home.dir / "pids").string();
+    std::string script = home.write(
+        "bin/hang", "#!/bin/sh\nsleep 30 &\necho $! > '" + pids + ".child'\necho $$ > '" + pids + "'\nwait\n", true);
+    std::stop_source stop;
+    CommandResult run;
+    long long ms =
+        ms_after_stop(stop, "a hanging command", [&] { run = run_command({script}, 30s, stop.get_token()); });
+    EXPECT_TRUE(run.started);
+    EXPECT_TRUE(run.cancelled);
+    EXPECT_FALSE(run.timed_out);
+    EXPECT_LT(ms, 1000) << "the command was not killed on stop";
+    pid_t shell = pid_in(pids), child = pid_in(pids + ".child");
+    ASSERT_GT(shell, 0);
+    ASSERT_GT(child, 0);
+    EXPECT_TRUE(process_gone(shell));
+    for (int i = 0; i < 100 && !process_gone(child); ++i) std::this_thread::sleep_for(10ms);  // SIGKILL is async
+    EXPECT_TRUE(process_gone(child)) << "the command's own child survived";
+
+    // Once stopped, nothing is started.
+    CommandResult after = run_command({script}, 30s, stop.get_token());
+    EXPECT_FALSE(after.started);
+    EXPECT_TRUE(after.cancelled);
+}
+
+// A command that closes its output but runs on is still bounded by the time-out and the stop.
+TEST(RunCommand, ACommandThatClosedItsOutputIsKilledOnStop) {
+    Home home;
+    std::string script = home.write("bin/quiet", "#!/bin/sh\nexec >/dev/null 2>&1\nexec sleep 30\n", true);
+    std::stop_source stop;
+    CommandResult run;
+    long long ms = ms_after_stop(stop, "a command with its output closed",
+                                 [&] { run = run_command({script}, 30s, stop.get_token()); });
+    EXPECT_TRUE(run.cancelled);
+    EXPECT_LT(ms, 1000);
+    auto started = std::chrono::steady_clock::now();
+    CommandResult timed = run_command({script}, 200ms);
+    EXPECT_TRUE(timed.timed_out);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
+TEST(Credentials, StopEndsAHangingCredentialProcess) {
+    Home home;
+    std::string script = home.write("bin/hang", "#!/bin/sh\nexec sleep 30\n", true);
+    home.write(".aws/config", "[profile hang]\ncredential_process = " + script + "\n");
+    std::stop_source stop;
+    CredentialOptions options = options_for(home.env({{"AWS_PROFILE", "hang"}}));
+    options.process_timeout = 30s;
+    options.stop = stop.get_token();
+    DefaultCredentialsChain chain(options);
+    Result<AwsCredentials> creds = credentials_error("not run");
+    long long ms = ms_after_stop(stop, "a hanging credential_process", [&] { creds = chain.credentials(); });
+    EXPECT_LT(ms, 1000) << "resolution waited for the credential_process";
+    ASSERT_FALSE(creds);
+    EXPECT_EQ(creds.error().message, "credential_process of profile 'hang': stopped (shipwatch is quitting)");
+    // Asking again after the stop spawns nothing and answers at once.
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_FALSE(chain.credentials());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 100ms);
+}
+
+TEST(Credentials, StopEndsAHangingAwsCliExport) {
+    Home home;
+    std::string fake_aws = home.write("bin/aws", "#!/bin/sh\nexec sleep 30\n", true);
+    home.write(".aws/config",
+               "[profile sso]\nsso_session = corp\n[sso-session corp]\nsso_start_url = https://x/start\n");
+    std::stop_source stop;
+    CredentialOptions options = options_for(home.env({{"AWS_PROFILE", "sso"}}));
+    options.aws_cli = fake_aws;
+    options.process_timeout = 30s;
+    options.stop = stop.get_token();
+    Result<AwsCredentials> creds = credentials_error("not run");
+    long long ms = ms_after_stop(stop, "a hanging aws configure export-credentials",
+                                 [&] { creds = DefaultCredentialsChain(options).resolve(); });
+    EXPECT_LT(ms, 1000);
+    ASSERT_FALSE(creds);
+    EXPECT_NE(creds.error().message.find("stopped (shipwatch is quitting)"), std::string::npos)
+        << creds.error().message;
+}
+
+// A metadata service that accepts a request and never answers; the flag outlives the server,
+// whose handler threads read it while the server stops.
+struct HangingMetadata {
+    std::atomic<bool> release{false};
+    LoopbackServer server;
+    HangingMetadata() {
+        auto hang = [this](const httplib::Request&, httplib::Response& res) {
+            for (int i = 0; i < 3000 && !release; ++i) std::this_thread::sleep_for(10ms);
+            res.status = 503;
+        };
+        server.server.Get(".*", hang);
+        server.server.Put(".*", hang);
+        server.start();
+    }
+    ~HangingMetadata() { release = true; }
+};
+
+// The chain's own transports (no metadata_http given) carry the stop: the container endpoint
+// and IMDS waits end at once, not after their time-outs.
+TEST(Credentials, StopEndsAWaitForTheContainerEndpoint) {
+    Home home;
+    HangingMetadata hanging;
+    std::stop_source stop;
+    CredentialOptions options =
+        options_for(home.env({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", hanging.server.url("/creds")}}));
+    options.container_timeout = 20s;
+    options.stop = stop.get_token();
+    DefaultCredentialsChain chain(options);
+    Result<AwsCredentials> creds = credentials_error("not run");
+    long long ms = ms_after_stop(stop, "a silent container credentials endpoint", [&] { creds = chain.credentials(); });
+    EXPECT_LT(ms, 1000);
+    ASSERT_FALSE(creds);
+    EXPECT_EQ(creds.error().message,
+              "container credentials endpoint " + hanging.server.url("/creds") + ": stopped (shipwatch is quitting)");
+}
+
+TEST(Credentials, StopEndsAWaitForInstanceMetadata) {
+    Home home;
+    HangingMetadata hanging;
+    auto vars = home.env();
+    vars.erase("AWS_EC2_METADATA_DISABLED");
+    std::stop_source stop;
+    CredentialOptions options = options_for(vars);
+    options.imds_endpoint = hanging.server.url();
+    options.imds_timeout = 20s;
+    options.stop = stop.get_token();
+    DefaultCredentialsChain chain(options);
+    Result<AwsCredentials> creds = credentials_error("not run");
+    long long ms = ms_after_stop(stop, "a silent instance metadata service", [&] { creds = chain.credentials(); });
+    EXPECT_LT(ms, 1000);
+    ASSERT_FALSE(creds);
+    EXPECT_EQ(creds.error().message, "EC2 instance metadata: stopped (shipwatch is quitting)");
+}
+
+// A signed request whose keys wait on a hanging credential_process answers cancelled, not
+// no_credentials: the quit is not the source's failure.
+TEST(Credentials, ASignedRequestWaitingForKeysAnswersCancelled) {
+    Home home;
+    std::string script = home.write("bin/hang", "#!/bin/sh\nexec sleep 30\n", true);
+    home.write(".aws/config", "[profile hang]\ncredential_process = " + script + "\n");
+    std::stop_source stop;
+    CredentialOptions options = options_for(home.env({{"AWS_PROFILE", "hang"}}));
+    options.process_timeout = 30s;
+    options.stop = stop.get_token();
+    CurlOptions curl;
+    curl.stop = stop.get_token();
+    CurlTransport transport(curl, std::make_shared<DefaultCredentialsChain>(options));
+    HttpRequest request;
+    request.method = "POST";
+    request.url = "http://127.0.0.1:9/";  // never reached: the keys never come
+    request.aws_region = "eu-west-1";
+    request.aws_service = "ecs";
+    HttpResponse response;
+    long long ms = ms_after_stop(stop, "a signed request waiting for its keys",
+                                 [&] { response = transport.send(request); });
+    EXPECT_LT(ms, 1000);
+    EXPECT_TRUE(response.cancelled()) << response.error;
 }
 
 TEST(Region, ResolutionOrder) {
