@@ -81,7 +81,8 @@ struct Fixture {
     PipelineCollector collector(Transport& aws, Transport& github) const {
         CollectorSources src;
         src.aws = aws::AwsContext{&aws, spec.region, aws::Endpoints(spec.region)};
-        src.github = std::make_shared<github::GithubClient>(github::GithubContext{&github, "https://api.github.com", ""});
+        github::GithubContext gh{&github, "https://api.github.com", ""};
+        src.github = std::make_shared<github::GithubClient>(gh);
         src.http = sim.get();
         return PipelineCollector(spec, std::move(src), clock);
     }
