@@ -108,7 +108,8 @@ PipelineCollector::PipelineCollector(PipelineSpec spec, CollectorSources sources
     // Alone (tests, one-off tools): a cluster fetch and caches of its own, asked every refresh.
     if (!src_.slow_cache) src_.slow_cache = std::make_shared<SlowSourceCache>(clock_, Duration::zero());
     if (ecs && !src_.ecs_cluster) {
-        src_.ecs_cluster = std::make_shared<EcsClusterFetch>(src_.aws, s.cluster, clock_, Duration::zero(), Duration::zero());
+        src_.ecs_cluster =
+            std::make_shared<EcsClusterFetch>(src_.aws, s.cluster, clock_, Duration::zero(), Duration::zero());
     }
     if (ecs) src_.ecs_cluster->watch(s.service, s.target_groups);
     if (!ecs) own_target_meta_ = std::make_unique<TargetMetaFetch>(src_.aws, clock_, std::chrono::minutes(5));
@@ -129,8 +130,9 @@ std::function<void(Args...)> PipelineCollector::merge(const RefreshPtr& r, std::
 void PipelineCollector::settle(const RefreshPtr& r) {
     if (--r->pending > 0) return;
     snap_.now = clock_.now();
-    logging::logger().debug("refresh {}: done in {} ms", snap_.spec.name,
-                            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - r->started).count());
+    logging::logger().debug(
+        "refresh {}: done in {} ms", snap_.spec.name,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - r->started).count());
     auto done = std::move(r->done);
     done(snap_);
 }
@@ -173,7 +175,9 @@ void PipelineCollector::begin(RefreshParts parts, FetchContext ctx, std::functio
     r->done = std::move(done);
     r->started = std::chrono::steady_clock::now();
     logging::logger().debug("refresh {}: start ({})", snap_.spec.name,
-                            r->slow && r->live ? "all" : r->slow ? "slow sources" : "live sources");
+                            r->slow && r->live ? "all"
+                            : r->slow          ? "slow sources"
+                                               : "live sources");
     ++r->pending;  // held while the first fetches are started, so none can end the refresh early
     guarded({Part::commits, Part::builds}, [&] {
         if (r->slow) begin_source(r);
@@ -206,36 +210,41 @@ void PipelineCollector::begin_source(const RefreshPtr& r) {
     auto* cache = src_.slow_cache.get();
     if (snap_.commits.configured) {
         auto gh = src_.github;
-        cache->commits.get(r->ctx, cache_key(gh.get(), "commits|" + s.repo + "|" + s.branch),
-                           [gh, repo = s.repo, branch = s.branch] { return gh->commits(repo, branch, 30); },
-                           merge<const Result<std::vector<Commit>>&, TimePoint>(r, {Part::commits, Part::builds},
-                                                                     [this, r](const Result<std::vector<Commit>>& c, TimePoint at) {
-                                                                         store(snap_.commits, c, Source::github, at);
-                                                                         r->commits_merged = true;
-                                                                         maybe_steps(r);
-                                                                     }));
+        cache->commits.get(
+            r->ctx, cache_key(gh.get(), "commits|" + s.repo + "|" + s.branch),
+            [gh, repo = s.repo, branch = s.branch] { return gh->commits(repo, branch, 30); },
+            merge<const Result<std::vector<Commit>>&, TimePoint>(
+                r, {Part::commits, Part::builds}, [this, r](const Result<std::vector<Commit>>& c, TimePoint at) {
+                    store(snap_.commits, c, Source::github, at);
+                    r->commits_merged = true;
+                    maybe_steps(r);
+                }));
     } else {
         r->commits_merged = true;
     }
     if (!s.codebuild_project.empty()) {
         auto aws = src_.aws;
-        cache->builds.get(r->ctx, cache_key(aws.transport, "codebuild|" + s.region + "|" + s.codebuild_project),
-                          [aws, project = s.codebuild_project] { return aws::CodeBuildClient(aws).recent_builds(project, 20); },
-                          merge<const Result<std::vector<CiRun>>&, TimePoint>(r, {Part::builds}, [this](const Result<std::vector<CiRun>>& b, TimePoint at) {
-                              store(snap_.builds, b, source_of(Part::builds, snap_.spec), at);
-                          }));
+        cache->builds.get(
+            r->ctx, cache_key(aws.transport, "codebuild|" + s.region + "|" + s.codebuild_project),
+            [aws, project = s.codebuild_project] { return aws::CodeBuildClient(aws).recent_builds(project, 20); },
+            merge<const Result<std::vector<CiRun>>&, TimePoint>(
+                r, {Part::builds}, [this](const Result<std::vector<CiRun>>& b, TimePoint at) {
+                    store(snap_.builds, b, source_of(Part::builds, snap_.spec), at);
+                }));
     } else if (snap_.commits.configured) {
         auto gh = src_.github;
-        cache->runs.get(r->ctx, cache_key(gh.get(), "runs|" + s.repo + "|" + s.branch + "|" + s.workflow),
-                        [gh, repo = s.repo, branch = s.branch, workflow = s.workflow] {
-                            return gh->workflow_runs(repo, branch, workflow, 20);
-                        },
-                        merge<const Result<std::vector<CiRun>>&, TimePoint>(r, {Part::builds}, [this, r](const Result<std::vector<CiRun>>& runs, TimePoint at) {
-                            r->runs = runs;
-                            r->runs_at = at;
-                            r->runs_merged = true;
-                            maybe_steps(r);
-                        }));
+        cache->runs.get(
+            r->ctx, cache_key(gh.get(), "runs|" + s.repo + "|" + s.branch + "|" + s.workflow),
+            [gh, repo = s.repo, branch = s.branch, workflow = s.workflow] {
+                return gh->workflow_runs(repo, branch, workflow, 20);
+            },
+            merge<const Result<std::vector<CiRun>>&, TimePoint>(
+                r, {Part::builds}, [this, r](const Result<std::vector<CiRun>>& runs, TimePoint at) {
+                    r->runs = runs;
+                    r->runs_at = at;
+                    r->runs_merged = true;
+                    maybe_steps(r);
+                }));
     }
 }
 
@@ -249,7 +258,8 @@ void PipelineCollector::maybe_steps(const RefreshPtr& r) {
     }
     std::vector<CiRun> runs = r->runs->value();
     r->runs.reset();
-    const std::string newest = snap_.commits.value && !snap_.commits.value->empty() ? snap_.commits.value->front().sha : "";
+    const std::string newest =
+        snap_.commits.value && !snap_.commits.value->empty() ? snap_.commits.value->front().sha : "";
     auto run = std::find_if(runs.begin(), runs.end(), [&](const CiRun& c) { return c.sha == newest; });
     if (run == runs.end()) {
         store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, r->runs_at);
@@ -261,20 +271,24 @@ void PipelineCollector::maybe_steps(const RefreshPtr& r) {
     src_.slow_cache->steps.get(
         r->ctx, cache_key(gh.get(), "steps|" + s.repo + "|" + run->id + "|" + run->status_key()),
         [gh, repo = s.repo, id = run->id] { return gh->run_steps(repo, id); },
-        merge<const Result<std::vector<CiStep>>&, TimePoint>(r, {Part::builds}, [this, r, runs = std::move(runs), index, source](
-                                                                        const Result<std::vector<CiStep>>& steps, TimePoint) mutable {
-            if (steps) runs[index].steps = steps.value();
-            store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, r->runs_at);
-        }));
+        merge<const Result<std::vector<CiStep>>&, TimePoint>(
+            r, {Part::builds},
+            [this, r, runs = std::move(runs), index, source](const Result<std::vector<CiStep>>& steps,
+                                                             TimePoint) mutable {
+                if (steps) runs[index].steps = steps.value();
+                store(snap_.builds, Result<std::vector<CiRun>>(std::move(runs)), source, r->runs_at);
+            }));
 }
 
 void PipelineCollector::begin_service(const RefreshPtr& r) {
     auto gen = src_.ecs_cluster->get(r->ctx);
-    gen->services.then(r->ctx.merge, merge<const EcsClusterFetch::Services&>(
-                                         r, {Part::service, Part::tasks, Part::task_definitions, Part::target_groups},
-                                         [this, r, gen](const EcsClusterFetch::Services& all) { on_service(r, all, gen); }));
-    gen->tasks.then(r->ctx.merge, merge<const EcsClusterFetch::Tasks&>(r, {Part::tasks, Part::task_definitions},
-                                                                         [this, r](const EcsClusterFetch::Tasks& all) { on_tasks(r, all); }));
+    gen->services.then(r->ctx.merge,
+                       merge<const EcsClusterFetch::Services&>(
+                           r, {Part::service, Part::tasks, Part::task_definitions, Part::target_groups},
+                           [this, r, gen](const EcsClusterFetch::Services& all) { on_service(r, all, gen); }));
+    gen->tasks.then(r->ctx.merge, merge<const EcsClusterFetch::Tasks&>(
+                                      r, {Part::tasks, Part::task_definitions},
+                                      [this, r](const EcsClusterFetch::Tasks& all) { on_tasks(r, all); }));
 }
 
 void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all,
@@ -302,7 +316,8 @@ void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::S
 
     std::vector<std::string> groups = s.target_groups;
     for (const auto& lb : svc.load_balancers)
-        if (!lb.target_group_arn.empty() && std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
+        if (!lb.target_group_arn.empty() &&
+            std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
             groups.push_back(lb.target_group_arn);
     snap_.target_groups.configured = !groups.empty();
     if (!groups.empty()) begin_targets(r, std::move(groups), std::move(gen));
@@ -343,12 +358,13 @@ void PipelineCollector::want_task_definitions(const RefreshPtr& r, const std::ve
         src_.slow_cache->task_definitions.get(
             r->ctx, cache_key(aws.transport, "taskdef|" + aws.region + "|" + arn),
             [aws, arn] { return aws::EcsClient(aws).describe_task_definition(arn); },
-            merge<const Result<TaskDefinition>&, TimePoint>(r, {Part::task_definitions}, [this, r, arn](const Result<TaskDefinition>& td, TimePoint) {
-                if (td) r->tds.emplace(arn, td.value());
-                else r->td_error = td.error();
-                --r->td_pending;
-                maybe_task_definitions_done(r);
-            }));
+            merge<const Result<TaskDefinition>&, TimePoint>(
+                r, {Part::task_definitions}, [this, r, arn](const Result<TaskDefinition>& td, TimePoint) {
+                    if (td) r->tds.emplace(arn, td.value());
+                    else r->td_error = td.error();
+                    --r->td_pending;
+                    maybe_task_definitions_done(r);
+                }));
     }
 }
 
@@ -356,9 +372,11 @@ void PipelineCollector::maybe_task_definitions_done(const RefreshPtr& r) {
     if (r->td_inputs != 0 || r->td_pending != 0) return;
     r->td_inputs = -1;  // stored once
     if (r->td_error)
-        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*r->td_error), Source::ecs, r->ecs_at);
+        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(*r->td_error), Source::ecs,
+              r->ecs_at);
     else
-        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(r->tds)), Source::ecs, r->ecs_at);
+        store(snap_.task_definitions, Result<std::map<std::string, TaskDefinition>>(std::move(r->tds)), Source::ecs,
+              r->ecs_at);
     guarded({Part::images, Part::logs, Part::secrets}, [&] {
         if (r->slow || images_outdated()) begin_discovered(r);
     });
@@ -390,34 +408,43 @@ void PipelineCollector::begin_discovered(const RefreshPtr& r) {
     const Service& svc = *snap_.service.value;
     const TaskDefinition* td = nullptr;
     if (snap_.task_definitions.value)
-        if (auto it = snap_.task_definitions.value->find(svc.task_definition); it != snap_.task_definitions.value->end())
+        if (auto it = snap_.task_definitions.value->find(svc.task_definition);
+            it != snap_.task_definitions.value->end())
             td = &it->second;
     if (!td) {
         if (snap_.images.configured && !snap_.images.value) {
             if (snap_.task_definitions.error) snap_.images.error = snap_.task_definitions.error;
-            else fail(snap_.images, Source::ecr, "NoTaskDefinition",
-                      "the image repository is found through the task definition, which is unavailable", clock_.now());
+            else
+                fail(snap_.images, Source::ecr, "NoTaskDefinition",
+                     "the image repository is found through the task definition, which is unavailable", clock_.now());
         }
         return;
     }
     const ContainerDef* app = app_container(*td, snap_.spec.image_repository);
-    if (app && snap_.spec.image_repository.empty()) snap_.spec.image_repository = parse_image_ref(app->image).repository;
+    if (app && snap_.spec.image_repository.empty())
+        snap_.spec.image_repository = parse_image_ref(app->image).repository;
     auto aws = src_.aws;
     if (!snap_.spec.image_repository.empty()) {
         const std::string repo = snap_.spec.image_repository;
-        src_.slow_cache->images.get(r->ctx, cache_key(aws.transport, "ecr|" + s.region + "|" + repo),
-                                    [aws, repo] { return aws::EcrClient(aws).recent_images(repo, 200); },
-                                    merge<const Result<std::vector<Image>>&, TimePoint>(r, {Part::images}, [this](const Result<std::vector<Image>>& images, TimePoint at) {
-                                        store(snap_.images, images, Source::ecr, at);
-                                    }));
+        src_.slow_cache->images.get(
+            r->ctx, cache_key(aws.transport, "ecr|" + s.region + "|" + repo),
+            [aws, repo] { return aws::EcrClient(aws).recent_images(repo, 200); },
+            merge<const Result<std::vector<Image>>&, TimePoint>(
+                r, {Part::images}, [this](const Result<std::vector<Image>>& images, TimePoint at) {
+                    store(snap_.images, images, Source::ecr, at);
+                }));
     }
     if (!s.expect_log.empty() && app && !app->log_group.empty()) {
         TimePoint since = clock_.now() - std::chrono::hours(6);
         fetch_then<std::vector<LogMatch>>(
-            r->ctx, [aws, group = app->log_group, literal = s.expect_log, since] { return aws::LogsClient(aws).filter(group, literal, since, 50); },
-            merge<Result<std::vector<LogMatch>>, TimePoint>(r, {Part::logs}, [this](Result<std::vector<LogMatch>> logs, TimePoint at) {
-                store(snap_.logs, std::move(logs), Source::logs, at);
-            }));
+            r->ctx,
+            [aws, group = app->log_group, literal = s.expect_log, since] {
+                return aws::LogsClient(aws).filter(group, literal, since, 50);
+            },
+            merge<Result<std::vector<LogMatch>>, TimePoint>(r, {Part::logs},
+                                                            [this](Result<std::vector<LogMatch>> logs, TimePoint at) {
+                                                                store(snap_.logs, std::move(logs), Source::logs, at);
+                                                            }));
     }
     begin_secrets(r, *td);
 }
@@ -433,9 +460,11 @@ void PipelineCollector::begin_secrets(const RefreshPtr& r, const TaskDefinition&
         std::vector<SecretInfo> secrets;
         for (auto& [order, info] : r->secrets) secrets.push_back(std::move(info));
         if (r->secret_error)
-            store(snap_.secrets, Result<std::vector<SecretInfo>>(*r->secret_error), Source::secretsmanager, clock_.now());
+            store(snap_.secrets, Result<std::vector<SecretInfo>>(*r->secret_error), Source::secretsmanager,
+                  clock_.now());
         else
-            store(snap_.secrets, Result<std::vector<SecretInfo>>(std::move(secrets)), Source::secretsmanager, clock_.now());
+            store(snap_.secrets, Result<std::vector<SecretInfo>>(std::move(secrets)), Source::secretsmanager,
+                  clock_.now());
     };
     size_t order = 0;
     for (const auto& c : td.containers)
@@ -444,17 +473,18 @@ void PipelineCollector::begin_secrets(const RefreshPtr& r, const TaskDefinition&
             ++r->secrets_pending;
             fetch_then<SecretInfo>(
                 r->ctx, [aws, id = secret_id(ref.value_from)] { return aws::SecretsClient(aws).describe_secret(id); },
-                merge<Result<SecretInfo>, TimePoint>(r, {Part::secrets}, [r, finish, used_by = c.name + " $" + ref.name, slot = order++](
-                                                                 Result<SecretInfo> info, TimePoint) {
-                    if (info) {
-                        SecretInfo value = std::move(info).value();
-                        value.used_by = used_by;
-                        r->secrets.emplace(slot, std::move(value));
-                    } else {
-                        r->secret_error = info.error();
-                    }
-                    if (--r->secrets_pending == 0) finish();
-                }));
+                merge<Result<SecretInfo>, TimePoint>(r, {Part::secrets},
+                                                     [r, finish, used_by = c.name + " $" + ref.name, slot = order++](
+                                                         Result<SecretInfo> info, TimePoint) {
+                                                         if (info) {
+                                                             SecretInfo value = std::move(info).value();
+                                                             value.used_by = used_by;
+                                                             r->secrets.emplace(slot, std::move(value));
+                                                         } else {
+                                                             r->secret_error = info.error();
+                                                         }
+                                                         if (--r->secrets_pending == 0) finish();
+                                                     }));
         }
     if (r->secrets_pending == 0) finish();
 }
@@ -471,7 +501,8 @@ void PipelineCollector::begin_targets(const RefreshPtr& r, std::vector<std::stri
     for (const auto& g : r->groups)
         if (is_arn(g)) want_health(r, g);
     auto on_meta = merge<std::shared_ptr<const TargetMeta>>(
-        r, {Part::target_groups, Part::instances}, [this, r](std::shared_ptr<const TargetMeta> meta) { on_target_meta(r, std::move(meta)); });
+        r, {Part::target_groups, Part::instances},
+        [this, r](std::shared_ptr<const TargetMeta> meta) { on_target_meta(r, std::move(meta)); });
     if (gen) {
         gen->target_groups.then(r->ctx.merge, [on_meta](const std::shared_ptr<const TargetMeta>& m) { on_meta(m); });
     } else {
@@ -492,11 +523,13 @@ void PipelineCollector::want_health(const RefreshPtr& r, const std::string& arn)
     r->health[arn];  // asked
     fetch_then<std::vector<Target>>(
         r->ctx, [aws = src_.aws, arn] { return aws::Elbv2Client(aws).describe_target_health(arn); },
-        merge<Result<std::vector<Target>>, TimePoint>(r, {Part::target_groups, Part::instances}, [this, r, arn](Result<std::vector<Target>> targets, TimePoint at) {
-            r->health[arn] = std::move(targets);
-            r->health_at = std::min(r->health_at.value_or(at), at);
-            maybe_targets_done(r);
-        }));
+        merge<Result<std::vector<Target>>, TimePoint>(
+            r, {Part::target_groups, Part::instances},
+            [this, r, arn](Result<std::vector<Target>> targets, TimePoint at) {
+                r->health[arn] = std::move(targets);
+                r->health_at = std::min(r->health_at.value_or(at), at);
+                maybe_targets_done(r);
+            }));
 }
 
 void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
@@ -514,7 +547,8 @@ void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
     std::vector<TargetGroup> result = std::move(groups).value();
     for (auto& g : result) {
         auto it = r->health.find(g.arn);
-        if (it == r->health.end() || !it->second) return end(Error{"TargetHealthMissing", "no health asked for " + g.arn, 0, false});
+        if (it == r->health.end() || !it->second)
+            return end(Error{"TargetHealthMissing", "no health asked for " + g.arn, 0, false});
         if (!*it->second) return end(it->second->error());
         g.targets = it->second->value();
     }
@@ -531,8 +565,9 @@ void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
                 if (before != t.state) snap_.target_changes.push_back({now, g.name, t.id, before, t.state, t.reason});
             }
         if (snap_.target_changes.size() > kMaxTargetChanges)
-            snap_.target_changes.erase(snap_.target_changes.begin(),
-                                       snap_.target_changes.begin() + static_cast<long>(snap_.target_changes.size() - kMaxTargetChanges));
+            snap_.target_changes.erase(
+                snap_.target_changes.begin(),
+                snap_.target_changes.begin() + static_cast<long>(snap_.target_changes.size() - kMaxTargetChanges));
     }
     end(Result<std::vector<TargetGroup>>(std::move(result)));
 }
@@ -540,7 +575,9 @@ void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
 void PipelineCollector::begin_instances(const RefreshPtr& r) {
     if (!snap_.target_groups.value) {
         if (snap_.target_groups.error) snap_.instances.error = snap_.target_groups.error;
-        else fail(snap_.instances, Source::ec2, "NoTargetGroup", "an EC2 pipeline needs target_group to find its instances", clock_.now());
+        else
+            fail(snap_.instances, Source::ec2, "NoTargetGroup",
+                 "an EC2 pipeline needs target_group to find its instances", clock_.now());
         return;
     }
     std::vector<std::string> ids;
@@ -554,37 +591,41 @@ void PipelineCollector::begin_instances(const RefreshPtr& r) {
     auto aws = src_.aws;
     fetch_then<std::vector<Instance>>(
         r->ctx, [aws, ids] { return aws::Ec2Client(aws).describe_instances(ids); },
-        merge<Result<std::vector<Instance>>, TimePoint>(r, {Part::instances}, [this, r, aws](Result<std::vector<Instance>> found, TimePoint at) {
-            if (!found) {
-                store(snap_.instances, std::move(found), Source::ec2, at);
-                return;
-            }
-            r->instances = std::move(found).value();
-            r->instances_at = at;
-            auto finish = [this, r] {
-                store(snap_.instances, Result<std::vector<Instance>>(std::move(r->instances)), Source::ec2, r->instances_at);
-            };
-            for (size_t i = 0; i < r->instances.size(); ++i) {
-                Instance& inst = r->instances[i];
-                // UserData of a running instance never changes; keep what we read before.
-                bool known = false;
-                if (snap_.instances.value)
-                    for (const auto& old : *snap_.instances.value)
-                        if (old.id == inst.id && !old.user_data_digest.empty()) {
-                            inst.user_data_digest = old.user_data_digest;
-                            inst.user_data_summary = old.user_data_summary;
-                            known = true;
-                        }
-                if (known) continue;
-                ++r->user_data_pending;
-                fetch_then<std::string>(r->ctx, [aws, id = inst.id] { return aws::Ec2Client(aws).user_data(id); },
-                                        merge<Result<std::string>, TimePoint>(r, {Part::instances}, [r, i, finish](Result<std::string> script, TimePoint) {
-                                            if (script) summarize_user_data(script.value(), r->instances[i]);
-                                            if (--r->user_data_pending == 0) finish();
-                                        }));
-            }
-            if (r->user_data_pending == 0) finish();
-        }));
+        merge<Result<std::vector<Instance>>, TimePoint>(
+            r, {Part::instances}, [this, r, aws](Result<std::vector<Instance>> found, TimePoint at) {
+                if (!found) {
+                    store(snap_.instances, std::move(found), Source::ec2, at);
+                    return;
+                }
+                r->instances = std::move(found).value();
+                r->instances_at = at;
+                auto finish = [this, r] {
+                    store(snap_.instances, Result<std::vector<Instance>>(std::move(r->instances)), Source::ec2,
+                          r->instances_at);
+                };
+                for (size_t i = 0; i < r->instances.size(); ++i) {
+                    Instance& inst = r->instances[i];
+                    // UserData of a running instance never changes; keep what we read before.
+                    bool known = false;
+                    if (snap_.instances.value)
+                        for (const auto& old : *snap_.instances.value)
+                            if (old.id == inst.id && !old.user_data_digest.empty()) {
+                                inst.user_data_digest = old.user_data_digest;
+                                inst.user_data_summary = old.user_data_summary;
+                                known = true;
+                            }
+                    if (known) continue;
+                    ++r->user_data_pending;
+                    fetch_then<std::string>(
+                        r->ctx, [aws, id = inst.id] { return aws::Ec2Client(aws).user_data(id); },
+                        merge<Result<std::string>, TimePoint>(
+                            r, {Part::instances}, [r, i, finish](Result<std::string> script, TimePoint) {
+                                if (script) summarize_user_data(script.value(), r->instances[i]);
+                                if (--r->user_data_pending == 0) finish();
+                            }));
+                }
+                if (r->user_data_pending == 0) finish();
+            }));
 }
 
 void PipelineCollector::begin_version(const RefreshPtr& r) {
@@ -592,28 +633,32 @@ void PipelineCollector::begin_version(const RefreshPtr& r) {
     if (s.version_url.empty() || !src_.http) return;
     fetch_then<VersionObservation>(
         r->ctx,
-        [http = src_.http, url = s.version_url, pointer = s.version_json_pointer, this]() -> Result<VersionObservation> {
-            return fetch_version(*http, url, pointer, clock_.now());
-        },
-        merge<Result<VersionObservation>, TimePoint>(r, {Part::version}, [this](Result<VersionObservation> result, TimePoint) {
-            if (!result) throw std::runtime_error(result.error().message);  // the barrier turns it into the part's error
-            VersionObservation obs = std::move(result).value();
-            if (!snap_.versions.value) snap_.versions.value.emplace();
-            auto& list = *snap_.versions.value;
-            // Keep changes, not every poll: a repeat of the last answer only refreshes fetched_at.
-            bool same = !list.empty() && list.back().reported == obs.reported && list.back().error == obs.error &&
-                        list.back().http_status == obs.http_status;
-            if (!same) list.push_back(obs);
-            if (list.size() > kMaxVersionObservations) list.erase(list.begin());
-            snap_.versions.fetched_at = obs.time;
-            if (obs.error.empty()) snap_.versions.error.reset();
-            else snap_.versions.error = FetchError{Source::version, "", obs.error, obs.time};
-        }));
+        [http = src_.http, url = s.version_url, pointer = s.version_json_pointer,
+         this]() -> Result<VersionObservation> { return fetch_version(*http, url, pointer, clock_.now()); },
+        merge<Result<VersionObservation>, TimePoint>(
+            r, {Part::version}, [this](Result<VersionObservation> result, TimePoint) {
+                if (!result)
+                    throw std::runtime_error(result.error().message);  // the barrier turns it into the part's error
+                VersionObservation obs = std::move(result).value();
+                if (!snap_.versions.value) snap_.versions.value.emplace();
+                auto& list = *snap_.versions.value;
+                // Keep changes, not every poll: a repeat of the last answer only refreshes fetched_at.
+                bool same = !list.empty() && list.back().reported == obs.reported && list.back().error == obs.error &&
+                            list.back().http_status == obs.http_status;
+                if (!same) list.push_back(obs);
+                if (list.size() > kMaxVersionObservations) list.erase(list.begin());
+                snap_.versions.fetched_at = obs.time;
+                if (obs.error.empty()) snap_.versions.error.reset();
+                else snap_.versions.error = FetchError{Source::version, "", obs.error, obs.time};
+            }));
 }
 
-PipelineSnapshot PipelineCollector::collect(RefreshParts parts) { return std::move(collect_all({this}, parts).front()); }
+PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
+    return std::move(collect_all({this}, parts).front());
+}
 
-std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>& collectors, RefreshParts parts, int threads) {
+std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>& collectors, RefreshParts parts,
+                                          int threads) {
     FetchPool pool(threads);
     MergeQueue merge;
     std::vector<std::optional<PipelineSnapshot>> out(collectors.size());
@@ -624,7 +669,8 @@ std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>&
             --left;
         });
     while (left > 0)
-        if (merge.run_ready() == 0 && !pool.run_one()) merge.run_until(MergeQueue::Clock::now() + std::chrono::seconds(1));
+        if (merge.run_ready() == 0 && !pool.run_one())
+            merge.run_until(MergeQueue::Clock::now() + std::chrono::seconds(1));
     pool.shutdown();
     std::vector<PipelineSnapshot> snaps;
     snaps.reserve(out.size());

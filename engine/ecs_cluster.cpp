@@ -86,11 +86,11 @@ void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
         std::vector<std::string> groups = build->configured_groups;
         for (const auto& [name, svc] : build->described.found)
             for (const auto& lb : svc.load_balancers)
-                if (!lb.target_group_arn.empty() && std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
+                if (!lb.target_group_arn.empty() &&
+                    std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
                     groups.push_back(lb.target_group_arn);
-        meta_.get(ctx, std::move(groups), false, [build](std::shared_ptr<const TargetMeta> meta) {
-            build->gen->target_groups.set(std::move(meta));
-        });
+        meta_.get(ctx, std::move(groups), false,
+                  [build](std::shared_ptr<const TargetMeta> meta) { build->gen->target_groups.set(std::move(meta)); });
     };
     if (batches.empty()) {
         build->described.at = clock_.now();
@@ -98,13 +98,13 @@ void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
     }
     for (auto& batch : batches)
         fetch_then<std::vector<Service>>(
-            ctx, [aws = ctx_, cluster = cluster_, batch] { return aws::EcsClient(aws).describe_services(cluster, batch); },
+            ctx,
+            [aws = ctx_, cluster = cluster_, batch] { return aws::EcsClient(aws).describe_services(cluster, batch); },
             [build, described](Result<std::vector<Service>> r, TimePoint at) {
                 build->described.at = std::min(build->described.at, at);
                 if (r)
                     for (auto& s : r.value()) build->described.found[s.name] = std::move(s);
-                else if (!build->described.error)
-                    build->described.error = r.error();
+                else if (!build->described.error) build->described.error = r.error();
                 if (--build->describe_pending == 0) described();
             },
             true);
@@ -119,7 +119,8 @@ void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
         build->gen->tasks.set(build->tasks);
     }
     for (const auto& scope : scopes)
-        for (int status = 0; status < static_cast<int>(kStatuses.size()); ++status) list_page(ctx, build, {scope, status, 0}, "");
+        for (int status = 0; status < static_cast<int>(kStatuses.size()); ++status)
+            list_page(ctx, build, {scope, status, 0}, "");
 }
 
 void EcsClusterFetch::list_page(FetchContext ctx, std::shared_ptr<Build> build, PageKey key, std::string token) {

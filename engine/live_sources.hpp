@@ -20,7 +20,7 @@ namespace shipwatch {
 
 struct LiveSources {
     // Asked to stop when the dashboard quits: backoff and rate-limit waits end at once, a curl
-    // transfer within about a second (CurlOptions::stop), and their requests answer cancelled.
+    // transfer at once (CurlOptions::stop wakes its multi handle), and their requests answer cancelled.
     std::stop_source stop;
     SystemClock clock;
     std::vector<std::unique_ptr<Transport>> transports;

@@ -17,7 +17,8 @@ constexpr size_t kGroupsPerCall = 20;  // DescribeLoadBalancers' limit; target g
 Result<std::vector<TargetGroup>> TargetMeta::of(const std::vector<std::string>& wanted) const {
     std::vector<TargetGroup> out;
     for (const auto& w : wanted) {
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const TargetGroup& g) { return g.arn == w || g.name == w; });
+        auto it =
+            std::find_if(groups.begin(), groups.end(), [&](const TargetGroup& g) { return g.arn == w || g.name == w; });
         if (it != groups.end()) {
             out.push_back(*it);
             continue;
