@@ -25,9 +25,9 @@ int run_dashboard(const Options& o, Io& io) {
         so.slow_interval = std::min(sources.value().refresh.github, sources.value().refresh.ecr);
     }
     Scheduler scheduler(std::move(sources.value().collectors), so);
-    scheduler.start();
     tui::DashboardOptions d;
     d.color = !o.no_color && !std::getenv("NO_COLOR");
+    d.started = [&scheduler] { scheduler.start(); };  // after the terminal's setup touched the environment
     int status = tui::run_dashboard(scheduler, d);
     scheduler.stop();
     return status;

@@ -66,6 +66,7 @@ constexpr std::chrono::milliseconds kDataFrame{100};
 
 int loop(PictureSource& source, const DashboardOptions& options) {
     Terminal term(options.color, options.mouse);
+    if (options.started) options.started();
     ViewState state;
     state.color = options.color;
     auto picture = source.latest();

@@ -2,6 +2,7 @@
 // draws whatever the PictureSource publishes and never waits on the network.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "model/picture.hpp"
@@ -11,6 +12,10 @@ namespace shipwatch::tui {
 struct DashboardOptions {
     bool color = true;  // false with --no-color or NO_COLOR
     bool mouse = true;
+    // Called once the terminal is set up, before the first frame: where the caller starts its
+    // background threads. Setting up the terminal sets the locale and ESCDELAY, which no other
+    // thread may be reading then (posix_spawn of a credential_process reads the environment).
+    std::function<void()> started;
 };
 
 // Returns the process exit status (0 on a normal quit).
