@@ -38,13 +38,13 @@ public:
     struct Services {
         std::map<std::string, Service> found;
         std::optional<Error> error;  // of the batch a service missing from `found` was in
-        TimePoint at = TimePoint::max();  // when the oldest answer arrived: the data is that old
+        TimePoint at = TimePoint::max();  // when the first of its requests went out: the data is that old
         Result<Service> of(const std::string& service, const std::string& cluster) const;
     };
     struct Tasks {
         std::map<std::string, std::vector<Task>> by_service;  // RUNNING and recently STOPPED
         std::map<std::string, Error> errors;  // by listing scope: a service, or "" for the cluster
-        TimePoint at = TimePoint::max();  // when the oldest answer arrived: the data is that old
+        TimePoint at = TimePoint::max();  // when the first of its requests went out: the data is that old
         Result<std::vector<Task>> of(const std::string& service) const;
     };
     struct Generation {

@@ -87,8 +87,9 @@ private:
 };
 
 // Where a refresh sends its fetches and where their values come back. `clock` (the world's time
-// of whoever starts the fetch) dates each answer the moment it arrives: an answer merged later is
-// still as old as it is, so a queue of merges never makes old data look fresh.
+// of whoever starts the fetch) dates each answer with the moment its request went out — what it
+// shows is at least that recent, and may be no more — so neither a slow answer nor a queue of
+// merges makes old data look fresh.
 struct FetchContext {
     FetchPool& pool;
     MergeQueue& merge;
@@ -97,7 +98,7 @@ struct FetchContext {
     FetchContext with(const ClockSource& c) const { return FetchContext{pool, merge, &c}; }
 };
 
-// An answer and when it arrived.
+// An answer and when its request went out.
 template <typename T>
 struct Answer {
     Result<T> value;
@@ -117,14 +118,14 @@ Result<T> guarded_call(const std::function<Result<T>()>& job) noexcept {
     }
 }
 
-// Runs `job` on the pool and `then` with its value, and the time it arrived, on the merge thread.
+// Runs `job` on the pool and `then` with its value, and when the job began, on the merge thread.
 template <typename T>
 void fetch_then(FetchContext ctx, std::function<Result<T>()> job, std::function<void(Result<T>, TimePoint)> then,
                 bool first = false) {
     ctx.pool.post(
         [ctx, job = std::move(job), then = std::move(then)]() mutable {
+            TimePoint at = ctx.now();  // the answer shows the world no older than its request
             auto value = std::make_shared<Result<T>>(guarded_call<T>(job));
-            TimePoint at = ctx.now();
             ctx.merge.post([value, at, then = std::move(then)] { then(std::move(*value), at); });
         },
         first);

@@ -28,7 +28,7 @@ public:
         : clock_(clock), max_age_(max_age), forget_after_(forget_after), error_max_age_(error_max_age) {}
     SharedFetch(const ClockSource& clock, Duration max_age) : SharedFetch(clock, max_age, max_age * 20, max_age) {}
 
-    // `deliver` gets the answer for `key` and when it arrived, on ctx's merge queue: the cached
+    // `deliver` gets the answer for `key` and when its request went out, on ctx's merge queue: the cached
     // one when younger than max_age (an error too: it is not asked again sooner), the one in
     // flight, or a fresh one from `fetch` run on ctx's pool.
     void get(FetchContext ctx, const std::string& key, std::function<Result<T>()> fetch,
@@ -55,8 +55,9 @@ public:
         promised->then(ctx.merge, [deliver = std::move(deliver)](const Answer<T>& a) { deliver(a.value, a.at); });
         if (start)
             ctx.pool.post([this, promised, fetch = std::move(fetch)] {
+                TimePoint at = clock_.now();
                 Result<T> value = guarded_call<T>(fetch);
-                promised->set(Answer<T>{std::move(value), clock_.now()});
+                promised->set(Answer<T>{std::move(value), at});
             });
     }
 

@@ -130,11 +130,7 @@ inline Report run(const Options& o, const std::function<void(int day, const Repo
             auto [from, to] = data_window(a->snapshot);
             if (r.truth.broken_throughout(e.name, from, to) && r.violations.size() < 20)
                 r.violations.push_back(fmt::format("{} live at {} (data {} .. {}) while the truth says broken", e.name,
-                                                   format_iso8601(a->snapshot.now), format_iso8601(from), format_iso8601(to))
-                    + [&]{ std::string t; for (auto& i : r.truth.broken) if (i.pipeline==e.name && i.from<=from && to<i.to) t += fmt::format(" TRUTH {}..{} kind {}", format_iso8601(i.from), i.to==TimePoint::max()? "max": format_iso8601(i.to), (int)i.kind);
-                      const auto& sn=a->snapshot; if (sn.commits.value && !sn.commits.value->empty()) t += fmt::format(" newest {} at {}", sn.commits.value->front().sha.substr(0,7), format_iso8601(sn.commits.value->front().time));
-                      t += fmt::format(" commits@{} images@{} ver@{} tg@{} tasks@{}", sn.commits.fetched_at?format_iso8601(*sn.commits.fetched_at):"-", sn.images.fetched_at?format_iso8601(*sn.images.fetched_at):"-", sn.versions.fetched_at?format_iso8601(*sn.versions.fetched_at):"-", sn.target_groups.fetched_at?format_iso8601(*sn.target_groups.fetched_at):"-", sn.tasks.fetched_at?format_iso8601(*sn.tasks.fetched_at):"-");
-                      for (auto& st : a->diagnosis.stages) t += " | " + st.summary; return t; }());
+                                                   format_iso8601(a->snapshot.now), format_iso8601(from), format_iso8601(to)));
         }
         keep.assign(1, p);
         int now_day = static_cast<int>((world_clock.now() - start) / std::chrono::hours(24));
