@@ -1,21 +1,26 @@
 // The request budget and the spread schedule end to end, in virtual time: 200 pipelines of the
-// generated fleet, refreshed by the scheduler's RefreshPlan through the real collectors and a
-// RetryTransport whose pacing sleeps move a virtual clock; a counting Transport under it records
-// when every request really went out. No request rate ever exceeds the budget (any sliding
-// second holds at most rate + burst requests per source), a steady-state interval's requests are
-// spread over it, and each cluster's batched ECS fetch still happens once per interval.
+// generated fleet, refreshed by the real Scheduler (Scheduler::run_virtual: the plan, the
+// collectors and their merges on the test's thread, no real sleep) through a RetryTransport; a
+// counting Transport under it records when every request went out. No request rate ever exceeds
+// the budget (any sliding second holds at most rate + burst requests per source), a steady-state
+// interval's requests are spread over it, and each cluster's batched ECS fetch still happens once
+// per interval.
 //
-// One refresh at a time (the Scheduler runs four): the budget is enforced in the transport, so
-// the number of workers changes how long refreshes wait, not how fast requests go out.
+// Time: the scheduler moves the clock to each due refresh; a pacing wait does not move it (with
+// threads, one request's wait does not hold up another source's requests), it dates that request
+// later: a request goes out at the clock's time plus its own wait, as the token bucket reserved
+// it. The fleet's world does not change over the minute, so answering at the clock's time is the
+// same answer.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "engine/collector.hpp"
-#include "engine/refresh_plan.hpp"
+#include "engine/scheduler.hpp"
 #include "http/retry_transport.hpp"
 #include "sim/fleet.hpp"
 #include "sim/simulator.hpp"
@@ -26,8 +31,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Moves only forward, and only when told: pacing sleeps advance it, possibly from several
-// threads at once (a refresh's chains run in parallel), so it keeps the latest of their ends.
+// Moves only forward, and only when told: the scheduler moves it to each due refresh; from
+// several threads at once it keeps the latest time it was told.
 class VirtualClock final : public ClockSource {
 public:
     explicit VirtualClock(TimePoint t) : ms_(t.time_since_epoch().count()) {}
@@ -42,14 +47,15 @@ private:
     std::atomic<long long> ms_;
 };
 
-// Records when each request went out, per source, and which ECS operation it was.
+// Records when each request went out, per source, and which ECS operation it was: the clock's
+// time plus the pacing wait the retry layer reserved for it (`waited`, taken and reset here).
 class CountingTransport final : public Transport {
 public:
     CountingTransport(Transport& inner, const ClockSource& clock) : inner_(inner), clock_(clock) {}
     HttpResponse send(const HttpRequest& request) override {
         {
             std::lock_guard lock(mutex_);
-            TimePoint now = clock_.now();
+            TimePoint now = clock_.now() + std::exchange(waited, Duration::zero());
             sent_[request.budget + "|" + source_name(request)].push_back(now);
             if (auto it = request.headers.find("X-Amz-Target"); it != request.headers.end()) operations_[it->second].push_back(now);
             urls_.push_back(request.url);
@@ -59,6 +65,7 @@ public:
     std::map<std::string, std::vector<TimePoint>> sent_;  // "service|source" -> times
     std::map<std::string, std::vector<TimePoint>> operations_;  // X-Amz-Target -> times
     std::vector<std::string> urls_;
+    Duration waited{};  // the pacing wait of the request being sent (one at a time: fetch_threads = 0)
 
 private:
     Transport& inner_;
@@ -75,12 +82,11 @@ struct Fleet {
           world(std::make_shared<sim::World>(scenario, clock)),
           sim(world),
           counting(sim, clock),
-          retry(counting, clock, budget, [this](Duration d) { clock.advance_to(clock.now() + d); }),
+          retry(counting, clock, budget, [this](Duration d) { counting.waited += d; }),
           options(std::move(budget)) {
         auto gh = std::make_shared<github::GithubClient>(github::GithubContext{&retry, "https://api.github.com", ""});
         auto slow_cache = std::make_shared<SlowSourceCache>(clock, kSlow / 2);  // as make_live does
         std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;
-        std::vector<RefreshGroups> groups;
         for (const auto& spec : scenario.pipelines) {
             CollectorSources src;
             src.aws = aws::AwsContext{&retry, spec.region, aws::Endpoints(spec.region)};
@@ -94,11 +100,9 @@ struct Fleet {
                 src.ecs_cluster = c;
                 ++services_per_cluster[spec.region + "/" + spec.cluster];
             }
-            groups.push_back(refresh_groups(spec));
+            names.push_back(spec.name);
             collectors.push_back(std::make_unique<PipelineCollector>(spec, std::move(src), clock));
         }
-        plan.emplace(groups, kLive, kSlow);
-        verdicts.resize(collectors.size());
     }
 
     static sim::Scenario make() {
@@ -109,20 +113,17 @@ struct Fleet {
         return std::move(fleet).value().scenario;
     }
 
-    Duration elapsed() const { return clock.now() - scenario.start; }
-
-    // Refreshes whatever the plan says is due, in due order, until `until` (plan time).
+    // The real scheduler until `until` (plan time); the verdicts are its last picture's.
     void run(Duration until) {
-        for (;;) {
-            size_t pick = 0;
-            for (size_t i = 1; i < collectors.size(); ++i)
-                if (plan->due(i) < plan->due(pick)) pick = i;
-            if (plan->due(pick) >= until) return;
-            clock.advance_to(scenario.start + plan->due(pick));
-            RefreshParts parts = plan->parts_due(pick, elapsed());
-            verdicts[pick] = to_string(analyze(collectors[pick]->collect(parts)).diagnosis.verdict.code);
-            plan->finished(pick, parts, elapsed());
-        }
+        SchedulerOptions so;
+        so.live_interval = kLive;
+        so.slow_interval = kSlow;
+        so.fetch_threads = 0;
+        so.clock = &clock;
+        Scheduler scheduler(std::move(collectors), so);
+        scheduler.run_virtual(until, [this](TimePoint t) { clock.advance_to(t); });
+        for (const auto& e : scheduler.latest()->pipelines)
+            verdicts.push_back(e.analysis ? std::string(to_string(e.analysis->diagnosis.verdict.code)) : std::string());
     }
 
     double rate_of(const std::string& service) const {
@@ -153,8 +154,8 @@ struct Fleet {
     CountingTransport counting;
     RetryTransport retry;
     RetryOptions options;
-    std::vector<std::unique_ptr<PipelineCollector>> collectors;
-    std::optional<RefreshPlan> plan;
+    std::vector<std::unique_ptr<PipelineCollector>> collectors;  // until run() hands them to the scheduler
+    std::vector<std::string> names;
     std::vector<std::string> verdicts;
     std::map<std::string, int> services_per_cluster;
 };
@@ -178,8 +179,9 @@ TEST(RequestBudget, SpreadAndWithinBudgetAt200Pipelines) {
     f.expect_within_budget();
 
     // The first picture: every pipeline has the verdict the fleet declares.
-    for (size_t i = 0; i < f.collectors.size(); ++i) {
-        const std::string& name = f.collectors[i]->spec().name;
+    ASSERT_EQ(f.verdicts.size(), f.names.size());
+    for (size_t i = 0; i < f.names.size(); ++i) {
+        const std::string& name = f.names[i];
         if (auto it = f.scenario.expect.find(name); it != f.scenario.expect.end()) EXPECT_EQ(f.verdicts[i], it->second) << name;
     }
 
@@ -219,7 +221,8 @@ TEST(RequestBudget, TightBudgetIsNeverExceeded) {
     Fleet f(budget(5, 10, {{"github", 1}, {"logs", 1}}));
     f.run(40s);
     f.expect_within_budget();
-    for (size_t i = 0; i < f.collectors.size(); ++i) EXPECT_FALSE(f.verdicts[i].empty()) << f.collectors[i]->spec().name;
+    ASSERT_EQ(f.verdicts.size(), f.names.size());
+    for (size_t i = 0; i < f.names.size(); ++i) EXPECT_FALSE(f.verdicts[i].empty()) << f.names[i];
 }
 
 // Pipelines of one repository in different AWS profiles (prod, staging, canary of one service)
