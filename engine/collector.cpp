@@ -195,7 +195,7 @@ void PipelineCollector::begin(RefreshParts parts, FetchContext ctx, std::functio
             if (!r->live && (r->slow || images_outdated())) begin_discovered(r);
         });
     } else if (r->live) {
-        guarded({Part::target_groups, Part::instances}, [&] { begin_targets(r, snap_.spec.target_groups, nullptr); });
+        guarded({Part::target_groups, Part::instances}, [&] { begin_targets(r, snap_.spec.target_groups, true); });
     }
     settle(r);
 }
@@ -285,14 +285,21 @@ void PipelineCollector::begin_service(const RefreshPtr& r) {
     gen->services.then(r->ctx.merge,
                        merge<const EcsClusterFetch::Services&>(
                            r, {Part::service, Part::tasks, Part::task_definitions, Part::target_groups},
-                           [this, r, gen](const EcsClusterFetch::Services& all) { on_service(r, all, gen); }));
+                           [this, r](const EcsClusterFetch::Services& all) { on_service(r, all); }));
     gen->tasks.then(r->ctx.merge, merge<const EcsClusterFetch::Tasks&>(
                                       r, {Part::tasks, Part::task_definitions},
                                       [this, r](const EcsClusterFetch::Tasks& all) { on_tasks(r, all); }));
+    // The metadata comes after the services (it needs their target groups), so by then
+    // on_service has said which groups this pipeline has. No closure holds the generation: one
+    // that is never completed (its calls dropped at a quit) is freed with the pool's jobs.
+    gen->target_groups.then(r->ctx.merge, merge<const std::shared_ptr<const TargetMeta>&>(
+                                              r, {Part::target_groups},
+                                              [this, r](const std::shared_ptr<const TargetMeta>& meta) {
+                                                  if (!r->groups.empty()) on_target_meta(r, meta);
+                                              }));
 }
 
-void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all,
-                                   std::shared_ptr<const EcsClusterFetch::Generation> gen) {
+void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all) {
     const auto& s = snap_.spec;
     store(snap_.service, all.of(s.service, s.cluster), Source::ecs, all.at);
     r->ecs_at = std::max(r->ecs_at, all.at);
@@ -320,7 +327,7 @@ void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::S
             std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
             groups.push_back(lb.target_group_arn);
     snap_.target_groups.configured = !groups.empty();
-    if (!groups.empty()) begin_targets(r, std::move(groups), std::move(gen));
+    if (!groups.empty()) begin_targets(r, std::move(groups), false);
     if (r->early_tasks) {
         EcsClusterFetch::Tasks tasks = std::move(*r->early_tasks);
         r->early_tasks.reset();
@@ -491,8 +498,7 @@ void PipelineCollector::begin_secrets(const RefreshPtr& r, const TaskDefinition&
 
 // Health is asked for every group the moment its ARN is known (the service names them); groups
 // named in the config by name wait for the metadata, which says their ARNs.
-void PipelineCollector::begin_targets(const RefreshPtr& r, std::vector<std::string> groups,
-                                      std::shared_ptr<const EcsClusterFetch::Generation> gen) {
+void PipelineCollector::begin_targets(const RefreshPtr& r, std::vector<std::string> groups, bool own_meta) {
     if (groups.empty()) {
         if (snap_.spec.kind == PipelineKind::ec2) begin_instances(r);
         return;
@@ -500,15 +506,12 @@ void PipelineCollector::begin_targets(const RefreshPtr& r, std::vector<std::stri
     r->groups = std::move(groups);
     for (const auto& g : r->groups)
         if (is_arn(g)) want_health(r, g);
-    auto on_meta = merge<std::shared_ptr<const TargetMeta>>(
-        r, {Part::target_groups, Part::instances},
-        [this, r](std::shared_ptr<const TargetMeta> meta) { on_target_meta(r, std::move(meta)); });
-    if (gen) {
-        gen->target_groups.then(r->ctx.merge, [on_meta](const std::shared_ptr<const TargetMeta>& m) { on_meta(m); });
-    } else {
-        // EC2: which load balancer a group belongs to is asked again on slow refreshes.
-        own_target_meta_->get(r->ctx, r->groups, r->slow, on_meta);
-    }
+    if (!own_meta) return;  // an ECS service's come with its cluster (begin_service)
+    // EC2: which load balancer a group belongs to is asked again on slow refreshes.
+    own_target_meta_->get(r->ctx, r->groups, r->slow,
+                          merge<std::shared_ptr<const TargetMeta>>(
+                              r, {Part::target_groups, Part::instances},
+                              [this, r](std::shared_ptr<const TargetMeta> meta) { on_target_meta(r, std::move(meta)); }));
 }
 
 void PipelineCollector::on_target_meta(const RefreshPtr& r, std::shared_ptr<const TargetMeta> meta) {

@@ -77,16 +77,14 @@ private:
     void begin_source(const RefreshPtr& r);
     void maybe_steps(const RefreshPtr& r);
     void begin_service(const RefreshPtr& r);
-    void on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all,
-                    std::shared_ptr<const EcsClusterFetch::Generation> gen);
+    void on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all);
     void on_tasks(const RefreshPtr& r, const EcsClusterFetch::Tasks& all);
     void want_task_definitions(const RefreshPtr& r, const std::vector<std::string>& arns);
     void maybe_task_definitions_done(const RefreshPtr& r);
     bool images_outdated() const;
     void begin_discovered(const RefreshPtr& r);
     void begin_secrets(const RefreshPtr& r, const TaskDefinition& td);
-    void begin_targets(const RefreshPtr& r, std::vector<std::string> groups,
-                       std::shared_ptr<const EcsClusterFetch::Generation> gen);
+    void begin_targets(const RefreshPtr& r, std::vector<std::string> groups, bool own_meta);
     void on_target_meta(const RefreshPtr& r, std::shared_ptr<const TargetMeta> meta);
     void want_health(const RefreshPtr& r, const std::string& arn);
     void maybe_targets_done(const RefreshPtr& r);
