@@ -1,5 +1,6 @@
 // `shipwatch check`: every pipeline collected once, all at once (one fetch pool, one merge
-// thread), and diagnosed; a text or JSON report on io.out and the exit status of the worst verdict.
+// thread), and diagnosed; a text or JSON report on io.out and the exit status (model/analysis.hpp:
+// a known failure outranks a pipeline that cannot be told).
 #include <cstdlib>
 #include <vector>
 

@@ -22,7 +22,7 @@ const std::vector<CommandInfo>& commands() {
           {"--demo [SCENARIO]", "the dashboard on the built-in simulator"}}},
         {Command::check, "check", run_check,
          {{"check [--config FILE | --cluster C --service S [--repo o/r]] [--json]", ""},
-          {"check --demo [SCENARIO...]", "diagnose once; exit 0 live, 1 not live, 2 cannot tell"}}},
+          {"check --demo [SCENARIO...]", "diagnose once; exit 1 any not live, else 2 cannot tell, else 0"}}},
         {Command::wait, "wait", run_wait,
          {{"wait --pipeline NAME [--sha SHA] [--timeout 20m]",
            "poll until the commit is live (0), definitely failed or timed out (1)"}}},

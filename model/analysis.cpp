@@ -10,14 +10,16 @@ PipelineAnalysis analyze(PipelineSnapshot snapshot, size_t timeline_limit) {
     return a;
 }
 
+// A pipeline known not to be live outranks one that cannot be told: CI must hear "broken" (1)
+// whenever something is known broken; 2 ("could not tell") only when nothing is.
 int exit_status(const std::vector<PipelineAnalysis>& pipelines) {
     if (pipelines.empty()) return 2;
-    bool not_live = false;
+    bool unknown = false;
     for (const auto& p : pipelines) {
-        if (p.diagnosis.verdict.code == VerdictCode::unknown) return 2;
-        if (p.diagnosis.verdict.code != VerdictCode::live) not_live = true;
+        if (p.diagnosis.verdict.code == VerdictCode::unknown) unknown = true;
+        else if (p.diagnosis.verdict.code != VerdictCode::live) return 1;
     }
-    return not_live ? 1 : 0;
+    return unknown ? 2 : 0;
 }
 
 }  // namespace shipwatch

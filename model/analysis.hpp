@@ -17,8 +17,8 @@ struct PipelineAnalysis {
 
 PipelineAnalysis analyze(PipelineSnapshot snapshot, size_t timeline_limit = 500);
 
-// Exit status for headless commands: 0 every pipeline live, 1 one is not live, 2 could not tell
-// (a verdict is unknown, or there is nothing to judge).
+// Exit status for headless commands: 1 when any pipeline is known not live (whatever the others
+// are), else 2 when one cannot be told (a verdict is unknown) or there is nothing to judge, else 0.
 int exit_status(const std::vector<PipelineAnalysis>& pipelines);
 
 }  // namespace shipwatch

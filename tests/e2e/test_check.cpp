@@ -152,6 +152,17 @@ TEST(CheckDemo, ScenarioExpectationsHoldForEveryBuiltInScenario) {
     EXPECT_EQ(doc["exit_code"], 1);
 }
 
+// ECS in eu-west-1 refuses every call: phantom-ecs's pipeline cannot be told, the EC2 pipeline
+// (no ECS) is known stale. The known failure decides the exit status: 1, not 2.
+TEST(CheckDemo, AKnownFailureOutranksAPipelineThatCannotBeTold) {
+    auto r = run_shipwatch("check --demo phantom-ecs ec2-never-updated --fault 'ecs@eu-west-1=refuse' --json");
+    json doc = json::parse(r.out);
+    EXPECT_EQ(pipeline(doc, "streamr-p2p-beta").at("verdict").at("code"), "unknown");
+    EXPECT_EQ(pipeline(doc, "streamr-p2p-ec2").at("verdict").at("code"), "instance_stale");
+    EXPECT_EQ(doc.at("exit_code"), 1);
+    EXPECT_EQ(r.exit_code, 1);
+}
+
 TEST(CheckDemo, TextReportNamesVerdictStagesAndFindings) {
     auto r = run_shipwatch("check --demo phantom-ecs");
     EXPECT_EQ(r.exit_code, 1);

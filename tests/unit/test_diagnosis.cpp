@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "model/analysis.hpp"
 #include "model/diagnosis.hpp"
 #include "snapshot_builder.hpp"
 
@@ -481,4 +482,29 @@ TEST(Verdict, TaskdefCannotTellWhenItsImageNamesNoKnownCommit) {
     EXPECT_EQ(stage(d, "taskdef").health, Health::unknown);
     EXPECT_EQ(d.verdict.summary, "Cannot tell: cannot tell which commit " + image + " carries.");
     EXPECT_TRUE(has_finding(d, "app:24 references tag \"stable\", which does not exist in"));
+}
+
+namespace {
+
+std::vector<PipelineAnalysis> analyses_with(std::initializer_list<VerdictCode> codes) {
+    std::vector<PipelineAnalysis> out;
+    for (VerdictCode c : codes) {
+        PipelineAnalysis a;
+        a.diagnosis.verdict.code = c;
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+}  // namespace
+
+// CI must hear "broken" whenever something is known broken: a pipeline that cannot be told does
+// not turn a known failure into "could not tell".
+TEST(ExitStatus, AKnownFailureOutranksAnUnknownPipeline) {
+    EXPECT_EQ(exit_status(analyses_with({VerdictCode::unknown, VerdictCode::tasks_stale})), 1);
+    EXPECT_EQ(exit_status(analyses_with({VerdictCode::tasks_stale, VerdictCode::unknown})), 1);
+    EXPECT_EQ(exit_status(analyses_with({VerdictCode::live, VerdictCode::unknown})), 2);
+    EXPECT_EQ(exit_status(analyses_with({VerdictCode::live, VerdictCode::live})), 0);
+    EXPECT_EQ(exit_status(analyses_with({VerdictCode::live, VerdictCode::deploy_in_progress})), 1);
+    EXPECT_EQ(exit_status({}), 2);
 }
