@@ -54,11 +54,6 @@ void EcsClusterFetch::watch(const std::string& service, const std::vector<std::s
     if (added) started_at_.reset();  // the next get() must include it
 }
 
-int EcsClusterFetch::refreshes() const {
-    std::lock_guard lock(mutex_);
-    return refreshes_;
-}
-
 std::shared_ptr<const EcsClusterFetch::Generation> EcsClusterFetch::get(FetchContext ctx, bool force) {
     std::shared_ptr<Generation> gen;
     auto build = std::make_shared<Build>();
@@ -66,7 +61,6 @@ std::shared_ptr<const EcsClusterFetch::Generation> EcsClusterFetch::get(FetchCon
         std::lock_guard lock(mutex_);
         TimePoint now = clock_.now();
         if (!force && current_ && started_at_ && now - *started_at_ < max_age_) return current_;
-        ++refreshes_;
         started_at_ = now;
         current_ = gen = std::make_shared<Generation>();
         build->gen = gen;

@@ -55,8 +55,6 @@ public:
     // The current generation, starting a new one on ctx's pool first when the last is older than
     // max_age, a new service was watched, or `force`.
     std::shared_ptr<const Generation> get(FetchContext ctx, bool force = false);
-    int refreshes() const;
-    const std::string& cluster() const { return cluster_; }
 
 private:
     struct Build;
@@ -75,7 +73,6 @@ private:
     std::shared_ptr<Generation> current_;
     std::optional<TimePoint> started_at_;
     TargetMetaFetch meta_;
-    int refreshes_ = 0;
 };
 
 }  // namespace shipwatch

@@ -100,12 +100,10 @@ void FetchPool::work() {
         auto job = std::move(jobs_.front());
         jobs_.pop_front();
         if (firsts_ > 0) --firsts_;
-        ++busy_;
         lock.unlock();
         job();
         job = nullptr;  // its captures go before the lock is taken again
         lock.lock();
-        --busy_;
     }
 }
 
@@ -121,16 +119,6 @@ void FetchPool::shutdown() {
     }
     ready_.notify_all();
     for (auto& t : threads) t.join();
-}
-
-int FetchPool::threads() const {
-    std::lock_guard lock(mutex_);
-    return static_cast<int>(threads_.size());
-}
-
-int FetchPool::busy() const {
-    std::lock_guard lock(mutex_);
-    return busy_;
 }
 
 }  // namespace shipwatch

@@ -69,8 +69,6 @@ public:
     // Jobs not yet started are dropped; running ones finish (a stop request ends their waits);
     // then the threads are joined. Safe to call twice.
     void shutdown();
-    int threads() const;
-    int busy() const;  // jobs running now (for tests and benchmarks)
 
 private:
     void work();
@@ -82,7 +80,6 @@ private:
     size_t firsts_ = 0;  // jobs_ begins with this many `first` jobs
     std::vector<std::thread> threads_;
     int idle_ = 0;
-    int busy_ = 0;
     bool stopping_ = false;
 };
 
@@ -157,10 +154,6 @@ public:
             waiting.swap(waiting_);
         }
         for (auto& w : waiting) w.merge->post([shared, fn = std::move(w.fn)] { fn(*shared); });
-    }
-    bool ready() const {
-        std::lock_guard lock(mutex_);
-        return value_ != nullptr;
     }
     // The value when it is there (shared, immutable).
     std::shared_ptr<const T> peek() const {

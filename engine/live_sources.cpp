@@ -104,7 +104,6 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
         if (spec.kind == PipelineKind::ecs) {
             auto& cluster = clusters[profile + "/" + spec.region + "/" + spec.cluster];
             if (!cluster) cluster = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, live->clock, config.refresh.ecs / 2);
-            cluster->watch(spec.service, spec.target_groups);
             src.ecs_cluster = cluster;
         }
         live->collectors.push_back(std::make_unique<PipelineCollector>(std::move(spec), std::move(src), live->clock));

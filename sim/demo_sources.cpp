@@ -85,7 +85,6 @@ std::unique_ptr<DemoSources> make_demo_from(std::vector<sim::Scenario> scenarios
             if (spec.kind == PipelineKind::ecs) {
                 auto& cluster = clusters[spec.region + "/" + spec.cluster];
                 if (!cluster) cluster = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, *c, std::chrono::seconds(4));
-                cluster->watch(spec.service, spec.target_groups);
                 src.ecs_cluster = cluster;
             }
             demo->collectors.push_back(std::make_unique<PipelineCollector>(std::move(spec), std::move(src), *c));

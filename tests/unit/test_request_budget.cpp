@@ -96,7 +96,6 @@ struct Fleet {
             if (spec.kind == PipelineKind::ecs) {
                 auto& c = clusters[spec.region + "/" + spec.cluster];
                 if (!c) c = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, clock, kLive / 2);
-                c->watch(spec.service);
                 src.ecs_cluster = c;
                 ++services_per_cluster[spec.region + "/" + spec.cluster];
             }
