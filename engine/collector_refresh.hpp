@@ -1,0 +1,94 @@
+// What a collector's refresh carries from value to value, and the pieces every part of the
+// collector (collector.cpp: the refresh, source control, the endpoint; collector_ecs.cpp: the
+// service, its tasks and what its task definition names; collector_targets.cpp: target groups and
+// EC2 instances) stores its answers with. Internal to engine/.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "engine/collector.hpp"
+
+namespace shipwatch::collector_detail {
+
+template <typename T>
+void store(Fetched<T>& part, Result<T> result, Source source, TimePoint now) {
+    if (result.ok()) {
+        part.value = std::move(result).value();
+        part.fetched_at = now;
+        part.error.reset();
+    } else {
+        const Error& e = result.error();
+        part.error = FetchError{source, e.code, e.message, e.time.value_or(now)};  // a cached error keeps its time
+    }
+}
+
+template <typename T>
+void fail(Fetched<T>& part, Source source, std::string code, std::string message, TimePoint now) {
+    part.error = FetchError{source, std::move(code), std::move(message), now};
+}
+
+inline bool is_arn(const std::string& text) { return text.rfind("arn:", 0) == 0; }
+
+}  // namespace shipwatch::collector_detail
+
+namespace shipwatch {
+
+// What one refresh carries from value to value. Touched on the merge thread only.
+struct PipelineCollector::Refresh {
+    FetchContext ctx;
+    bool live = true, slow = true;
+    std::function<void(PipelineSnapshot)> done;
+    int pending = 0;  // values still to merge
+    std::chrono::steady_clock::time_point started;  // for the log only
+
+    // Source control: the run's steps need the newest commit and the runs.
+    bool commits_merged = false, runs_merged = false;
+    std::optional<Result<std::vector<CiRun>>> runs;
+    TimePoint runs_at{};
+
+    // ECS: the task definitions are complete once the service and the tasks are merged and
+    // every revision either named has come back.
+    bool service_merged = false, service_ok = false;
+    std::optional<EcsClusterFetch::Tasks> early_tasks;  // came before the service: merged after it
+    int td_inputs = 2;  // the service, the tasks
+    int td_pending = 0;
+    std::set<std::string> td_asked;
+    std::map<std::string, TaskDefinition> tds;
+    std::optional<Error> td_error;
+    TimePoint ecs_at{};  // the task definitions are as fresh as the service and tasks that name them
+
+    // Targets: the groups' metadata and each group's health.
+    std::vector<std::string> groups;
+    std::shared_ptr<const TargetMeta> meta;
+    std::map<std::string, std::optional<Result<std::vector<Target>>>> health;  // by group ARN
+    std::optional<TimePoint> health_at;  // the oldest health answer
+
+    // Secrets: every DescribeSecret of the task definition.
+    int secrets_pending = 0;
+    std::map<size_t, SecretInfo> secrets;  // in the task definition's order
+    std::optional<Error> secret_error;
+
+    // EC2 instances: DescribeInstances, then the user data of instances not seen before.
+    int user_data_pending = 0;
+    std::vector<Instance> instances;
+    TimePoint instances_at{};
+};
+
+template <typename... Args>
+std::function<void(Args...)> PipelineCollector::merge(const RefreshPtr& r, std::initializer_list<Part> parts,
+                                                      std::type_identity_t<std::function<void(Args...)>> fn) {
+    ++r->pending;
+    return [this, r, parts = std::vector<Part>(parts), fn = std::move(fn)](Args... args) {
+        guarded(parts, [&] { fn(args...); });
+        settle(r);
+    };
+}
+
+}  // namespace shipwatch
