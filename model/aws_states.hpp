@@ -87,6 +87,28 @@ inline constexpr Spelling<ServiceStatus> kServiceStatuses[] = {
     {"ACTIVE", ServiceStatus::active}, {"DRAINING", ServiceStatus::draining}, {"INACTIVE", ServiceStatus::inactive}};
 constexpr std::span<const Spelling<ServiceStatus>> spellings(ServiceStatus) { return kServiceStatuses; }
 
+// Service.deploymentController.type: DeploymentControllerType. "If a deployment controller
+// is not specified, the default value of ECS is used": the empty text is `absent`, judged as ECS.
+enum class ControllerType { unknown, absent, ecs, code_deploy, external };
+inline constexpr Spelling<ControllerType> kControllerTypes[] = {{"", ControllerType::absent},
+                                                                {"ECS", ControllerType::ecs},
+                                                                {"CODE_DEPLOY", ControllerType::code_deploy},
+                                                                {"EXTERNAL", ControllerType::external}};
+constexpr std::span<const Spelling<ControllerType>> spellings(ControllerType) { return kControllerTypes; }
+
+// TaskSet.status is a String; its documentation lists PRIMARY, ACTIVE, DRAINING.
+enum class TaskSetStatus { unknown, primary, active, draining };
+inline constexpr Spelling<TaskSetStatus> kTaskSetStatuses[] = {
+    {"PRIMARY", TaskSetStatus::primary}, {"ACTIVE", TaskSetStatus::active}, {"DRAINING", TaskSetStatus::draining}};
+constexpr std::span<const Spelling<TaskSetStatus>> spellings(TaskSetStatus) { return kTaskSetStatuses; }
+
+// TaskSet.stabilityStatus: StabilityStatus.
+enum class StabilityStatus { unknown, absent, steady_state, stabilizing };
+inline constexpr Spelling<StabilityStatus> kStabilityStatuses[] = {{"", StabilityStatus::absent},
+                                                                   {"STEADY_STATE", StabilityStatus::steady_state},
+                                                                   {"STABILIZING", StabilityStatus::stabilizing}};
+constexpr std::span<const Spelling<StabilityStatus>> spellings(StabilityStatus) { return kStabilityStatuses; }
+
 // Task.lastStatus and Task.desiredStatus are Strings whose documentation points to the ECS
 // "Task Lifecycle" page (not in the model); these are the lifecycle states shipwatch has
 // accepted for lastStatus since it first validated it.

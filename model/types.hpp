@@ -133,6 +133,27 @@ struct ServiceLoadBalancer {
     int container_port = 0;
 };
 
+// A task set: how CODE_DEPLOY and EXTERNAL controllers roll out (DescribeServices `taskSets`).
+// The PRIMARY set serves production traffic; during a blue/green shift the replacement is
+// ACTIVE beside it, registered in its own target group.
+struct TaskSet {
+    std::string id;
+    std::string arn;
+    ApiEnum<TaskSetStatus> status;
+    std::string task_definition;  // ARN
+    std::string started_by;  // "CodeDeploy" for sets CodeDeploy created
+    std::string external_id;  // the CodeDeploy deployment id for sets CodeDeploy created
+    int computed_desired = 0;
+    int pending = 0;
+    int running = 0;
+    std::optional<double> scale_percent;  // scale.value when scale.unit is PERCENT
+    ApiEnum<StabilityStatus> stability;
+    std::optional<TimePoint> stability_at;
+    std::optional<TimePoint> created;
+    std::optional<TimePoint> updated;
+    std::vector<ServiceLoadBalancer> load_balancers;
+};
+
 struct Service {
     std::string arn;
     std::string name;
@@ -143,9 +164,11 @@ struct Service {
     int running = 0;
     int pending = 0;
     std::string launch_type;
+    ApiEnum<ControllerType> controller;  // deploymentController.type; text empty when absent (ECS)
     bool circuit_breaker = false;
     bool circuit_breaker_rollback = false;
-    std::vector<Deployment> deployments;
+    std::vector<Deployment> deployments;  // empty for CODE_DEPLOY and EXTERNAL: they use task sets
+    std::vector<TaskSet> task_sets;
     std::vector<ServiceEvent> events;  // newest first, as ECS returns them
     std::vector<ServiceLoadBalancer> load_balancers;
     std::optional<TimePoint> created_at;

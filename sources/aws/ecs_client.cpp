@@ -37,6 +37,39 @@ Deployment parse_deployment(const json& d) {
     return out;
 }
 
+std::vector<ServiceLoadBalancer> parse_load_balancers(const json& owner) {
+    std::vector<ServiceLoadBalancer> out;
+    for (const json& lb : json_array(owner, "loadBalancers"))
+        out.push_back({json_string(lb, "targetGroupArn"), json_string(lb, "containerName"),
+                       static_cast<int>(json_int(lb, "containerPort"))});
+    return out;
+}
+
+// States are read, not refused: the controllers' vocabulary is young and grows (a new value is
+// `unknown` with its text, shown as written).
+TaskSet parse_task_set(const json& t) {
+    TaskSet out;
+    out.id = json_string(t, "id");
+    out.arn = json_string(t, "taskSetArn");
+    out.status = json_string(t, "status");
+    out.task_definition = json_string(t, "taskDefinition");
+    out.started_by = json_string(t, "startedBy");
+    out.external_id = json_string(t, "externalId");
+    out.computed_desired = static_cast<int>(json_int(t, "computedDesiredCount"));
+    out.pending = static_cast<int>(json_int(t, "pendingCount"));
+    out.running = static_cast<int>(json_int(t, "runningCount"));
+    if (auto scale = t.find("scale"); scale != t.end() && scale->is_object())
+        if (auto value = scale->find("value"); value != scale->end() && value->is_number() &&
+                                               (json_string(*scale, "unit").empty() || json_string(*scale, "unit") == "PERCENT"))
+            out.scale_percent = value->get<double>();
+    out.stability = json_string(t, "stabilityStatus");
+    out.stability_at = json_time(t, "stabilityStatusAt");
+    out.created = json_time(t, "createdAt");
+    out.updated = json_time(t, "updatedAt");
+    out.load_balancers = parse_load_balancers(t);
+    return out;
+}
+
 Service parse_service(const json& s) {
     Service out;
     out.arn = require_nonempty(json_string(s, "serviceArn"), "service.serviceArn");
@@ -44,7 +77,12 @@ Service parse_service(const json& s) {
     out.cluster = json_string(s, "clusterArn");
     out.status = require_state<ServiceStatus>(json_string(s, "status"), "service.status");
     out.task_definition = json_string(s, "taskDefinition");
-    if (out.status == ServiceStatus::active) {
+    if (auto controller = s.find("deploymentController"); controller != s.end() && controller->is_object())
+        out.controller = json_string(*controller, "type");
+    // A rolling (ECS) service always lists its deployments; CODE_DEPLOY and EXTERNAL services
+    // roll out through task sets and may list none, and their taskDefinition may be absent.
+    bool rolling = out.controller == ControllerType::absent || out.controller == ControllerType::ecs;
+    if (out.status == ServiceStatus::active && rolling) {
         require_nonempty(out.task_definition, "service.taskDefinition");
         require_present(s.contains("deployments") && s["deployments"].is_array(), "service.deployments");
     }
@@ -62,9 +100,8 @@ Service parse_service(const json& s) {
     for (const json& d : json_array(s, "deployments")) out.deployments.push_back(parse_deployment(d));
     for (const json& e : json_array(s, "events"))
         out.events.push_back({json_string(e, "id"), time_or_epoch(e, "createdAt"), json_string(e, "message")});
-    for (const json& lb : json_array(s, "loadBalancers"))
-        out.load_balancers.push_back({json_string(lb, "targetGroupArn"), json_string(lb, "containerName"),
-                                      static_cast<int>(json_int(lb, "containerPort"))});
+    for (const json& t : json_array(s, "taskSets")) out.task_sets.push_back(parse_task_set(t));
+    out.load_balancers = parse_load_balancers(s);
     return out;
 }
 
