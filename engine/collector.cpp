@@ -37,6 +37,7 @@ PipelineCollector::PipelineCollector(PipelineSpec spec, CollectorSources sources
     snap_.versions.configured = !s.version_url.empty();
     snap_.logs.configured = !s.expect_log.empty();
     snap_.secrets.configured = false;  // known once the task definition is read
+    snap_.deployment.configured = false;  // known once the service's task sets are read
 
     // Alone (tests, one-off tools): a cluster fetch and caches of its own, asked every refresh.
     if (!src_.slow_cache) src_.slow_cache = std::make_shared<SlowSourceCache>(clock_, Duration::zero());

@@ -78,6 +78,7 @@ private:
     void maybe_steps(const RefreshPtr& r);
     void begin_service(const RefreshPtr& r);
     void on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all);
+    void begin_codedeploy(const RefreshPtr& r, const Service& svc);
     void on_tasks(const RefreshPtr& r, const EcsClusterFetch::Tasks& all);
     void want_task_definitions(const RefreshPtr& r, const std::vector<std::string>& arns);
     void maybe_task_definitions_done(const RefreshPtr& r);

@@ -59,16 +59,23 @@ void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::S
     }
     r->service_ok = true;
     const Service& svc = *snap_.service.value;
-    // Task definitions of the service and of every deployment (a failed one tells a rollback).
+    // Task definitions of the service, of every deployment (a failed one tells a rollback) and
+    // of every task set (blue/green: the replacement is the one being rolled out).
     std::vector<std::string> wanted{svc.task_definition};
     for (const auto& d : svc.deployments) wanted.push_back(d.task_definition);
+    for (const auto& t : svc.task_sets) wanted.push_back(t.task_definition);
     want_task_definitions(r, wanted);
+    begin_codedeploy(r, svc);
 
     std::vector<std::string> groups = s.target_groups;
-    for (const auto& lb : svc.load_balancers)
+    auto add_group = [&groups](const ServiceLoadBalancer& lb) {
         if (!lb.target_group_arn.empty() &&
             std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
             groups.push_back(lb.target_group_arn);
+    };
+    for (const auto& lb : svc.load_balancers) add_group(lb);
+    for (const auto& t : svc.task_sets)
+        for (const auto& lb : t.load_balancers) add_group(lb);
     snap_.target_groups.configured = !groups.empty();
     if (!groups.empty()) begin_targets(r, std::move(groups), false);
     if (r->early_tasks) {
@@ -78,6 +85,30 @@ void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::S
         return;
     }
     maybe_task_definitions_done(r);
+}
+
+// A CODE_DEPLOY service's task sets name the deployment that created them (externalId); the
+// newest deployment of its group tells a shift in progress, its traffic split, or a rollback.
+void PipelineCollector::begin_codedeploy(const RefreshPtr& r, const Service& svc) {
+    const TaskSet* newest = nullptr;
+    for (const auto& t : svc.task_sets)
+        if (!t.external_id.empty() && t.started_by == "CodeDeploy" &&
+            (!newest || t.created.value_or(TimePoint{}) > newest->created.value_or(TimePoint{})))
+            newest = &t;
+    snap_.deployment.configured = newest != nullptr;
+    if (!newest) return;
+    auto last = [](const std::string& arn) { return arn.substr(arn.rfind('/') + 1); };
+    std::string cluster = last(svc.cluster.empty() ? snap_.spec.cluster : svc.cluster);
+    auto aws = src_.aws;
+    fetch_then<CodeDeployDeployment>(
+        r->ctx,
+        [aws, id = newest->external_id, cluster, service = svc.name] {
+            return aws::CodeDeployClient(aws).newest_for_service(id, cluster, service);
+        },
+        merge<Result<CodeDeployDeployment>, TimePoint>(
+            r, {Part::deployment}, [this](Result<CodeDeployDeployment> d, TimePoint at) {
+                store(snap_.deployment, std::move(d), Source::codedeploy, at);
+            }));
 }
 
 // The listing does not wait for DescribeServices, so the tasks can come first; they are merged

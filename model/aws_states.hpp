@@ -160,6 +160,17 @@ inline constexpr Spelling<StopCode> kStopCodes[] = {
     {"TerminationNotice", StopCode::termination_notice}};
 constexpr std::span<const Spelling<StopCode>> spellings(StopCode) { return kStopCodes; }
 
+// ---- CodeDeploy: botocore/data/codedeploy/2014-10-06/service-2.json --------------------------
+
+// DeploymentInfo.status: DeploymentStatus.
+enum class CodeDeployStatus { unknown, created, queued, in_progress, baking, succeeded, failed, stopped, ready };
+inline constexpr Spelling<CodeDeployStatus> kCodeDeployStatuses[] = {
+    {"Created", CodeDeployStatus::created},       {"Queued", CodeDeployStatus::queued},
+    {"InProgress", CodeDeployStatus::in_progress}, {"Baking", CodeDeployStatus::baking},
+    {"Succeeded", CodeDeployStatus::succeeded},   {"Failed", CodeDeployStatus::failed},
+    {"Stopped", CodeDeployStatus::stopped},       {"Ready", CodeDeployStatus::ready}};
+constexpr std::span<const Spelling<CodeDeployStatus>> spellings(CodeDeployStatus) { return kCodeDeployStatuses; }
+
 // ---- ELBv2: botocore/data/elbv2/2015-12-01/service-2.json ------------------------------------
 
 // TargetHealth.State: TargetHealthStateEnum lists initial, healthy, unhealthy, unused, draining,

@@ -72,6 +72,7 @@ struct PipelineSnapshot {
     Fetched<std::vector<VersionObservation>> versions;  // oldest first; last is current
     Fetched<std::vector<LogMatch>> logs;
     Fetched<std::vector<SecretInfo>> secrets;
+    Fetched<CodeDeployDeployment> deployment;  // configured only for a CODE_DEPLOY service's task sets
     std::vector<TargetHealthChange> target_changes;  // seen across refreshes
 };
 
@@ -91,6 +92,7 @@ void for_each_part(S& s, F&& f) {
     f(Part::version, s.versions);
     f(Part::logs, s.logs);
     f(Part::secrets, s.secrets);
+    f(Part::deployment, s.deployment);
 }
 
 // The API a part is fetched from for this pipeline: builds come from CodeBuild when a project

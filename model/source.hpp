@@ -16,7 +16,7 @@
 namespace shipwatch {
 
 // Table order is the order the status bar lists the API families in (as they appear in the chain).
-enum class Source { github, codebuild, ecr, ecs, elbv2, ec2, version, logs, secretsmanager };
+enum class Source { github, codebuild, ecr, ecs, elbv2, ec2, version, logs, secretsmanager, codedeploy };
 
 struct SourceInfo {
     Source source;
@@ -24,7 +24,7 @@ struct SourceInfo {
     std::string_view family;  // in the status bar: "elb"
 };
 
-inline constexpr std::array<SourceInfo, 9> kSources{{
+inline constexpr std::array<SourceInfo, 10> kSources{{
     {Source::github, "github", "github"},
     {Source::codebuild, "codebuild", "codebuild"},
     {Source::ecr, "ecr", "ecr"},
@@ -34,6 +34,7 @@ inline constexpr std::array<SourceInfo, 9> kSources{{
     {Source::version, "version", "endpoint"},
     {Source::logs, "logs", "logs"},
     {Source::secretsmanager, "secretsmanager", "secrets"},
+    {Source::codedeploy, "codedeploy", "codedeploy"},
 }};
 
 const SourceInfo& source_info(Source s);
@@ -53,6 +54,7 @@ enum class Part {
     version,
     logs,
     secrets,
+    deployment,  // the CodeDeploy deployment of a CODE_DEPLOY service's task sets
 };
 
 struct PartInfo {
@@ -61,7 +63,7 @@ struct PartInfo {
     Source source;  // the API it is fetched from (builds: see source_of)
 };
 
-inline constexpr std::array<PartInfo, 11> kParts{{
+inline constexpr std::array<PartInfo, 12> kParts{{
     {Part::commits, "commits", Source::github},
     {Part::builds, "builds", Source::github},
     {Part::images, "images", Source::ecr},
@@ -73,6 +75,7 @@ inline constexpr std::array<PartInfo, 11> kParts{{
     {Part::version, "version", Source::version},
     {Part::logs, "logs", Source::logs},
     {Part::secrets, "secrets", Source::secretsmanager},
+    {Part::deployment, "deployment", Source::codedeploy},
 }};
 
 const PartInfo& part_info(Part p);
@@ -81,7 +84,7 @@ std::optional<Part> part_from_string(std::string_view id);
 
 static_assert(rows_in_enum_order(kSources, [](const SourceInfo& r) { return r.source; }));
 static_assert(rows_in_enum_order(kParts, [](const PartInfo& r) { return r.part; }));
-static_assert(kSources.size() == static_cast<size_t>(Source::secretsmanager) + 1, "a Source without a row");
-static_assert(kParts.size() == static_cast<size_t>(Part::secrets) + 1, "a Part without a row");
+static_assert(kSources.size() == static_cast<size_t>(Source::codedeploy) + 1, "a Source without a row");
+static_assert(kParts.size() == static_cast<size_t>(Part::deployment) + 1, "a Part without a row");
 
 }  // namespace shipwatch

@@ -23,9 +23,9 @@ enum class Stage { push, build, image, taskdef, tasks, instances, alb };
 inline constexpr std::array<PipelineKind, 2> kPipelineKinds{PipelineKind::ecs, PipelineKind::ec2};
 constexpr unsigned kind_bit(PipelineKind k) { return 1u << static_cast<unsigned>(k); }
 
-// The parts a stage reads, at most three.
+// The parts a stage reads, at most four.
 struct PartList {
-    std::array<Part, 3> items{};
+    std::array<Part, 4> items{};
     size_t count = 0;
     constexpr const Part* begin() const { return items.data(); }
     constexpr const Part* end() const { return items.data() + count; }
@@ -49,7 +49,7 @@ inline constexpr std::array<StageInfo, 7> kStages{{
     {Stage::taskdef, "taskdef", "taskdef", "tdef", kind_bit(PipelineKind::ecs),
      {{Part::service, Part::task_definitions, Part::secrets}, 3}},
     {Stage::tasks, "tasks", "tasks", "tasks", kind_bit(PipelineKind::ecs),
-     {{Part::service, Part::tasks, Part::logs}, 3}},
+     {{Part::service, Part::tasks, Part::deployment, Part::logs}, 4}},
     {Stage::instances, "instances", "instances", "inst", kind_bit(PipelineKind::ec2),
      {{Part::instances, Part::version}, 2}},
     {Stage::alb, "alb", "alb", "alb", kEcsAndEc2, {{Part::target_groups, Part::version, Part::tasks}, 3}},

@@ -19,6 +19,7 @@ const JsonServiceInfo kServices[] = {
     {JsonService::codebuild, "codebuild", "codebuild", "CodeBuild_20161006", "InvalidInputException"},
     {JsonService::logs, "logs", "logs", "Logs_20140328", "InvalidParameterException"},
     {JsonService::secretsmanager, "secretsmanager", "secretsmanager", "secretsmanager", "InvalidParameterException"},
+    {JsonService::codedeploy, "codedeploy", "codedeploy", "CodeDeploy_20141006", "InvalidInputException"},
 };
 
 // Members whose botocore shape is `timestamp` in the outputs answered here (CloudWatch Logs uses
@@ -34,6 +35,7 @@ const std::set<std::string>& timestamp_members(JsonService service) {
         {JsonService::logs, {}},
         {JsonService::secretsmanager,
          {"CreatedDate", "DeletedDate", "LastAccessedDate", "LastChangedDate", "LastRotatedDate", "NextRotationDate"}},
+        {JsonService::codedeploy, {"completeTime", "createTime", "endTime", "lastUpdatedAt", "startTime"}},
     };
     return members.at(service);
 }
@@ -406,6 +408,7 @@ JsonReply handle_json(const JsonServiceInfo& service, const std::string& op, con
             if (op == "DescribeSecret") reply = describe_secret(input, call);
             if (op == "GetSecretValue") reply = get_secret_value(input, call);
             break;
+        case JsonService::codedeploy: reply = handle_codedeploy(op, input, call); break;
     }
     if (reply) return *reply;
     return json_fault("UnknownOperationException",

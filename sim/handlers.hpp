@@ -36,7 +36,7 @@ void apply_patch(json& state, const json& patch, std::vector<std::string>& touch
 
 // ---- AWS JSON 1.1 (aws_json_handlers.cpp) ----------------------------------------------------
 
-enum class JsonService { ecs, ecr, codebuild, logs, secretsmanager };
+enum class JsonService { ecs, ecr, codebuild, logs, secretsmanager, codedeploy };
 
 struct JsonServiceInfo {
     JsonService id;
@@ -58,6 +58,8 @@ JsonReply json_fault(std::string_view code, std::string_view message);  // 400 {
 JsonReply handle_json(const JsonServiceInfo& service, const std::string& op, const json& input, const AwsCall& call);
 // ECS (ecs_handlers.cpp); nullopt when the operation is not one the simulator answers.
 std::optional<JsonReply> handle_ecs(const std::string& op, const json& input, const AwsCall& call);
+// CodeDeploy (codedeploy_handlers.cpp); nullopt when the operation is not one the simulator answers.
+std::optional<JsonReply> handle_codedeploy(const std::string& op, const json& input, const AwsCall& call);
 
 // Input members of the wrong JSON type answer SerializationException, as AWS does.
 enum class Kind { string, number, boolean, array, object };

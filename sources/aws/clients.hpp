@@ -110,6 +110,32 @@ private:
     AwsContext ctx_;
 };
 
+// AWS CodeDeploy (JSON 1.1): the blue/green deployment behind a CODE_DEPLOY service's task sets.
+class CodeDeployClient {
+public:
+    explicit CodeDeployClient(AwsContext ctx) : ctx_(std::move(ctx)) {}
+    // GetDeployment: status, error, rollback, times.
+    Result<CodeDeployDeployment> get_deployment(const std::string& deployment_id) const;
+    // ListDeployments of a deployment group created since `since` (first page; no order promised).
+    Result<std::vector<std::string>> list_deployments(const std::string& application, const std::string& group,
+                                                      std::optional<TimePoint> since) const;
+    // BatchGetDeployments, at most 25 ids.
+    Result<std::vector<CodeDeployDeployment>> batch_get(const std::vector<std::string>& ids) const;
+    // GetDeploymentTarget for the ECS target "cluster:service": lifecycle events and each task
+    // set's traffic weight, filled into `deployment` (target_read set).
+    Result<CodeDeployDeployment> with_ecs_target(CodeDeployDeployment deployment, const std::string& cluster,
+                                                 const std::string& service) const;
+    // The newest deployment of the group that created `known_id` (a task set's externalId): a
+    // rollback removes the replacement set, so only the group's list shows the deployment that
+    // failed. Degrades: without ListDeployments the known deployment stands; without
+    // GetDeploymentTarget the traffic split is not read (target_read stays false).
+    Result<CodeDeployDeployment> newest_for_service(const std::string& known_id, const std::string& cluster,
+                                                    const std::string& service) const;
+
+private:
+    AwsContext ctx_;
+};
+
 class SecretsClient {
 public:
     explicit SecretsClient(AwsContext ctx) : ctx_(std::move(ctx)) {}

@@ -11,7 +11,7 @@ Endpoints endpoints_from_env(std::string region, const Environment& env) {
     if (env_true(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) return endpoints;
     if (auto all = env_value(env, "AWS_ENDPOINT_URL")) endpoints.set_all(*all);
     static constexpr std::array ids{ServiceId::ecs,  ServiceId::ecr,  ServiceId::codebuild,     ServiceId::elbv2,
-                                    ServiceId::ec2, ServiceId::logs, ServiceId::secretsmanager};
+                                    ServiceId::ec2, ServiceId::logs, ServiceId::secretsmanager, ServiceId::codedeploy};
     for (ServiceId id : ids)
         if (auto url = env_value(env, endpoint_env_name(id))) endpoints.set_override(id, *url);
     return endpoints;

@@ -11,6 +11,7 @@ const ServiceInfo& info(ServiceId id) {
     static const ServiceInfo ec2{"ec2", "ec2", "EC2"};
     static const ServiceInfo logs{"logs", "logs", "CLOUDWATCH_LOGS"};
     static const ServiceInfo secretsmanager{"secretsmanager", "secretsmanager", "SECRETS_MANAGER"};
+    static const ServiceInfo codedeploy{"codedeploy", "codedeploy", "CODEDEPLOY"};
     switch (id) {
         case ServiceId::ecs: return ecs;
         case ServiceId::ecr: return ecr;
@@ -19,6 +20,7 @@ const ServiceInfo& info(ServiceId id) {
         case ServiceId::ec2: return ec2;
         case ServiceId::logs: return logs;
         case ServiceId::secretsmanager: return secretsmanager;
+        case ServiceId::codedeploy: return codedeploy;
     }
     return ecs;
 }

@@ -6,7 +6,7 @@
 
 namespace shipwatch::aws {
 
-enum class ServiceId { ecs, ecr, codebuild, elbv2, ec2, logs, secretsmanager };
+enum class ServiceId { ecs, ecr, codebuild, elbv2, ec2, logs, secretsmanager, codedeploy };
 
 struct ServiceInfo {
     const char* endpoint_prefix;  // host label: "api.ecr" for ECR
