@@ -75,33 +75,23 @@ std::optional<StageOutcome> taskdef_current(Context&, const Reference& rf, const
     return out;
 }
 
-// A failed deployment of another task definition that carried the newest commit.
-const Deployment* failed_deployment_of_target(const Context& ctx, const Reference& rf) {
-    for (const auto& d : rf.svc.deployments) {
-        if (d.rollout_state != RolloutState::failed || d.task_definition == rf.td.arn) continue;
-        const TaskDefinition* failed_td = ctx.taskdef(d.task_definition);
-        const ContainerDef* c = failed_td ? ctx.app_container_of(*failed_td) : nullptr;
-        if (!c) continue;
-        Revision fr = ctx.index.of_reference(c->image);
-        if (fr.known() && fr.sha == ctx.target->sha) return &d;
-    }
-    return nullptr;
-}
-
-// A deployment of a task definition that carried the target failed and ECS went back.
+// A rollout of another task definition that carried the newest commit failed or was rolled back:
+// the task definition did its part (it references the new image); the tasks stage says what
+// became of the rollout.
 std::optional<StageOutcome> rolled_back(Context& ctx, const Reference& rf, const StageOutcome& base) {
-    const Deployment* d = failed_deployment_of_target(ctx, rf);
-    if (!d) return std::nullopt;
-    const TaskDefinition* failed_td = ctx.taskdef(d->task_definition);
+    if (!ctx.rollback) return std::nullopt;
+    const TaskDefinition* td = ctx.taskdef(ctx.rollback->task_definition);
+    const ContainerDef* c = td ? ctx.app_container_of(*td) : nullptr;
+    if (!c) return std::nullopt;
     StageOutcome out = base;
     auto& r = out.report;
-    r.health = Health::failed;
-    r.summary = fmt::format("deployment of {}:{} ({}) failed; service rolled back to {}", failed_td->family,
-                            failed_td->revision, rf.sha7, rf.td_name);
-    r.evidence.push_back({"failed deployment", fmt::format("{} {}: {}", d->id, d->rollout_state.text, d->rollout_state_reason), d->updated});
-    out.verdict = VerdictCode::deploy_rolled_back;
-    out.verdict_summary = fmt::format("The deployment of {} ({}:{}) failed ({}); ECS rolled back to {}.", rf.sha7,
-                                      failed_td->family, failed_td->revision, d->rollout_state_reason, rf.td_name);
+    r.health = Health::ok;
+    r.revision = ctx.index.of_reference(c->image);
+    r.since = td->registered_at;
+    r.summary = fmt::format("{}:{} runs {}; its rollout {} (the tasks stage tells)", td->family, td->revision, rf.sha7,
+                            ctx.rollback->rolled_back ? "was rolled back" : "failed");
+    r.evidence.push_back({"rolled-out task definition", fmt::format("{}:{} = {}", td->family, td->revision, c->image),
+                          td->registered_at});
     return out;
 }
 
@@ -213,7 +203,7 @@ StageOutcome diagnose_taskdef(Context& ctx) {
     const TaskDefinition* td = ctx.service_taskdef;
     if (!td || !ctx.app_container) {
         return fail_unknown(base, td ? "task definition has no containers"
-                                     : fmt::format("task definition {} not fetched", ctx.snap.service.value->task_definition));
+                                     : fmt::format("task definition {} not fetched", rollout_task_definition(*ctx.snap.service.value)));
     }
     const Reference rf = read_reference(ctx, base.report);
     find_missing_tag(ctx, rf);

@@ -1,6 +1,7 @@
 // Rules for the ECS rollout and its tasks: deployments, failures, and the digests tasks run.
 #include <algorithm>
 #include <map>
+#include <span>
 
 #include "model/diagnosis_detail.hpp"
 
@@ -32,12 +33,21 @@ std::string td_short(const Context& ctx, const std::string& arn) {
     return slash == std::string::npos ? arn : arn.substr(slash + 1);
 }
 
+// When a stopped task stopped, as far as it tells: stoppedAt is absent from some answers (and
+// while a stop is recorded), so the stopping or start time stands in.
+std::optional<TimePoint> stop_time(const Task& t) {
+    if (t.stopped_at) return t.stopped_at;
+    if (t.stopping_at) return t.stopping_at;
+    return t.started_at ? t.started_at : t.created_at;
+}
+
 const Task* newest_failed_stop(const std::vector<Task>& tasks, std::optional<TimePoint> since) {
     const Task* best = nullptr;
     for (const auto& t : tasks) {
-        if (!failed_stop(t) || !t.stopped_at) continue;
-        if (since && *t.stopped_at < *since) continue;
-        if (!best || *t.stopped_at > *best->stopped_at) best = &t;
+        if (!failed_stop(t)) continue;
+        std::optional<TimePoint> at = stop_time(t);
+        if (since && at && *at < *since) continue;
+        if (!best || at.value_or(TimePoint{}) > stop_time(*best).value_or(TimePoint{})) best = &t;
     }
     return best;
 }
@@ -63,12 +73,23 @@ struct Rollout {
     std::vector<const Deployment*> in_progress;
     const Deployment* failing = nullptr;  // the rollout that fails most (the primary when its rollout FAILED)
     const Task* last_stop = nullptr;  // newest failed stop, since `failing` was created when there is one
+    std::vector<const Task*> undigested;  // running tasks whose app container reports no digest
+
+    // CODE_DEPLOY and EXTERNAL: the rollout is in task sets.
+    bool task_sets = false;
+    const TaskSet* primary_set = nullptr;
+    const TaskSet* replacement = nullptr;
 };
 
-Rollout read_rollout(const Service& svc, const std::vector<Task>& tasks) {
+Rollout read_rollout(const Context& ctx, const Service& svc, const std::vector<Task>& tasks) {
     Rollout ro{svc};
     for (const auto& t : tasks)
         if (t.last_status == TaskStatus::running && t.desired_status != TaskStatus::stopped) ro.running.push_back(&t);
+    for (const Task* t : ro.running)
+        if (const TaskContainer* c = ctx.app_container_of(*t); c && c->image_digest.empty()) ro.undigested.push_back(t);
+    ro.task_sets = uses_task_sets(svc);
+    ro.primary_set = primary_task_set(svc);
+    ro.replacement = replacement_task_set(svc);
     for (const auto& d : svc.deployments) {
         if (d.status == DeploymentStatus::primary) ro.primary = &d;
         if (d.rollout_state == RolloutState::in_progress) ro.in_progress.push_back(&d);
@@ -89,12 +110,47 @@ void add_deployment_evidence(const Context& ctx, const Service& svc, StageReport
                               d.created});
 }
 
+std::string task_set_text(const Context& ctx, const TaskSet& t) {
+    std::string scale = t.scale_percent ? fmt::format(" scale {:g}%", *t.scale_percent) : "";
+    return fmt::format("{} {} {}/{} running, {} pending{}{}", t.id, td_short(ctx, t.task_definition), t.running,
+                       t.computed_desired, t.pending, scale, t.stability.text.empty() ? "" : " " + t.stability.text);
+}
+
+// The traffic split CodeDeploy reports, "Blue 100% (tg-blue), Green 0% (tg-green)"; empty when not read.
+std::string traffic_text(const CodeDeployDeployment& d) {
+    std::vector<std::string> parts;
+    for (const auto& t : d.task_sets)
+        parts.push_back(fmt::format("{} {}{}", t.label.empty() ? t.id : t.label,
+                                    t.traffic_weight ? fmt::format("{:g}%", *t.traffic_weight) : "?",
+                                    t.target_group.empty() ? "" : " (" + t.target_group + ")"));
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+void add_task_set_evidence(const Context& ctx, const Service& svc, StageReport& r) {
+    r.evidence.push_back({"deployment controller", svc.controller.text.empty() ? "ECS (default)" : svc.controller.text,
+                          std::nullopt});
+    for (const auto& t : svc.task_sets)
+        r.evidence.push_back({"task set " + t.status.text, task_set_text(ctx, t), t.created});
+    if (const CodeDeployDeployment* d = ctx.codedeploy) {
+        r.evidence.push_back({"CodeDeploy deployment", fmt::format("{} {} ({}/{})", d->id, d->status.text, d->application, d->group),
+                              d->created});
+        if (d->target_read && !d->task_sets.empty()) r.evidence.push_back({"production traffic", traffic_text(*d), std::nullopt});
+        for (const auto& e : d->lifecycle)
+            if (!e.diagnostic.empty() || e.status == "Failed")
+                r.evidence.push_back({"hook " + e.name, fmt::format("{}{}", e.status, e.diagnostic.empty() ? "" : ": " + e.diagnostic),
+                                      e.ended ? e.ended : e.started});
+    } else if (ctx.snap.deployment.configured && ctx.snap.deployment.error) {
+        r.evidence.push_back({"CodeDeploy deployment", "not read: " + describe(*ctx.snap.deployment.error), ctx.snap.deployment.error->time});
+    }
+}
+
 // What the tasks run, by digest; the revision of the most common one is the stage's.
 void add_digest_evidence(const Context& ctx, const Rollout& ro, StageReport& r) {
     std::map<std::string, std::vector<const Task*>> by_digest;
     for (const Task* t : ro.running) {
         const TaskContainer* c = ctx.app_container_of(*t);
-        by_digest[c ? c->image_digest : std::string()].push_back(t);
+        // Tasks without a digest are grouped by their task definition: its reference tells them.
+        by_digest[c && !c->image_digest.empty() ? c->image_digest : "<no digest> " + t->task_definition].push_back(t);
     }
     const Task* majority = nullptr;
     size_t majority_count = 0;
@@ -103,7 +159,7 @@ void add_digest_evidence(const Context& ctx, const Rollout& ro, StageReport& r) 
         std::optional<TimePoint> oldest_start;
         for (const Task* t : ts)
             if (t->started_at && (!oldest_start || *t->started_at < *oldest_start)) oldest_start = t->started_at;
-        r.evidence.push_back({"running digest", fmt::format("{} × {} ({}; {})", ts.size(), digest.empty() ? "<no digest>" : digest,
+        r.evidence.push_back({"running digest", fmt::format("{} × {} ({}; {})", ts.size(), digest.starts_with("<no digest>") ? "<no digest>" : digest,
                                                             td_short(ctx, ts.front()->task_definition),
                                                             rev.known() ? rev.short_sha() + ", " + rev.note : rev.note),
                               oldest_start});
@@ -131,16 +187,6 @@ std::string expected_digest(const Context& ctx) {
     return digest;
 }
 
-// Running tasks that do not run `expected` (all of them when it is not known).
-std::vector<const Task*> off_digest(const Context& ctx, const Rollout& ro, const std::string& expected) {
-    std::vector<const Task*> off;
-    for (const Task* t : ro.running) {
-        const TaskContainer* c = ctx.app_container_of(*t);
-        if (!c || expected.empty() || c->image_digest != expected) off.push_back(t);
-    }
-    return off;
-}
-
 // A rule: the stage's outcome when the rule applies (built on `base`, the gathered evidence).
 using TaskRule = std::optional<StageOutcome> (*)(const Context& ctx, const Rollout& ro, const StageOutcome& base);
 
@@ -159,7 +205,7 @@ std::optional<StageOutcome> rollout_failing(const Context& ctx, const Rollout& r
     if (last_stop)
         r.evidence.push_back({"last stopped task", fmt::format("{}: {}{}", last_stop->arn.substr(last_stop->arn.rfind('/') + 1),
                                                                last_stop->stopped_reason, exit_codes(*last_stop)),
-                              last_stop->stopped_at});
+                              stop_time(*last_stop)});
     int failed_in_progress = 0;
     for (const Deployment* d : ro.in_progress) failed_in_progress += d->failed_tasks;
     out.verdict = VerdictCode::deploy_failing;
@@ -172,10 +218,33 @@ std::optional<StageOutcome> rollout_failing(const Context& ctx, const Rollout& r
     return out;
 }
 
-std::optional<StageOutcome> scaled_to_zero(const Context&, const Rollout& ro, const StageOutcome& base) {
+std::string cluster_name(const Context& ctx, const Service& svc) {
+    const std::string& c = svc.cluster.empty() ? ctx.snap.spec.cluster : svc.cluster;
+    return c.substr(c.rfind('/') + 1);
+}
+
+// A deleted (INACTIVE) or deleting (DRAINING) service runs nothing it is asked to: that is a
+// known failure, not a service scaled to zero.
+std::optional<StageOutcome> service_gone(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    bool inactive = ro.svc.status == ServiceStatus::inactive, draining = ro.svc.status == ServiceStatus::draining;
+    if (!inactive && !draining) return std::nullopt;
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::failed;
+    std::string cluster = cluster_name(ctx, ro.svc);
+    r.summary = fmt::format("service {} in cluster {} is {}", ro.svc.name, cluster,
+                            inactive ? "INACTIVE (deleted)" : "DRAINING (being deleted)");
+    out.verdict = VerdictCode::deploy_failing;
+    out.verdict_summary = fmt::format("Service {} in cluster {} {}: nothing it runs is kept running.", ro.svc.name, cluster,
+                                      inactive ? "was deleted (INACTIVE)" : "is being deleted (DRAINING)");
+    return out;
+}
+
+std::optional<StageOutcome> scaled_to_zero(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
     if (ro.svc.desired != 0) return std::nullopt;
     StageOutcome out = base;
-    return fail_unknown(out, "service is scaled to 0 tasks", "the service is scaled to 0 tasks");
+    std::string what = fmt::format("service {} in cluster {} is scaled to 0 tasks", ro.svc.name, cluster_name(ctx, ro.svc));
+    return fail_unknown(out, what, what + " (desiredCount 0): nothing serves the commit");
 }
 
 std::optional<StageOutcome> nothing_running(const Context&, const Rollout& ro, const StageOutcome& base) {
@@ -186,7 +255,7 @@ std::optional<StageOutcome> nothing_running(const Context&, const Rollout& ro, c
     r.health = Health::failed;
     r.summary = fmt::format("no task running ({} desired)", ro.svc.desired);
     if (last_stop)
-        r.evidence.push_back({"last stopped task", last_stop->stopped_reason + exit_codes(*last_stop), last_stop->stopped_at});
+        r.evidence.push_back({"last stopped task", last_stop->stopped_reason + exit_codes(*last_stop), stop_time(*last_stop)});
     out.verdict = VerdictCode::deploy_failing;
     out.verdict_summary = fmt::format("Service {} wants {} tasks but none is running{}.", ro.svc.name, ro.svc.desired,
                                       last_stop ? ": " + last_stop->stopped_reason : "");
@@ -196,7 +265,11 @@ std::optional<StageOutcome> nothing_running(const Context&, const Rollout& ro, c
 // 2. A rollout still moving.
 std::optional<StageOutcome> rollout_moving(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
     const Deployment* primary = ro.primary;
-    bool moving = !ro.in_progress.empty() || ro.svc.deployments.size() > 1 || (primary && primary->running < primary->desired);
+    // A deployment ECS finished (COMPLETED, or FAILED and rolled back) moves nothing any more.
+    auto unfinished = std::count_if(ro.svc.deployments.begin(), ro.svc.deployments.end(), [](const Deployment& d) {
+        return d.rollout_state != RolloutState::completed && d.rollout_state != RolloutState::failed;
+    });
+    bool moving = !ro.in_progress.empty() || unfinished > 1 || (primary && primary->running < primary->desired);
     if (!moving || !primary) return std::nullopt;
     StageOutcome out = base;
     auto& r = out.report;
@@ -210,60 +283,182 @@ std::optional<StageOutcome> rollout_moving(const Context& ctx, const Rollout& ro
     return out;
 }
 
-// 3. Steady state: do the tasks run the image they should, by digest? Yes, and the target commit.
+// 3. Steady state: what each running task carries — by the digest it reports, else by its task
+// definition's reference — against the target commit and the image that should run.
+struct Judgement {
+    std::string expected;  // the digest that should run; empty when not known
+    std::vector<const Task*> off;  // known to run another image or commit
+    std::vector<const Task*> untold;  // nothing tells what they carry
+};
+
+Judgement judge(const Context& ctx, const Rollout& ro) {
+    Judgement j{expected_digest(ctx), {}, {}};
+    for (const Task* t : ro.running) {
+        const TaskContainer* c = ctx.app_container_of(*t);
+        Revision rev = ctx.task_revision(*t);
+        bool digest_off = c && !c->image_digest.empty() && !j.expected.empty() && c->image_digest != j.expected;
+        bool commit_off = ctx.target && rev.known() && rev.sha != ctx.target->sha;
+        if (digest_off || commit_off) j.off.push_back(t);
+        else if (!ctx.target || !rev.known()) j.untold.push_back(t);
+    }
+    return j;
+}
+
 std::optional<StageOutcome> tasks_current(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
-    std::string expected = expected_digest(ctx);
-    const Revision& revision = base.report.revision;
-    bool carries_target = ctx.target && revision.known() && revision.sha == ctx.target->sha;
-    if (!off_digest(ctx, ro, expected).empty() || !carries_target) return std::nullopt;
+    Judgement j = judge(ctx, ro);
+    if (!ctx.target || !j.off.empty() || !j.untold.empty()) return std::nullopt;
     StageOutcome out = base;
     auto& r = out.report;
     r.health = Health::ok;
-    r.summary = fmt::format("{}/{} tasks run {} ({})", ro.running.size(), ro.svc.desired, short_digest(expected),
-                            r.revision.short_sha());
+    std::string sha = ctx.short_sha(ctx.target->sha);
+    if (!ro.undigested.empty())
+        r.summary = fmt::format("{}/{} tasks run {} ({} report no digest: told by their task definition's tag)",
+                                ro.running.size(), ro.svc.desired, sha, ro.undigested.size());
+    else if (j.expected.empty())
+        r.summary = fmt::format("{}/{} tasks run {} (told by tag; the registry does not confirm the digest)",
+                                ro.running.size(), ro.svc.desired, sha);
+    else
+        r.summary = fmt::format("{}/{} tasks run {} ({})", ro.running.size(), ro.svc.desired, short_digest(j.expected), sha);
     return out;
 }
 
-// 3. ... cannot tell, nothing names the commit ...
-std::optional<StageOutcome> commit_untold(const Context& ctx, const Rollout&, const StageOutcome& base) {
-    if (base.report.revision.known() || !expected_digest(ctx).empty()) return std::nullopt;
-    StageOutcome out = base;
-    return fail_unknown(out, "cannot tell which commit the running tasks carry");
-}
-
-// 3. ... or they run an older image or commit.
+// ... or some run an older image or commit ...
 std::optional<StageOutcome> tasks_stale(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    Judgement j = judge(ctx, ro);
+    if (j.off.empty()) return std::nullopt;
     StageOutcome out = base;
     auto& r = out.report;
-    std::string expected = expected_digest(ctx);
-    std::vector<const Task*> off = off_digest(ctx, ro, expected);
     r.health = Health::stale;
-    const Task* sample = off.empty() ? ro.running.front() : off.front();
+    out.verdict = VerdictCode::tasks_stale;
+    const Task* sample = j.off.front();
     const TaskContainer* sc = ctx.app_container_of(*sample);
     std::string running_digest = sc ? sc->image_digest : "";
-    if (!expected.empty() && running_digest != expected) {
-        std::string tag = ctx.app_container ? parse_image_ref(ctx.app_container->image).tag : "";
-        const Image* want = ctx.index.find_digest(expected);
-        r.summary = fmt::format("{}/{} tasks run {}, not {}", off.size(), ro.running.size(), short_digest(running_digest),
-                                short_digest(expected));
-        out.verdict_summary = fmt::format("Tasks still run {} but {} now points to {}{}: the tasks were never restarted.",
-                                          short_digest(running_digest), tag.empty() ? "the image" : tag, short_digest(expected),
-                                          want ? fmt::format(" (pushed {})", format_clock(want->pushed_at)) : "");
-        if (want && sample->started_at && *sample->started_at < want->pushed_at)
+    Revision running = ctx.task_revision(*sample);
+    if (!running_digest.empty() && !j.expected.empty() && running_digest != j.expected) {
+        r.summary = fmt::format("{}/{} tasks run {}, not {}", j.off.size(), ro.running.size(), short_digest(running_digest),
+                                short_digest(j.expected));
+        const Image* want = ctx.index.find_digest(j.expected);
+        ImageRef ref = ctx.app_container ? parse_image_ref(ctx.app_container->image) : ImageRef{};
+        bool moved_tag = ref.digest.empty() && !ref.tag.empty() && hex_runs(ref.tag).empty();
+        bool before_push = want && sample->started_at && *sample->started_at < want->pushed_at;
+        if (moved_tag && before_push) {
+            out.verdict_summary = fmt::format("Tasks still run {} but {} now points to {} (pushed {}): the tasks were never restarted.",
+                                              short_digest(running_digest), ref.tag, short_digest(j.expected),
+                                              format_clock(want->pushed_at));
+        } else {
+            out.verdict_summary = fmt::format("Tasks run {}{}, not {} (the image for {}).", short_digest(running_digest),
+                                              running.known() ? " (" + running.short_sha() + ")" : "", short_digest(j.expected),
+                                              ctx.target ? ctx.short_sha(ctx.target->sha) : "the newest commit");
+        }
+        if (before_push)
             r.evidence.push_back({"started before push", fmt::format("task started {}, image pushed {}", format_iso8601(*sample->started_at),
                                                                      format_iso8601(want->pushed_at)),
                                   sample->started_at});
     } else {
-        r.summary = fmt::format("tasks run {}, not {}", r.revision.short_sha(), ctx.target ? ctx.short_sha(ctx.target->sha) : "?");
-        out.verdict_summary = fmt::format("Tasks run {}, not the newest commit.", r.revision.short_sha());
+        // Off by commit (the judgement only says so with a target and a known revision).
+        r.summary = fmt::format("{}/{} tasks run {}, not {}", j.off.size(), ro.running.size(), running.short_sha(),
+                                ctx.short_sha(ctx.target->sha));
+        out.verdict_summary = fmt::format("Tasks run {}, not the newest commit {}.", running.short_sha(), ctx.short_sha(ctx.target->sha));
     }
-    out.verdict = VerdictCode::tasks_stale;
+    return out;
+}
+
+// ... or nothing tells what they carry (no newest commit, no digest and a mutable tag, ...).
+std::optional<StageOutcome> commit_untold(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    StageOutcome out = base;
+    if (!ctx.target) return fail_unknown(out, "newest commit unknown: cannot tell whether the tasks carry it");
+    Judgement j = judge(ctx, ro);
+    const Task* sample = j.untold.empty() ? nullptr : j.untold.front();
+    std::string why = sample ? ctx.task_revision(*sample).note : "";
+    return fail_unknown(out, fmt::format("cannot tell which commit {} of {} running tasks carry{}", j.untold.size(),
+                                         ro.running.size(), why.empty() ? "" : ": " + why));
+}
+
+// A rollout that carried the target and was rolled back (or failed): the tasks stage fails, and
+// the task definition stage, which did its part, is ok.
+std::optional<StageOutcome> rolled_back(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    if (!ctx.rollback || !ctx.target) return std::nullopt;
+    const Rollback& rb = *ctx.rollback;
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::failed;
+    std::string failed_td = td_short(ctx, rb.task_definition);
+    std::string now_td = ro.running.empty() ? td_short(ctx, rollout_task_definition(ro.svc))
+                                            : td_short(ctx, ro.running.front()->task_definition);
+    std::string sha = ctx.short_sha(ctx.target->sha);
+    std::string reason = rb.reason.empty() ? "no reason given" : rb.reason;
+    if (rb.rolled_back) {
+        r.summary = fmt::format("{} deployment {} of {} ({}) rolled back; tasks run {}", rb.by, rb.deployment, failed_td, sha, now_td);
+        out.verdict = VerdictCode::deploy_rolled_back;
+        out.verdict_summary = fmt::format("The deployment of {} ({}) failed ({}); {} rolled back to {}.", sha, failed_td, reason,
+                                          rb.by, now_td);
+    } else {
+        r.summary = fmt::format("{} deployment {} of {} ({}) failed", rb.by, rb.deployment, failed_td, sha);
+        out.verdict = VerdictCode::deploy_failing;
+        out.verdict_summary = fmt::format("The {} deployment of {} ({}) failed: {}.", rb.by, sha, failed_td, reason);
+    }
+    r.evidence.push_back({"failed deployment", fmt::format("{} {}: {}", rb.deployment, failed_td, reason), rb.at});
+    return out;
+}
+
+// CODE_DEPLOY: the newest deployment failed or was stopped (whatever it rolled out).
+std::optional<StageOutcome> codedeploy_failed(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    const CodeDeployDeployment* d = ctx.codedeploy;
+    if (!ro.task_sets || !d || !(d->status == CodeDeployStatus::failed || d->status == CodeDeployStatus::stopped))
+        return std::nullopt;
+    // A failure older than what runs now is history, not the state of this rollout.
+    if (ro.primary_set && ro.primary_set->external_id != d->id && ro.primary_set->created && d->created &&
+        *ro.primary_set->created > *d->created)
+        return std::nullopt;
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::failed;
+    std::string reason = d->error_code.empty() ? d->error_message : d->error_code + ": " + d->error_message;
+    bool rolled_back = !d->rollback_deployment_id.empty() || !d->rollback_message.empty();
+    r.summary = fmt::format("CodeDeploy deployment {} {}{}", d->id, d->status.text, rolled_back ? ", rolled back" : "");
+    out.verdict = rolled_back ? VerdictCode::deploy_rolled_back : VerdictCode::deploy_failing;
+    out.verdict_summary = fmt::format("CodeDeploy deployment {} of service {} {}: {}{}", d->id, ro.svc.name, d->status.text,
+                                      reason.empty() ? "no reason given" : reason,
+                                      rolled_back ? fmt::format("; rolled back{}.", d->rollback_message.empty() ? "" : " (" + d->rollback_message + ")")
+                                                  : std::string("."));
+    return out;
+}
+
+// Blue/green: a replacement task set beside the primary, or a CodeDeploy deployment not done.
+std::optional<StageOutcome> shift_in_progress(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    if (!ro.task_sets) return std::nullopt;
+    const CodeDeployDeployment* d = ctx.codedeploy;
+    bool deploying = d && (d->status == CodeDeployStatus::created || d->status == CodeDeployStatus::queued ||
+                           d->status == CodeDeployStatus::in_progress || d->status == CodeDeployStatus::ready ||
+                           d->status == CodeDeployStatus::baking);
+    bool beside = ro.replacement && ro.primary_set && ro.replacement != ro.primary_set;
+    bool stabilizing = ro.primary_set && ro.primary_set->stability == StabilityStatus::stabilizing;
+    if (!deploying && !beside && !stabilizing) return std::nullopt;
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::progressing;
+    out.verdict = VerdictCode::deploy_in_progress;
+    const TaskSet* next = ro.replacement ? ro.replacement : ro.primary_set;
+    std::string next_text = next ? fmt::format("{} {}/{} running{}", td_short(ctx, next->task_definition), next->running,
+                                               next->computed_desired,
+                                               next->stability.text.empty() ? "" : ", " + next->stability.text)
+                                 : "no task set yet";
+    std::string traffic = d && d->target_read && !d->task_sets.empty() ? traffic_text(*d)
+                          : d ? "traffic split not read (codedeploy:GetDeploymentTarget)"
+                              : ro.svc.controller == ControllerType::external ? "traffic is the external controller's"
+                                                                              : "traffic split not read (no CodeDeploy deployment)";
+    std::string primary_td = ro.primary_set ? td_short(ctx, ro.primary_set->task_definition) : "?";
+    r.summary = fmt::format("blue/green: replacement {}; primary {}", next_text, primary_td);
+    out.verdict_summary = fmt::format("Blue/green deployment{} in progress: replacement {}; production traffic: {}.",
+                                      d ? " " + d->id + " (" + d->status.text + ")" : "", next_text, traffic);
     return out;
 }
 
 // In order; the first that applies decides. The last always applies.
-constexpr TaskRule kTaskRules[] = {rollout_failing, scaled_to_zero, nothing_running, rollout_moving,
-                                   tasks_current,   commit_untold,  tasks_stale};
+constexpr TaskRule kTaskRules[] = {service_gone,   rolled_back,   rollout_failing, scaled_to_zero,
+                                   nothing_running, rollout_moving, tasks_current, tasks_stale, commit_untold};
+constexpr TaskRule kTaskSetRules[] = {service_gone,    rolled_back,       codedeploy_failed, scaled_to_zero, nothing_running,
+                                      shift_in_progress, tasks_current, tasks_stale,       commit_untold};
 
 }  // namespace
 
@@ -272,12 +467,14 @@ StageOutcome diagnose_tasks(Context& ctx) {
     base.report.id = Stage::tasks;
     if (source_unusable(ctx.snap.service, "ECS service", base, ctx.now)) return base;
     if (source_unusable(ctx.snap.tasks, "ECS tasks", base, ctx.now)) return base;
-    const Rollout ro = read_rollout(*ctx.snap.service.value, *ctx.snap.tasks.value);
-    add_deployment_evidence(ctx, ro.svc, base.report);
+    const Rollout ro = read_rollout(ctx, *ctx.snap.service.value, *ctx.snap.tasks.value);
+    if (ro.task_sets) add_task_set_evidence(ctx, ro.svc, base.report);
+    else add_deployment_evidence(ctx, ro.svc, base.report);
     add_digest_evidence(ctx, ro, base.report);
-    for (TaskRule rule : kTaskRules)
+    std::span<const TaskRule> rules = ro.task_sets ? std::span<const TaskRule>(kTaskSetRules) : std::span<const TaskRule>(kTaskRules);
+    for (TaskRule rule : rules)
         if (auto out = rule(ctx, ro, base)) return std::move(*out);
-    return base;  // not reached: tasks_stale always applies
+    return base;  // not reached: commit_untold always applies
 }
 
 // Findings about the rollout that stand beside whatever the verdict is.
@@ -301,13 +498,14 @@ void add_rollout_findings(Context& ctx) {
     }
     if (in_progress > 1)
         ctx.find(Severity::error, Stage::tasks, fmt::format("{} deployments IN_PROGRESS at once", in_progress));
-    if (!svc.circuit_breaker)
+    // Only a rolling service has the breaker, and only a told deploymentConfiguration says it is off.
+    if (svc.circuit_breaker == false && !uses_task_sets(svc))
         ctx.find(in_progress ? Severity::error : Severity::warning, Stage::tasks,
                  "no deployment circuit breaker: a failing rollout retries forever");
     if (ctx.snap.tasks.value)
         if (const Task* t = newest_failed_stop(*ctx.snap.tasks.value, std::nullopt))
             ctx.find(Severity::error, Stage::tasks, fmt::format("latest stopped task: {}{}", t->stopped_reason, exit_codes(*t)),
-                     {{"task", t->arn, t->stopped_at}, {"task definition", td_short(ctx, t->task_definition), std::nullopt}});
+                     {{"task", t->arn, stop_time(*t)}, {"task definition", td_short(ctx, t->task_definition), std::nullopt}});
     auto [count, every] = repetition(svc.events, "is unable to consistently start tasks successfully");
     if (count >= 2)
         ctx.find(Severity::error, Stage::tasks,

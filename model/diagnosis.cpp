@@ -66,6 +66,80 @@ std::string short_digest(const std::string& digest) {
     return colon == std::string::npos ? digest.substr(0, 7) : digest.substr(0, std::min(digest.size(), colon + 8));
 }
 
+bool uses_task_sets(const Service& svc) {
+    return svc.controller == ControllerType::code_deploy || svc.controller == ControllerType::external ||
+           (svc.deployments.empty() && !svc.task_sets.empty());
+}
+
+const TaskSet* primary_task_set(const Service& svc) {
+    for (const auto& t : svc.task_sets)
+        if (t.status == TaskSetStatus::primary) return &t;
+    return nullptr;
+}
+
+const TaskSet* replacement_task_set(const Service& svc) {
+    const TaskSet* best = nullptr;
+    for (const auto& t : svc.task_sets)
+        if (t.status == TaskSetStatus::active &&
+            (!best || t.created.value_or(TimePoint{}) > best->created.value_or(TimePoint{})))
+            best = &t;
+    return best;
+}
+
+std::string rollout_task_definition(const Service& svc) {
+    if (!uses_task_sets(svc)) return svc.task_definition;
+    if (const TaskSet* t = replacement_task_set(svc); t && !t->task_definition.empty()) return t->task_definition;
+    if (const TaskSet* t = primary_task_set(svc); t && !t->task_definition.empty()) return t->task_definition;
+    return svc.task_definition;
+}
+
+namespace {
+
+bool stopped_or_failed(const CodeDeployDeployment& d) {
+    return d.status == CodeDeployStatus::failed || d.status == CodeDeployStatus::stopped;
+}
+
+// The task definition a failed CodeDeploy deployment rolled out: its replacement set, while it
+// is still there, else the tasks that set started (they stay listed an hour after they stop).
+std::string codedeploy_task_definition(const CodeDeployDeployment& d, const Service& svc, const std::vector<Task>* tasks) {
+    for (const auto& t : svc.task_sets)
+        if (t.external_id == d.id && !t.task_definition.empty()) return t.task_definition;
+    for (const auto& set : d.task_sets) {
+        if (set.label != "Green" || !tasks) continue;
+        for (const auto& task : *tasks)
+            if (task.started_by == set.id) return task.task_definition;
+    }
+    return {};
+}
+
+}  // namespace
+
+bool Context::carries_target(const std::string& arn) const {
+    const TaskDefinition* td = taskdef(arn);
+    const ContainerDef* c = td ? app_container_of(*td) : nullptr;
+    if (!c || !target) return false;
+    Revision r = index.of_reference(c->image);
+    return r.known() && r.sha == target->sha;
+}
+
+void Context::find_rollback() {
+    if (!snap.service.value || !target) return;
+    const Service& svc = *snap.service.value;
+    std::string intended = rollout_task_definition(svc);
+    for (const auto& d : svc.deployments)
+        if (d.rollout_state == RolloutState::failed && d.task_definition != intended && carries_target(d.task_definition)) {
+            rollback = Rollback{d.task_definition, d.id, "ECS", true, d.rollout_state_reason, d.updated};
+            return;
+        }
+    if (!codedeploy || !stopped_or_failed(*codedeploy)) return;
+    std::string td = codedeploy_task_definition(*codedeploy, svc, snap.tasks.get());
+    if (td.empty() || !carries_target(td)) return;
+    std::string reason = codedeploy->error_code.empty() ? codedeploy->error_message
+                                                        : codedeploy->error_code + ": " + codedeploy->error_message;
+    bool rolled_back = !codedeploy->rollback_deployment_id.empty() || !codedeploy->rollback_message.empty() || td != intended;
+    rollback = Rollback{td, codedeploy->id, "CodeDeploy", rolled_back, reason, codedeploy->completed};
+}
+
 Context::Context(const PipelineSnapshot& s) : snap(s), now(s.now) {
     index.commits = s.commits.get();
     index.builds = s.builds.get();
@@ -79,7 +153,8 @@ Context::Context(const PipelineSnapshot& s) : snap(s), now(s.now) {
                 target_build = &run;
         }
     }
-    if (s.service.value) service_taskdef = taskdef(s.service.value->task_definition);
+    if (s.service.value) service_taskdef = taskdef(rollout_task_definition(*s.service.value));
+    if (s.deployment.ok()) codedeploy = &*s.deployment.value;
     if (service_taskdef) app_container = app_container_of(*service_taskdef);
     if (app_container) app_image_repository = parse_image_ref(app_container->image).repository;
     if (app_image_repository.empty()) app_image_repository = s.spec.image_repository;
@@ -93,6 +168,7 @@ Context::Context(const PipelineSnapshot& s) : snap(s), now(s.now) {
             }
         }
     }
+    find_rollback();
 }
 
 const TaskDefinition* Context::taskdef(const std::string& arn) const {
@@ -116,10 +192,33 @@ const TaskContainer* Context::app_container_of(const Task& task) const {
 Revision Context::task_revision(const Task& task) const {
     const TaskContainer* c = app_container_of(task);
     if (!c) return {};
+    if (c->image_digest.empty()) {
+        // Tasks still pulling, and older agents on EC2 container instances, report no digest: the
+        // task definition's reference is all there is. A tag that names a commit tells it
+        // (inferred); a mutable tag tells nothing, and its current digest is not what they run.
+        const TaskDefinition* td = taskdef(task.task_definition);
+        const ContainerDef* def = td ? app_container_of(*td) : nullptr;
+        std::string image = def ? def->image : c->image;
+        ImageRef ref = parse_image_ref(image);
+        Revision r = ref.digest.empty() ? index.from_string(ref.tag) : index.of_reference(image);
+        if (r.known()) {
+            if (r.match == MatchKind::exact && ref.digest.empty()) r.match = MatchKind::inferred;
+            r.note = fmt::format("no digest reported; {} names the commit", ref.digest.empty() ? "tag " + ref.tag : "the pinned digest");
+        } else {
+            r = {};
+            r.note = fmt::format("no digest reported and tag {} is mutable", ref.tag);
+        }
+        return r;
+    }
     if (const Image* img = index.find_digest(c->image_digest)) return index.of_image(*img);
-    Revision r = index.of_reference(c->image);
+    // The digest is not in the registry (unreadable, or the image is gone): a tag that names a
+    // commit still tells it, but a mutable tag's digest *now* says nothing of what a task that
+    // started earlier runs.
+    ImageRef ref = parse_image_ref(c->image);
+    Revision r = index.from_string(ref.tag);
     r.digest = c->image_digest;
-    r.note = fmt::format("digest {} not in the registry; {}", short_digest(c->image_digest), r.note);
+    r.note = fmt::format("digest {} not in the registry; {}", short_digest(c->image_digest),
+                         r.known() ? "tag " + ref.tag + " names the commit" : "tag " + ref.tag + " names no commit");
     return r;
 }
 

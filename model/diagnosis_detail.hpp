@@ -18,6 +18,25 @@ struct StageOutcome {
     std::string verdict_summary;
 };
 
+// A rollout that carried the target commit and did not stay: ECS's circuit breaker rolled it
+// back, or the CodeDeploy deployment failed or was stopped.
+struct Rollback {
+    std::string task_definition;  // ARN of the revision that carried the target
+    std::string deployment;  // ECS deployment id or CodeDeploy deployment id
+    std::string by;  // "ECS" or "CodeDeploy"
+    bool rolled_back = false;  // false: failed (or stopped) but not rolled back
+    std::string reason;
+    std::optional<TimePoint> at;
+};
+
+// CODE_DEPLOY and EXTERNAL services roll out through task sets, not deployments.
+bool uses_task_sets(const Service& svc);
+const TaskSet* primary_task_set(const Service& svc);
+const TaskSet* replacement_task_set(const Service& svc);  // newest ACTIVE set beside the primary
+// The task definition the service's newest rollout aims at: the replacement task set's while a
+// blue/green shift runs, else the primary set's, else the service's own.
+std::string rollout_task_definition(const Service& svc);
+
 // What the rules compute once and share.
 struct Context {
     explicit Context(const PipelineSnapshot& s);
@@ -36,6 +55,9 @@ struct Context {
     const ContainerDef* app_container = nullptr;  // the container built from the watched repo
     std::string app_image_repository;  // ECR repository name of that container's image
 
+    const CodeDeployDeployment* codedeploy = nullptr;  // the newest deployment of the service's group, when read
+    std::optional<Rollback> rollback;
+
     std::vector<Finding> findings;
 
     void find(Severity sev, Stage stage, std::string message, std::vector<Evidence> evidence = {}) {
@@ -44,10 +66,14 @@ struct Context {
     const TaskDefinition* taskdef(const std::string& arn) const;
     const ContainerDef* app_container_of(const TaskDefinition& td) const;
     const TaskContainer* app_container_of(const Task& task) const;
-    // The revision a running task carries, told by the digest it actually runs.
+    // The revision a running task carries, told by the digest it actually runs; without a
+    // digest, by the image reference of its task definition (inferred, or none for a mutable tag).
     Revision task_revision(const Task& task) const;
+    // Does this task definition's app container reference an image of the target commit?
+    bool carries_target(const std::string& task_definition_arn) const;
     std::string short_sha(const std::string& sha) const { return sha.substr(0, 7); }
     std::string describe_commit(const Commit& c) const;
+    void find_rollback();
     // When the newest deployment of the service was created, when known.
     std::optional<TimePoint> last_deployment() const;
 };

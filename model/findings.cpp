@@ -85,9 +85,13 @@ void image_tag_findings(Context& ctx) {
 }
 
 void started_before_push_finding(Context& ctx) {
-    if (!ctx.expected_image || !ctx.snap.tasks.value) return;
+    if (!ctx.expected_image || !ctx.snap.tasks.value || !ctx.snap.service.value) return;
+    // Tasks of an older revision are the rollout's business (a shift or a rolling deployment
+    // replaces them); the point here is a task of the revision that should run the new image.
+    const std::string intended = rollout_task_definition(*ctx.snap.service.value);
     for (const auto& t : *ctx.snap.tasks.value) {
         if (t.last_status != TaskStatus::running || !t.started_at || *t.started_at >= ctx.expected_image->pushed_at) continue;
+        if (t.task_definition != intended || ctx.rollback) continue;
         ctx.find(Severity::warning, Stage::tasks,
                  fmt::format("task {} started {} before the image it should run was pushed ({})", t.arn.substr(t.arn.rfind('/') + 1),
                              format_duration(ctx.expected_image->pushed_at - *t.started_at), format_clock(ctx.expected_image->pushed_at)),

@@ -104,6 +104,14 @@ Revision RevisionIndex::of_image(const Image& image) const {
                                  best->finished ? format_clock(*best->finished) : "running", r.short_sha());
             return r;
         }
+        if (const CiRun* run = run_just_before(image.pushed_at)) {
+            Revision r = with_position({run->sha, MatchKind::inferred, ""});
+            r.digest = image.digest;
+            r.note = fmt::format("inferred: pushed {}, {} after {} #{} for {} ended ({}); the registry's and CI's clocks differ",
+                                 format_clock(image.pushed_at), format_duration(image.pushed_at - *run->finished), run->name,
+                                 run->number, r.short_sha(), format_clock(*run->finished));
+            return r;
+        }
     }
     Revision r;
     r.digest = image.digest;
@@ -111,6 +119,23 @@ Revision RevisionIndex::of_image(const Image& image) const {
                                 : fmt::format("tags [{}] name no commit and no CI run covers the push",
                                               fmt::join(image.tags, ", "));
     return r;
+}
+
+// ECR's push time and GitHub's run times come from different clocks, and a run's recorded end
+// can precede the push it made. A push within kClockSkew after a green run ended, with no other
+// run started in between, is that run's.
+const CiRun* RevisionIndex::run_just_before(TimePoint pushed) const {
+    if (!builds) return nullptr;
+    const CiRun* best = nullptr;
+    for (const auto& run : *builds) {
+        if (run.sha.empty() || !run.finished || run.conclusion != CiConclusion::success) continue;
+        if (pushed < *run.finished || pushed - *run.finished > kClockSkew) continue;
+        if (!best || *run.finished > *best->finished) best = &run;
+    }
+    if (!best) return nullptr;
+    for (const auto& run : *builds)
+        if (&run != best && run.started > best->started && run.started <= pushed) return nullptr;
+    return best;
 }
 
 const Image* RevisionIndex::find_digest(std::string_view digest) const {

@@ -55,8 +55,12 @@ struct RevisionIndex {
     // A version string an endpoint reports: a SHA, or a string equal to an image tag.
     Revision of_reported(std::string_view reported) const;
 
+    // How far after a CI run's recorded end a push may be and still be that run's image.
+    static constexpr Duration kClockSkew = std::chrono::minutes(5);
+
 private:
     Revision with_position(Revision r) const;
+    const CiRun* run_just_before(TimePoint pushed) const;
 };
 
 }  // namespace shipwatch

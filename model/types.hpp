@@ -165,13 +165,56 @@ struct Service {
     int pending = 0;
     std::string launch_type;
     ApiEnum<ControllerType> controller;  // deploymentController.type; text empty when absent (ECS)
-    bool circuit_breaker = false;
+    std::optional<bool> circuit_breaker;  // none when deploymentConfiguration is absent: not told
     bool circuit_breaker_rollback = false;
     std::vector<Deployment> deployments;  // empty for CODE_DEPLOY and EXTERNAL: they use task sets
     std::vector<TaskSet> task_sets;
     std::vector<ServiceEvent> events;  // newest first, as ECS returns them
     std::vector<ServiceLoadBalancer> load_balancers;
     std::optional<TimePoint> created_at;
+};
+
+// ---- CodeDeploy (blue/green for CODE_DEPLOY services) ----------------------------------------
+
+// One lifecycle hook of an ECS deployment target (BeforeInstall, Install, AfterAllowTestTraffic,
+// AllowTraffic, ...), with the hook's diagnostics when it failed.
+struct CodeDeployLifecycleEvent {
+    std::string name;
+    std::string status;  // Pending, InProgress, Succeeded, Failed, Skipped, Unknown
+    std::optional<TimePoint> started;
+    std::optional<TimePoint> ended;
+    std::string diagnostic;  // "errorCode: message" when the hook reported one
+};
+
+// A task set as CodeDeploy sees it: which colour, and how much production traffic it takes.
+struct CodeDeployTaskSet {
+    std::string id;  // ECS task set id (botocore spells the member "identifer")
+    std::string label;  // Blue (original) or Green (replacement)
+    std::string status;
+    std::optional<double> traffic_weight;  // percent of production traffic
+    std::string target_group;  // name
+    long long desired = 0;
+    long long running = 0;
+};
+
+// GetDeployment, with GetDeploymentTarget's ECS target when it could be read.
+struct CodeDeployDeployment {
+    std::string id;
+    std::string application;
+    std::string group;
+    ApiEnum<CodeDeployStatus> status;
+    std::string error_code;
+    std::string error_message;
+    std::string rollback_message;
+    std::string rollback_deployment_id;  // set on the deployment a rollback replaced
+    std::string rollback_of;  // set on a rollback deployment: the deployment that triggered it
+    std::string creator;  // user, codeDeployRollback, ...
+    std::optional<TimePoint> created;
+    std::optional<TimePoint> completed;
+    bool target_read = false;  // GetDeploymentTarget answered (it may be denied)
+    std::string target_status;
+    std::vector<CodeDeployLifecycleEvent> lifecycle;
+    std::vector<CodeDeployTaskSet> task_sets;
 };
 
 struct TaskContainer {

@@ -36,9 +36,12 @@ std::string expected_digest(const PipelineAnalysis& a) {
 void service_section(Doc& doc, const Service& svc) {
     kv(doc, "service", fmt::format("{} · desired {} running {} pending {} · {}", svc.name, svc.desired, svc.running, svc.pending,
                                    svc.launch_type.empty() ? "ECS" : svc.launch_type));
-    kv(doc, "circuit breaker", svc.circuit_breaker ? (svc.circuit_breaker_rollback ? "on, with rollback" : "on, no rollback")
-                                                   : "off — a failing rollout retries forever",
-       svc.circuit_breaker ? Role::ok : Role::warning);
+    if (!svc.circuit_breaker)
+        kv(doc, "circuit breaker", "not told (no deploymentConfiguration in the answer)", Role::unknown);
+    else
+        kv(doc, "circuit breaker", *svc.circuit_breaker ? (svc.circuit_breaker_rollback ? "on, with rollback" : "on, no rollback")
+                                                        : "off — a failing rollout retries forever",
+           *svc.circuit_breaker ? Role::ok : Role::warning);
 }
 
 void deployments_section(Doc& doc, const Service& svc, TimePoint now) {

@@ -92,6 +92,7 @@ Service parse_service(const json& s) {
     out.launch_type = json_string(s, "launchType");
     out.created_at = json_time(s, "createdAt");
     if (auto config = s.find("deploymentConfiguration"); config != s.end() && config->is_object()) {
+        out.circuit_breaker = false;  // told: a configuration without a breaker has none
         if (auto breaker = config->find("deploymentCircuitBreaker"); breaker != config->end()) {
             out.circuit_breaker = json_bool(*breaker, "enable");
             out.circuit_breaker_rollback = json_bool(*breaker, "rollback");

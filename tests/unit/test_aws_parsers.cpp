@@ -65,7 +65,7 @@ TEST(EcsClient, DescribeServicesParsesDeploymentsEventsAndLoadBalancers) {
     EXPECT_EQ(s.running, 2);
     EXPECT_EQ(s.pending, 1);
     EXPECT_EQ(s.launch_type, "FARGATE");
-    EXPECT_TRUE(s.circuit_breaker);
+    EXPECT_EQ(s.circuit_breaker, true);
     EXPECT_TRUE(s.circuit_breaker_rollback);
     ASSERT_TRUE(s.created_at.has_value());
     EXPECT_EQ(*s.created_at, from_epoch_seconds(1717000000));

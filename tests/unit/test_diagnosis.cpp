@@ -198,8 +198,173 @@ TEST(Verdict, DeployRolledBack) {
     }
     Diagnosis d = diagnose(s);
     EXPECT_EQ(d.verdict.code, VerdictCode::deploy_rolled_back) << d.verdict.summary;
-    EXPECT_EQ(stage(d, "taskdef").health, Health::failed);
+    // The task definition did its part (app:24 references the new image); the rollout failed.
+    EXPECT_EQ(stage(d, "taskdef").health, Health::ok) << stage(d, "taskdef").summary;
+    EXPECT_EQ(stage(d, "tasks").health, Health::failed);
+    EXPECT_EQ(d.verdict.stage, Stage::tasks);
     EXPECT_NE(d.verdict.summary.find("circuit breaker"), std::string::npos);
+    // ECS finished: the completed rollback and the failed deployment move nothing.
+    EXPECT_EQ(stage(d, "tasks").summary.find("rolling out"), std::string::npos) << stage(d, "tasks").summary;
+}
+
+// Blue/green through CodeDeploy: the service lists task sets, not deployments.
+PipelineSnapshot blue_green_snapshot() {
+    auto s = healthy_snapshot();
+    auto& svc = *s.service.value;
+    svc.controller = "CODE_DEPLOY";
+    svc.deployments.clear();
+    svc.circuit_breaker.reset();
+    svc.task_definition = kTdOld;
+    TaskSet blue;
+    blue.id = "ecs-svc/blue";
+    blue.status = "PRIMARY";
+    blue.task_definition = kTdOld;
+    blue.started_by = "CodeDeploy";
+    blue.external_id = "d-OLD";
+    blue.computed_desired = blue.running = 2;
+    blue.stability = "STEADY_STATE";
+    blue.created = at("2025-06-09T16:31:00Z");
+    TaskSet green = blue;
+    green.id = "ecs-svc/green";
+    green.status = "ACTIVE";
+    green.task_definition = kTdNew;
+    green.external_id = "d-NEW";
+    green.created = at("2025-06-10T14:01:00Z");
+    svc.task_sets = {blue, green};
+    auto& tasks = *s.tasks.value;
+    for (auto& t : tasks) t.started_by = "ecs-svc/green";
+    for (const char* id : {"b1", "b2"}) {
+        Task t = running_task(id, kTdOld, kOldDigest, "10.0.2.1", at("2025-06-09T16:32:00Z"));
+        t.started_by = "ecs-svc/blue";
+        tasks.push_back(t);
+    }
+    return s;
+}
+
+CodeDeployDeployment codedeploy(const char* status) {
+    CodeDeployDeployment d;
+    d.id = "d-NEW";
+    d.application = "app";
+    d.group = "app-dg";
+    d.status = status;
+    d.created = at("2025-06-10T14:00:55Z");
+    d.target_read = true;
+    d.task_sets = {{"ecs-svc/blue", "Blue", "PRIMARY", 100.0, "app-blue", 2, 2},
+                   {"ecs-svc/green", "Green", "ACTIVE", 0.0, "app-green", 2, 2}};
+    return d;
+}
+
+TEST(BlueGreen, AShiftInProgressIsDeployInProgressWithTheTrafficSplit) {
+    auto s = blue_green_snapshot();
+    set(s.deployment, codedeploy("InProgress"), s.now);
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::deploy_in_progress) << d.verdict.summary;
+    EXPECT_EQ(d.verdict.stage, Stage::tasks);
+    EXPECT_EQ(stage(d, "taskdef").health, Health::ok) << stage(d, "taskdef").summary;  // the replacement's revision
+    EXPECT_NE(d.verdict.summary.find("Blue 100% (app-blue), Green 0% (app-green)"), std::string::npos) << d.verdict.summary;
+    for (const auto& f : d.findings) EXPECT_EQ(f.message.find("circuit breaker"), std::string::npos) << f.message;
+}
+
+TEST(BlueGreen, WithoutCodeDeployAccessAReplacementBesideThePrimaryIsStillInProgress) {
+    auto s = blue_green_snapshot();
+    s.deployment.configured = true;
+    s.deployment.error = FetchError{Source::codedeploy, "AccessDeniedException", "not authorized to perform codedeploy:GetDeployment", s.now};
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::deploy_in_progress) << d.verdict.summary;
+    EXPECT_NE(d.verdict.summary.find("traffic split not read"), std::string::npos) << d.verdict.summary;
+}
+
+TEST(BlueGreen, ACompletedShiftIsLive) {
+    auto s = blue_green_snapshot();
+    auto& svc = *s.service.value;
+    svc.task_sets.erase(svc.task_sets.begin());
+    svc.task_sets[0].status = "PRIMARY";
+    svc.task_definition = kTdNew;
+    auto& tasks = *s.tasks.value;
+    std::erase_if(tasks, [](const Task& t) { return t.started_by == "ecs-svc/blue"; });
+    set(s.deployment, codedeploy("Succeeded"), s.now);
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::live) << d.verdict.summary;
+}
+
+TEST(BlueGreen, AStoppedAndRolledBackDeploymentFailsTheTasksStage) {
+    auto s = blue_green_snapshot();
+    auto& svc = *s.service.value;
+    svc.task_sets.pop_back();  // the rollback removed the replacement set
+    auto& tasks = *s.tasks.value;
+    for (auto& t : tasks)
+        if (t.started_by == "ecs-svc/green") {
+            t.last_status = "STOPPED";
+            t.desired_status = "STOPPED";
+            t.stopped_reason = "Scaling activity initiated by (deployment d-NEW)";
+        }
+    auto cd = codedeploy("Stopped");
+    cd.error_code = "ALARM_ACTIVE";
+    cd.error_message = "One or more alarms have been activated";
+    cd.rollback_deployment_id = "d-BACK";
+    set(s.deployment, cd, s.now);
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::deploy_rolled_back) << d.verdict.summary;
+    EXPECT_EQ(d.verdict.stage, Stage::tasks);
+    EXPECT_EQ(stage(d, "taskdef").health, Health::ok) << stage(d, "taskdef").summary;
+    EXPECT_NE(d.verdict.summary.find("ALARM_ACTIVE"), std::string::npos) << d.verdict.summary;
+}
+
+TEST(BlueGreen, AFailedDeploymentWithoutItsReplacementStillFails) {
+    auto s = blue_green_snapshot();
+    s.service.value->task_sets.pop_back();
+    std::erase_if(*s.tasks.value, [](const Task& t) { return t.started_by == "ecs-svc/green"; });
+    auto cd = codedeploy("Failed");
+    cd.error_code = "HEALTH_CONSTRAINTS";
+    cd.error_message = "too many tasks failed";
+    set(s.deployment, cd, s.now);
+    Diagnosis d = diagnose(s);
+    EXPECT_NE(d.verdict.code, VerdictCode::live);
+    EXPECT_EQ(stage(d, "tasks").health, Health::failed) << stage(d, "tasks").summary;
+}
+
+TEST(DigestGaps, TasksWithoutADigestAreToldByAShaTagNotJudgedStale) {
+    auto s = healthy_snapshot();
+    for (auto& t : *s.tasks.value) t.containers[0].image_digest.clear();
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::live) << d.verdict.summary;
+    EXPECT_NE(stage(d, "tasks").summary.find("report no digest"), std::string::npos) << stage(d, "tasks").summary;
+}
+
+TEST(DigestGaps, TasksWithoutADigestOnAMutableTagCannotBeTold) {
+    auto s = healthy_snapshot();
+    (*s.task_definitions.value)[kTdNew].containers[0].image = std::string(kRegistry) + "/app:latest";
+    (*s.images.value)[0].tags.push_back("latest");
+    for (auto& t : *s.tasks.value) t.containers[0].image_digest.clear();
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::unknown) << d.verdict.summary;
+    EXPECT_EQ(d.verdict.stage, Stage::tasks);
+    EXPECT_NE(stage(d, "tasks").summary.find("mutable"), std::string::npos) << stage(d, "tasks").summary;
+}
+
+TEST(ServiceLifecycle, ADeletedServiceIsAKnownFailureNamingClusterAndService) {
+    auto s = healthy_snapshot();
+    s.service.value->status = "INACTIVE";
+    s.service.value->desired = 0;
+    s.tasks.value->clear();
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::deploy_failing) << d.verdict.summary;
+    EXPECT_NE(stage(d, "tasks").summary.find("service app in cluster app-cluster is INACTIVE"), std::string::npos)
+        << stage(d, "tasks").summary;
+}
+
+TEST(ClockSkew, AMutableTagPushedJustAfterTheRunEndedIsThatRunsImage) {
+    auto s = healthy_snapshot();
+    auto& images = *s.images.value;
+    images[0].tags = {"latest"};
+    images[0].pushed_at = at("2025-06-10T14:02:05Z");  // the run ended 14:01:05
+    (*s.task_definitions.value)[kTdNew].containers[0].image = std::string(kRegistry) + "/app:latest";
+    Diagnosis d = diagnose(s);
+    EXPECT_NE(d.verdict.code, VerdictCode::image_missing) << d.verdict.summary;
+    EXPECT_EQ(stage(d, "image").health, Health::ok) << stage(d, "image").summary;
+    bool gap_shown = false;
+    for (const auto& e : stage(d, "image").evidence) gap_shown |= e.value.find("clocks differ") != std::string::npos;
+    EXPECT_TRUE(gap_shown);
 }
 
 TEST(Verdict, TasksStaleComparedByDigestNotByTag) {

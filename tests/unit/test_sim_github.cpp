@@ -120,7 +120,7 @@ TEST_F(Sim, ShipwatchClientsParseTheSimulatorsAnswers) {
     auto services = aws::EcsClient(ctx).describe_services("tiny-cluster", {"tiny-api"});
     ASSERT_TRUE(services) << services.error().message;
     EXPECT_EQ(services->at(0).deployments.at(0).created, parse_iso8601("2025-06-12T17:06:00Z").value());
-    EXPECT_TRUE(services->at(0).circuit_breaker);
+    EXPECT_EQ(services->at(0).circuit_breaker, true);
 
     auto images = aws::EcrClient(ctx).describe_images("tiny", {"latest", "v9"}, {});
     ASSERT_TRUE(images) << images.error().message;
