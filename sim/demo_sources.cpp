@@ -47,7 +47,7 @@ Result<std::unique_ptr<DemoSources>> make_demo(const std::vector<std::string>& n
     std::vector<std::string> wanted = names.empty() ? sim::scenario_names() : names;
     std::vector<sim::Scenario> scenarios;
     for (const auto& n : wanted) {
-        auto s = sim::load_builtin(n);
+        auto s = sim::load_scenario(n);
         if (!s) return s.error();
         scenarios.push_back(std::move(s).value());
     }

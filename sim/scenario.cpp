@@ -1,6 +1,7 @@
 // Scenario documents: parsing and validation. Every error names the scenario and the member,
 // so a typo in a scenario file reads like "scenario rollout: pipelines[0].kind must be ecs or ec2".
 #include <algorithm>
+#include <fstream>
 #include <regex>
 #include <set>
 
@@ -204,6 +205,9 @@ void check_world(Checker& c, const json& world) {
                 require_each(events, w + ".logs.groups." + name, "timestamp");
             require_each(list_at(at(services, "secretsmanager"), "secrets"),
                          w + ".secretsmanager.secrets", "ARN");
+            require_each(list_at(at(services, "codedeploy"), "deployments"), w + ".codedeploy.deployments",
+                         "deploymentId");
+            require_each(list_at(at(services, "codedeploy"), "targets"), w + ".codedeploy.targets", "ecsTarget");
         }
     }
     if (world.contains("github") && world["github"].is_object()) {
@@ -252,7 +256,7 @@ Result<Scenario> parse_scenario(const std::string& json_text) {
     s.name = c.text(doc, "name", "", true);
     if (!s.name.empty()) c.set_scenario(s.name);
     c.only_members(doc, {"name", "title", "description", "start", "account", "credentials", "pipelines", "expect",
-                         "world", "script"},
+                         "expect_stage", "world", "script"},
                    "");
     s.title = c.text(doc, "title", "", false);
     s.description = c.text(doc, "description", "", false);
@@ -318,6 +322,23 @@ Result<Scenario> parse_scenario(const std::string& json_text) {
     }
     if (c.failed()) return c.error();
     return s;
+}
+
+Result<Scenario> load_scenario(const std::string& name_or_path) {
+    if (name_or_path.find('/') == std::string::npos && !name_or_path.ends_with(".json")) return load_builtin(name_or_path);
+    constexpr std::streamsize kMaxBytes = 64 << 20;  // a scenario is a document, not a stream
+    std::ifstream in(name_or_path, std::ios::binary);
+    if (!in) return Error{"scenario", fmt::format("cannot read scenario file {}", name_or_path), 0, false};
+    std::string text;
+    char buffer[65536];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        text.append(buffer, static_cast<size_t>(in.gcount()));
+        if (static_cast<std::streamsize>(text.size()) > kMaxBytes)
+            return Error{"scenario", fmt::format("scenario file {} is larger than 64 MiB", name_or_path), 0, false};
+    }
+    auto parsed = parse_scenario(text);
+    if (!parsed) return Error{"scenario", fmt::format("{}: {}", name_or_path, parsed.error().message), 0, false};
+    return parsed;
 }
 
 Result<Scenario> load_builtin(const std::string& name) {

@@ -270,7 +270,7 @@ HttpResponse SimServer::Impl::answer_http(SimServer& self, HttpRequest request, 
 }
 
 Result<std::unique_ptr<SimServer>> SimServer::create(const std::string& scenario_name, SimServerOptions options) {
-    auto scenario = load_builtin(scenario_name);
+    auto scenario = load_scenario(scenario_name);
     if (!scenario) return scenario.error();
     return create(std::move(scenario).value(), std::move(options));
 }

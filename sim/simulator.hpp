@@ -50,6 +50,9 @@ struct Scenario {
 // Parse a scenario document; errors name the scenario and the offending member.
 Result<Scenario> parse_scenario(const std::string& json_text);
 Result<Scenario> load_builtin(const std::string& name);
+// A built-in scenario by name, or a scenario file by path (a name with a '/' or ending in
+// ".json"): `sim --scenario ./mine.json`, `--demo ./mine.json`.
+Result<Scenario> load_scenario(const std::string& name_or_path);
 
 // The evolving world of one scenario. Thread-safe.
 class World {

@@ -114,7 +114,7 @@ TEST_P(BadFlags, OneLineAndExitTwo) {
     EXPECT_EQ(r.err, std::string("shipwatch: ") + c.message + "\n") << c.args;
 }
 
-constexpr const char* kScenarios = "cache-trap, ec2-never-updated, healthy, merged-after-deploy, phantom-ecs, rollout, stuck-rollouts";
+constexpr const char* kScenarios = "blue-green, cache-trap, ec2-never-updated, healthy, merged-after-deploy, phantom-ecs, rollout, stuck-rollouts";
 
 INSTANTIATE_TEST_SUITE_P(
     Table, BadFlags,
@@ -136,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(
         FlagCase{"cluster_alone", "check --cluster a", "--cluster and --service go together (see 'shipwatch --help')"},
         FlagCase{"empty_branch", "check --demo healthy --branch ''", "--branch must not be empty (see 'shipwatch --help')"},
         FlagCase{"sim_without_scenario", "sim",
-                 "sim needs --scenario: one of cache-trap, ec2-never-updated, healthy, merged-after-deploy, phantom-ecs, rollout, "
+                 "sim needs --scenario: one of blue-green, cache-trap, ec2-never-updated, healthy, merged-after-deploy, phantom-ecs, rollout, "
                  "stuck-rollouts, or fleet-N[-week] (see 'shipwatch --help')"},
         FlagCase{"bad_fault", "sim --scenario healthy --fault ecs=boom",
                  "--fault 'ecs=boom': unknown kind 'boom': one of throttle, 500, 503, refuse, slow, truncate, malformed, bad-enum, "

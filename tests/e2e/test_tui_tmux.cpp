@@ -107,14 +107,31 @@ TEST(TuiTmux, Incident4DigestMismatch) {
 }
 
 // Incident 5: the fix merged 38 minutes after the deployment. Rows are not-live first, failed
-// before stale, so the merged-after-deploy pipeline is the third row: j, j, then 2 (build).
-TEST(TuiTmux, Incident5GapInThreeKeys) {
+// before stale, so the merged-after-deploy pipeline is the fourth row (after the two failed
+// rollouts of stuck-rollouts and blue-green's rolled-back ledger-api): j, j, j, then 2 (build).
+TEST(TuiTmux, Incident5GapInFourKeys) {
     Tmux t("--demo", 160, 48);
     wait_loaded(t);
-    t.keys({"j", "j", "2"});
+    t.keys({"j", "j", "j", "2"});
     std::string s = t.wait_for({"hokusai-api-development › build", "merged after the last deployment"});
     EXPECT_TRUE(has(s, "merged after the last deployment")) << s;
     EXPECT_TRUE(has(s, "38m later (deployed 16:34:00, merged 17:12:00)")) << s;
+}
+
+// CodeDeploy blue/green in the dashboard: a shift in progress, a finished shift and a rollback,
+// and the traffic split in the shifting pipeline's tasks pane.
+TEST(TuiTmux, BlueGreenShiftDoneAndRolledBack) {
+    Tmux t("--demo blue-green", 160, 48);
+    std::string s = wait_loaded(t);
+    EXPECT_TRUE(has(s, "▶ deploy rol")) << s;  // the not-live label, cut to the column
+    EXPECT_TRUE(has(s, "▌ deploy in ")) << s;
+    EXPECT_TRUE(has(s, "▌ live ")) << s;
+    EXPECT_TRUE(has(s, "CodeDeploy rolled back to ledger-api:41")) << s;
+    EXPECT_TRUE(has(s, "Blue/green deployment d-B897EF150 (InProgress) in progress")) << s;
+    t.keys({"j", "5"});  // not-live first: ledger-api (failed), then orders-api (progressing)
+    s = t.wait_for({"orders-api › tasks", "production traffic"});
+    EXPECT_TRUE(has(s, "Blue 100% (orders-api-blue), Green 0% (orders-api-green)")) << s;
+    EXPECT_TRUE(has(s, "task set ACTIVE")) << s;
 }
 
 TEST(TuiTmux, ResizeDownAndBackWithoutGarbling) {

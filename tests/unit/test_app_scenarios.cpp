@@ -27,7 +27,7 @@ TEST(ScenariosInProcess, ListsEveryBuiltInThenTheGeneratedFleet) {
     ASSERT_TRUE(std::getline(lines, line));
     EXPECT_EQ(line.rfind("fleet-N[-week]         generated: N pipelines", 0), 0u) << line;
     EXPECT_FALSE(std::getline(lines, line));
-    EXPECT_EQ(sim::scenario_names().size(), 7u);
+    EXPECT_EQ(sim::scenario_names().size(), 8u);
 }
 
 }  // namespace

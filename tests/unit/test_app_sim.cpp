@@ -65,7 +65,7 @@ TEST(SimInProcess, UsageErrors) {
     bad_fault.faults = {"ecs=boom"};
     const Case cases[] = {
         {sim_options(""),
-         "sim needs --scenario: one of cache-trap, ec2-never-updated, healthy, merged-after-deploy, phantom-ecs, rollout, "
+         "sim needs --scenario: one of blue-green, cache-trap, ec2-never-updated, healthy, merged-after-deploy, phantom-ecs, rollout, "
          "stuck-rollouts, or fleet-N[-week]"},
         {bad_port, "--port must be between 0 and 65535"},
         {bad_throttle, "--throttle-first must be 0 or more"},

@@ -84,7 +84,7 @@ TEST(StageTable, PartsEachStageReads) {
     EXPECT_EQ(parts(Stage::build), (V{"builds", "commits"}));
     EXPECT_EQ(parts(Stage::image), (V{"images", "task_definitions"}));
     EXPECT_EQ(parts(Stage::taskdef), (V{"service", "task_definitions", "secrets"}));
-    EXPECT_EQ(parts(Stage::tasks), (V{"service", "tasks", "logs"}));
+    EXPECT_EQ(parts(Stage::tasks), (V{"service", "tasks", "deployment", "logs"}));
     EXPECT_EQ(parts(Stage::alb), (V{"target_groups", "version", "tasks"}));
     EXPECT_EQ(parts(Stage::instances), (V{"instances", "version"}));
 }
@@ -106,7 +106,7 @@ TEST(StageTable, JsonListsEachPipelinesStagesInChainOrder) {
 }
 
 TEST(PartTable, EveryPartHasItsRowAndTheJsonListsThemInTableOrder) {
-    ASSERT_EQ(kParts.size(), 11u);
+    ASSERT_EQ(kParts.size(), 12u);
     for (size_t i = 0; i < kParts.size(); ++i) {
         const Part p = static_cast<Part>(i);
         EXPECT_EQ(part_info(p).part, p);
