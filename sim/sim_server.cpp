@@ -172,12 +172,16 @@ public:
             if (req.method == "POST") request.erase("body");  // the form is the body
         }
         std::string content_type;
-        for (const auto& [name, value] : answer.headers)
+        nlohmann::json answer_headers = nlohmann::json::object();
+        for (const auto& [name, value] : answer.headers) {
             if (lower(name) == "content-type") content_type = value;
+            answer_headers[name] = value;
+        }
         nlohmann::json doc{{"service", service}, {"protocol", protocol}, {"operation", operation},
                            {"request", request},
                            {"response", {{"status", answer.transport_failed() ? 0 : answer.status},
                                          {"content_type", content_type},
+                                         {"headers", answer_headers},
                                          {"error", answer.error},
                                          {"body", answer.body}}}};
         write_file(fmt::format("{:06}-{}-{}.json", n + 1, safe(service.empty() ? protocol : service), safe(operation)),
@@ -227,6 +231,8 @@ private:
             std::string n = lower(name);
             if (n == "authorization" || n == "proxy-authorization" || n == "x-amz-security-token" || n == "cookie")
                 continue;
+            // httplib's own entries (LOCAL_ADDR, REMOTE_PORT, ...) were not sent by the client.
+            if (n == "local_addr" || n == "local_port" || n == "remote_addr" || n == "remote_port") continue;
             out[name] = value;
         }
         return out;

@@ -21,7 +21,7 @@ start_sim() {
   shift
   "$bin" sim "$@" --port 0 >"$work/$tag.out" 2>"$work/$tag.err" &
   pids+=($!)
-  for _ in $(seq 100); do grep -q listening "$work/$tag.out" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -qs listening "$work/$tag.out" && break; sleep 0.1; done
   port=$(sed -nE 's/^listening on http:\/\/127\.0\.0\.1:([0-9]+)$/\1/p' "$work/$tag.out")
   [ -n "$port" ] || { fail "$tag: sim did not start: $(cat "$work/$tag.err")"; return 1; }
 }

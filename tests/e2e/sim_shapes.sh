@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The simulator stays AWS-shaped: `shipwatch check --json` on the real-data path (config file,
+# libcurl with SigV4, endpoint overrides) against `shipwatch sim --record` for every built-in
+# scenario, a generated week at several offsets, error answers (throttling, 5xx, expired and
+# wrong credentials), then every recorded request and answer checked against botocore's service
+# models by botocore_shapes.py. The curated scenarios must still give the verdicts they declare.
+# Usage: sim_shapes.sh SHIPWATCH_BINARY README   (exit 77: /usr/bin/python3 has no botocore;
+#        1 instead when SHIPWATCH_REQUIRE_BOTOCORE is set, as .ci/run does)
+set -uo pipefail
+bin=$1
+readme=$2
+here=$(dirname "$0")
+# shellcheck source=sim_lib.sh
+source "$here/sim_lib.sh"
+if ! "$py" -c 'import botocore' 2>/dev/null; then
+  echo "$py has no botocore (apt-get install python3-botocore)"
+  [ -n "${SHIPWATCH_REQUIRE_BOTOCORE:-}" ] && exit 1  # CI: never a skip
+  exit 77
+fi
+started=$(date +%s%N)
+runs=()
+
+# record TAG SECRET|- SIM_ARGS...: one check against a recording server; its records in $work/rec/TAG.
+record() {
+  local tag=$1 wrong=$2 t0
+  t0=$(date +%s%N)
+  shift 2
+  start_sim "$tag" "$@" --record "$work/rec/$tag" || return 1
+  sim_config "$work/rec/$tag/scenario.json" "$tag" >"$work/$tag.toml"
+  sim_keys "$tag"
+  [ "$wrong" = - ] || secret=$wrong
+  run_shipwatch "$key" "$secret" check --config "$work/$tag.toml" --json >"$work/$tag.json" 2>"$work/$tag.check.err"
+  echo $? >"$work/$tag.code"
+  runs+=("$tag")
+  stop_sims  # one server at a time; its answers are all on disk once it has ended
+  [ -z "${SHAPES_VERBOSE:-}" ] || echo "$tag: $((($(date +%s%N) - t0) / 1000000)) ms"
+}
+
+# The verdicts a curated scenario declares (at its start), so no shape fix changes one unnoticed.
+expect_verdicts() {  # TAG
+  "$py" - "$work/rec/$1/scenario.json" "$work/$1.json" <<'PY' || fail "$1: verdicts differ ($(head -c 300 "$work/$1.check.err"))"
+import json, sys
+want = json.load(open(sys.argv[1]))["expect"]
+try:
+    got = {p["name"]: p["verdict"]["code"] for p in json.load(open(sys.argv[2]))["pipelines"]}
+except Exception as e:
+    sys.exit(f"no JSON report: {e}")
+if got != want:
+    sys.exit(f"expected {want}, got {got}")
+PY
+}
+
+scenarios=$("$bin" scenarios | awk '$1 != "fleet-N[-week]" {print $1}')
+[ -n "$scenarios" ] || { echo "FAIL: shipwatch scenarios listed none"; exit 1; }
+for s in $scenarios; do
+  record "$s" - --scenario "$s" && expect_verdicts "$s"
+done
+# A generated week at moments of different incidents (build failed, tasks stale, a failing
+# rollout, a commit not built: found with `check --demo fleet-6-week --at ...`), and the static
+# fleet. Six pipelines, not more: shipwatch paces its GitHub calls, so each run is ~4 s.
+for at in 0s 12h 54h 102h 108h; do record "fleet-6-week@$at" - --scenario fleet-6-week --at "$at"; done
+record fleet-6 - --scenario fleet-6
+# Error answers in each protocol's shape: JSON 1.1, Query (ELBv2) and EC2.
+record throttled - --scenario stuck-rollouts --fault aws=throttle,first=1
+record throttled-ec2 - --scenario ec2-never-updated --fault aws=throttle,first=1
+record server-errors - --scenario healthy --fault 'ecs:*=500,first=1' --fault 'elasticloadbalancing:*=503,first=1' \
+  --fault 'ecr:*=503,first=1'
+record expired - --scenario ec2-never-updated --fault aws=expired-credentials
+record wrong-secret-ec2 wrong-secret --scenario ec2-never-updated
+record wrong-secret wrong-secret --scenario rollout
+for tag in "${runs[@]}"; do
+  code=$(cat "$work/$tag.code")
+  [ "$code" -le 2 ] || fail "$tag: check exited $code ($(head -c 300 "$work/$tag.check.err"))"
+done
+
+# Not vacuous: the recordings hold every operation of the README's IAM policy, and errors.
+"$py" - "$work/rec" "$readme" <<'PY' || fail "coverage: see above"
+import glob, json, os, re, sys
+rec, readme = sys.argv[1:3]
+policy = re.search(r"### Minimal IAM policy.*?```json\n(.*?)```", open(readme).read(), re.S).group(1)
+actions = set(json.loads(policy)["Statement"][0]["Action"])
+seen, errors = set(), 0
+for f in glob.glob(f"{rec}/*/[0-9]*.json"):
+    r = json.load(open(f))
+    if r["protocol"] in ("json", "query", "ec2"):
+        seen.add(f"{r['service']}:{r['operation']}")
+        errors += r["response"]["status"] >= 400
+if actions - seen:
+    sys.exit(f"never recorded: {sorted(actions - seen)}")
+if errors < 10:
+    sys.exit(f"only {errors} error answers recorded")
+print(f"ok coverage: all {len(actions)} policy operations recorded, {errors} error answers")
+PY
+
+"$py" "$here/botocore_shapes.py" "$work"/rec/* >"$work/shapes.txt"
+code=$?
+grep -v '^botocore ' "$work/shapes.txt" | head -50
+tail -1 "$work/shapes.txt"
+[ "$code" -eq 0 ] || fail "botocore_shapes.py found $(grep -c '^[0-9]' "$work/shapes.txt") problem(s)"
+
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+echo "time: $((elapsed_ms / 1000)).$((elapsed_ms % 1000 / 100)) s for ${#runs[@]} recorded checks and their validation"
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "every recorded exchange is valid against botocore's service models"
