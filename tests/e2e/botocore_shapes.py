@@ -103,7 +103,7 @@ class Checker:
 
     def check_file(self, path):
         record = json.load(open(path))
-        name = os.path.basename(path)
+        name = label(path)
         if record.get("protocol") not in ("json", "query", "ec2"):
             self.counts["other"] += 1
             return
@@ -383,7 +383,7 @@ class Checker:
                 continue
             if tag not in by_tag:
                 self.problem(where, f"{path}.{tag}", f"{shape.name} has no member <{tag}>"
-                             + (f" (EC2 names members in lower camel case)" if ec2 and tag[:1].isupper() else ""))
+                             + (" (EC2 names members in lower camel case)" if ec2 and tag[:1].isupper() else ""))
                 continue
             name, member, flattened = by_tag[tag]
             seen[tag] = seen.get(tag, 0) + 1
@@ -473,6 +473,11 @@ def local(tag):
     return tag.split("}", 1)[-1]
 
 
+def label(path):
+    """A record as problems name it: its recording's directory and file (several recordings share numbers)."""
+    return os.path.join(os.path.basename(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+
+
 def article(word):
     return "an" if word[:1] in "aeiou" else "a"
 
@@ -510,7 +515,7 @@ def main(dirs):
         try:
             checker.check_file(f)
         except (ValueError, KeyError, TypeError) as e:
-            checker.problems.append(f"{os.path.basename(f)}: not a record: {type(e).__name__}: {e}")
+            checker.problems.append(f"{label(f)}: not a record: {type(e).__name__}: {e}")
     for line in checker.problems:
         print(line)
     c = checker.counts

@@ -38,7 +38,8 @@ record() {
 
 # The verdicts a curated scenario declares (at its start), so no shape fix changes one unnoticed.
 expect_verdicts() {  # TAG
-  "$py" - "$work/rec/$1/scenario.json" "$work/$1.json" <<'PY' || fail "$1: verdicts differ ($(head -c 300 "$work/$1.check.err"))"
+  local why
+  why=$("$py" - "$work/rec/$1/scenario.json" "$work/$1.json" 2>&1 <<'PY'
 import json, sys
 want = json.load(open(sys.argv[1]))["expect"]
 try:
@@ -48,6 +49,7 @@ except Exception as e:
 if got != want:
     sys.exit(f"expected {want}, got {got}")
 PY
+) || fail "$1: verdicts differ: $why ($(head -c 300 "$work/$1.check.err"))"
 }
 
 scenarios=$("$bin" scenarios | awk '$1 != "fleet-N[-week]" {print $1}')
@@ -96,7 +98,7 @@ PY
 code=$?
 grep -v '^botocore ' "$work/shapes.txt" | head -50
 tail -1 "$work/shapes.txt"
-[ "$code" -eq 0 ] || fail "botocore_shapes.py found $(grep -c '^[0-9]' "$work/shapes.txt") problem(s)"
+[ "$code" -eq 0 ] || fail "botocore_shapes.py found $(grep -c '\.json: ' "$work/shapes.txt") problem(s)"
 
 elapsed_ms=$((($(date +%s%N) - started) / 1000000))
 echo "time: $((elapsed_ms / 1000)).$((elapsed_ms % 1000 / 100)) s for ${#runs[@]} recorded checks and their validation"
