@@ -20,13 +20,23 @@ fi
 started=$(date +%s%N)
 runs=()
 
-# record TAG SECRET|- SIM_ARGS...: one check against a recording server; its records in $work/rec/TAG.
+# record TAG SECRET|- SIM_ARGS... [--config-from FILE]: one check against a recording server (its
+# records in $work/rec/TAG), with the scenario's pipelines or the config in FILE.
 record() {
   local tag=$1 wrong=$2 t0
   t0=$(date +%s%N)
   shift 2
+  local config=
+  if [ "${*: -2:1}" = --config-from ]; then  # a config of its own instead of the scenario's pipelines
+    config=$(cat "${*: -1}")
+    set -- "${@:1:$#-2}"
+  fi
   start_sim "$tag" "$@" --record "$work/rec/$tag" || return 1
-  sim_config "$work/rec/$tag/scenario.json" "$tag" >"$work/$tag.toml"
+  if [ -n "$config" ]; then
+    echo "$config" >"$work/$tag.toml"
+  else
+    sim_config "$work/rec/$tag/scenario.json" "$tag" >"$work/$tag.toml"
+  fi
   sim_keys "$tag"
   [ "$wrong" = - ] || secret=$wrong
   run_shipwatch "$key" "$secret" check --config "$work/$tag.toml" --json >"$work/$tag.json" 2>"$work/$tag.check.err"
@@ -70,6 +80,31 @@ record server-errors - --scenario healthy --fault 'ecs:*=500,first=1' --fault 'e
 record expired - --scenario ec2-never-updated --fault aws=expired-credentials
 record wrong-secret-ec2 wrong-secret --scenario ec2-never-updated
 record wrong-secret wrong-secret --scenario rollout
+# Resources that do not exist: each service's not-found answer (cluster, service, repository,
+# project, target group), with a config of names the world lacks.
+record missing-resources - --scenario stuck-rollouts --config-from <(cat <<'TOML'
+[[pipeline]]
+name = "no-cluster"
+region = "us-east-1"
+repo = "ava-olo/agricultural-core"
+codebuild_project = "no-such-build"
+cluster = "no-such-cluster"
+service = "agricultural-core"
+
+[[pipeline]]
+name = "no-service"
+region = "us-east-1"
+repo = "ava-olo/agricultural-core"
+cluster = "ava-olo-production"
+service = "no-such-service"
+
+[[pipeline]]
+name = "no-target-group"
+region = "us-east-1"
+repo = "ava-olo/monitoring-dashboards"
+target_group = "no-such-target-group"
+TOML
+)
 for tag in "${runs[@]}"; do
   code=$(cat "$work/$tag.code")
   [ "$code" -le 2 ] || fail "$tag: check exited $code ($(head -c 300 "$work/$tag.check.err"))"
@@ -100,6 +135,8 @@ grep -v '^botocore ' "$work/shapes.txt" | head -50
 tail -1 "$work/shapes.txt"
 [ "$code" -eq 0 ] || fail "botocore_shapes.py found $(grep -c '\.json: ' "$work/shapes.txt") problem(s)"
 
+# SHAPES_KEEP=DIR keeps the recordings (and the check outputs) for a look after the run.
+[ -z "${SHAPES_KEEP:-}" ] || { mkdir -p "$SHAPES_KEEP" && cp -r "$work"/rec "$work"/*.json "$work"/*.err "$SHAPES_KEEP"/; }
 elapsed_ms=$((($(date +%s%N) - started) / 1000000))
 echo "time: $((elapsed_ms / 1000)).$((elapsed_ms % 1000 / 100)) s for ${#runs[@]} recorded checks and their validation"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
