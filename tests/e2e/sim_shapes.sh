@@ -19,6 +19,7 @@ if ! "$py" -c 'import botocore' 2>/dev/null; then
 fi
 started=$(date +%s%N)
 runs=()
+secrets=()
 
 # record TAG SECRET|- SIM_ARGS... [--config-from FILE]: one check against a recording server (its
 # records in $work/rec/TAG), with the scenario's pipelines or the config in FILE.
@@ -38,6 +39,7 @@ record() {
     sim_config "$work/rec/$tag/scenario.json" "$tag" >"$work/$tag.toml"
   fi
   sim_keys "$tag"
+  secrets+=("$secret")
   [ "$wrong" = - ] || secret=$wrong
   run_shipwatch "$key" "$secret" check --config "$work/$tag.toml" --json >"$work/$tag.json" 2>"$work/$tag.check.err"
   echo $? >"$work/$tag.code"
@@ -111,9 +113,17 @@ for tag in "${runs[@]}"; do
 done
 
 # Not vacuous: the recordings hold every operation of the README's IAM policy, and errors.
-"$py" - "$work/rec" "$readme" <<'PY' || fail "coverage: see above"
+# And no credential is written: no Authorization or token header, no signature, no secret.
+"$py" - "$work/rec" "$readme" "${secrets[@]}" <<'PY' || fail "recordings: see above"
 import glob, json, os, re, sys
 rec, readme = sys.argv[1:3]
+forbidden = ["shipwatch-e2e-session-token-must-not-leak", "shipwatch-e2e-github-token-must-not-leak",
+             "Signature=", "Credential=", '"Authorization"', "X-Amz-Security-Token"] + sys.argv[3:]
+for f in glob.glob(f"{rec}/*/*.json"):
+    text = open(f).read()
+    for secret in forbidden:
+        if secret in text:
+            sys.exit(f"{f} holds {secret[:12]}...")
 policy = re.search(r"### Minimal IAM policy.*?```json\n(.*?)```", open(readme).read(), re.S).group(1)
 actions = set(json.loads(policy)["Statement"][0]["Action"])
 seen, errors = set(), 0
@@ -126,7 +136,7 @@ if actions - seen:
     sys.exit(f"never recorded: {sorted(actions - seen)}")
 if errors < 10:
     sys.exit(f"only {errors} error answers recorded")
-print(f"ok coverage: all {len(actions)} policy operations recorded, {errors} error answers")
+print(f"ok recordings: all {len(actions)} policy operations, {errors} error answers, no credentials")
 PY
 
 "$py" "$here/botocore_shapes.py" "$work"/rec/* >"$work/shapes.txt"
