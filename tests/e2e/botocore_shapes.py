@@ -259,6 +259,10 @@ class Checker:
             root = ET.fromstring(body)
         except ET.ParseError as e:
             return self.problem(where, "answer", f"body is not XML: {e}")
+        want = model.metadata.get("xmlNamespace", "").rstrip("/")  # EC2's model has no slash, its answers do
+        have = root.tag[1:].split("}", 1)[0].rstrip("/") if root.tag.startswith("{") else ""
+        if want and have != want:
+            self.problem(where, "answer", f"XML namespace {have!r}, the model's is {want!r}")
         self.walk_query_answer(where, root, op, record["protocol"] == "ec2")
 
     def walk_json(self, where, value, shape, path):
