@@ -188,9 +188,8 @@ TEST_F(SimRecord, ADirectoryThatCannotBeMadeIsAnError) {
     auto o = sim_options("healthy");
     o.sim_record = "/proc/shipwatch-cannot-record-here";
     EXPECT_EQ(app::run_sim(o, io.io), 2);
-    EXPECT_EQ(io.err.str().rfind("shipwatch: --record: cannot create the directory /proc/shipwatch-cannot-record-here", 0),
-              0u)
-        << io.err.str();
+    const std::string want = "shipwatch: --record: cannot create the directory /proc/shipwatch-cannot-record-here";
+    EXPECT_EQ(io.err.str().rfind(want, 0), 0u) << io.err.str();
 }
 
 }  // namespace
