@@ -7,8 +7,8 @@ py=/usr/bin/python3
 work=$(mktemp -d)
 pids=()
 failures=0
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+cleanup() {  # servers started in background subshells too: each left its pid in $work/TAG.pid
+  for p in "${pids[@]}" $(cat "$work"/*.pid 2>/dev/null); do kill "$p" 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$work"
 }
@@ -21,6 +21,7 @@ start_sim() {
   shift
   "$bin" sim "$@" --port 0 >"$work/$tag.out" 2>"$work/$tag.err" &
   pids+=($!)
+  echo $! >"$work/$tag.pid"
   for _ in $(seq 100); do grep -qs listening "$work/$tag.out" && break; sleep 0.1; done
   port=$(sed -nE 's/^listening on http:\/\/127\.0\.0\.1:([0-9]+)$/\1/p' "$work/$tag.out")
   [ -n "$port" ] || { fail "$tag: sim did not start: $(cat "$work/$tag.err")"; return 1; }
