@@ -63,6 +63,17 @@ EC2_ERRORS = {"InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", "Inva
 # (Query) matches the request is taken. Unlisted signing names are tried as service names.
 SERVICES_BY_SIGNING_NAME = {"elasticloadbalancing": ["elbv2", "elb"], "ecr-public": ["ecr-public"]}
 
+# Members AWS added after the newest model Debian ships (python3-botocore 1.29, Dec 2022), which
+# shipwatch must read: accepted in answers only where listed, and only of the listed type and
+# values (the walker checks them as it would a model's). Everything else unknown stays a problem.
+# ECS-native blue/green (July 2025): DeploymentConfiguration.strategy and bakeTimeInMinutes.
+NEWER_THAN_MODEL = {
+    ("ecs", "DeploymentConfiguration"): {
+        "strategy": ("string", {"ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"}),
+        "bakeTimeInMinutes": ("integer", None),
+    },
+}
+
 ISO8601 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$")
 MISSING = object()
 
@@ -73,6 +84,7 @@ class Checker:
         self.models = {}
         self.problems = []
         self.counts = {"aws": 0, "other": 0, "operations": set()}
+        self.service = ""  # the botocore service of the record being checked
 
     def problem(self, where, path, message):
         self.problems.append(f"{where}: {path or '(top)'}: {message}")
@@ -123,6 +135,7 @@ class Checker:
                 return self.problem(where, "", f"{model.service_name} has no operation '{record['operation']}'")
             return self.check_error(where, record, None)
         self.counts["operations"].add(f"{model.service_name}:{op.name}")
+        self.service = model.service_name
         if record["protocol"] == "json" and not header(response, "x-amzn-RequestId"):
             self.problem(where, "answer", "no x-amzn-RequestId header (JSON 1.1 answers carry one)")
         self.check_request(where, record, model, op)
@@ -273,8 +286,11 @@ class Checker:
             if not isinstance(value, dict):
                 return self.wrong_type(where, path, value, shape)
             names = {m.serialization.get("name", n): (n, m) for n, m in shape.members.items()}
+            newer = NEWER_THAN_MODEL.get((self.service, shape.name), {})
             for key, item in value.items():
-                if key not in names:
+                if key in newer and key not in names:
+                    self.check_newer(where, f"{path}.{key}", item, *newer[key])
+                elif key not in names:
                     self.problem(where, f"{path}.{key}", f"{shape.name} has no member '{key}'")
                 else:
                     self.walk_json(where, item, names[key][1], f"{path}.{key}")
@@ -301,6 +317,14 @@ class Checker:
                 self.problem(where, path, f"{value!r}: {shape.name} is an ISO-8601 timestamp")
         else:
             self.check_scalar(where, path, value, shape)
+
+    def check_newer(self, where, path, value, kind, values):
+        ok = isinstance(value, str) if kind == "string" else isinstance(value, int) and not isinstance(value, bool)
+        if not ok:
+            self.problem(where, path, f"{json.dumps(value)[:60]} (a JSON {json_type(value)}) where {article(kind)} "
+                                      f"{kind} belongs (a member newer than botocore {botocore.__version__})")
+        elif values and value not in values:
+            self.problem(where, path, f"{value!r} is not one of {sorted(values)}")
 
     def check_scalar(self, where, path, value, shape):
         kind = shape.type_name
