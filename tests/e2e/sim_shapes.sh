@@ -2,10 +2,13 @@
 # The simulator stays AWS-shaped: `shipwatch check --json` on the real-data path (config file,
 # libcurl with SigV4, endpoint overrides) against `shipwatch sim --record` for every built-in
 # scenario, a generated week at several offsets, error answers (throttling, 5xx, expired and
-# wrong credentials), then every recorded request and answer checked against botocore's service
-# models by botocore_shapes.py. The curated scenarios must still give the verdicts they declare.
+# wrong credentials, resources that do not exist), then every recorded request and answer checked
+# against botocore's service models by botocore_shapes.py. The curated scenarios must still give
+# the verdicts they declare; the recordings must cover the README's IAM policy and hold no
+# credential. Prints its run time.
 # Usage: sim_shapes.sh SHIPWATCH_BINARY README   (exit 77: /usr/bin/python3 has no botocore;
 #        1 instead when SHIPWATCH_REQUIRE_BOTOCORE is set, as .ci/run does)
+# SHAPES_VERBOSE=1 prints each run's time; SHAPES_KEEP=DIR keeps the recordings.
 set -uo pipefail
 bin=$1
 readme=$2
@@ -92,7 +95,7 @@ record server-errors - --scenario healthy --fault 'ecs:*=500,first=1' --fault 'e
 record expired - --scenario ec2-never-updated --fault aws=expired-credentials
 record wrong-secret-ec2 wrong-secret --scenario ec2-never-updated
 record wrong-secret wrong-secret --scenario rollout
-# Resources that do not exist: each service's not-found answer (cluster, service, repository,
+# Resources that do not exist: each service's not-found answer (cluster, service, CodeBuild
 # project, target group), with a config of names the world lacks.
 record missing-resources - --scenario stuck-rollouts --config-from <(cat <<'TOML'
 [[pipeline]]
