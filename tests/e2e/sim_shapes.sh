@@ -78,8 +78,8 @@ for s in $scenarios; do
 done
 # A generated week at moments of different incidents (build failed, tasks stale, a failing
 # rollout, a commit not built: found with `check --demo fleet-6-week --at ...`), and the static
-# fleet. Six pipelines, not more: shipwatch paces its GitHub calls, so each run is ~4 s.
-# The fleets run at once: shipwatch spends most of their time waiting between GitHub calls.
+# fleet. Six pipelines, not more: shipwatch paces its GitHub calls, so each run takes ~4 s, most
+# of it waiting; the six run at once.
 for at in 0s 12h 54h 102h 108h; do
   runs+=("fleet-6-week@$at")
   record_run "fleet-6-week@$at" - --scenario fleet-6-week --at "$at" &
