@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
         "region", po::value(&o.flags_pipeline.spec.region), "check without a config: the AWS region")(
         "profile", po::value(&o.flags_pipeline.profile), "check without a config: the AWS profile")(
         "speed", po::value(&o.speed)->default_value(1.0), "simulator clock speed (simulated seconds per second)")(
-        "at", po::value(&o.at), "check --demo: judge the scenarios this far in (e.g. 10m)")(
+        "at", po::value(&o.at), "check --demo: judge the scenarios this far in (e.g. 10m); sim: serve from there")(
         "pipeline", po::value(&o.pipeline), "wait: the pipeline to wait for")(
         "sha", po::value(&o.sha), "wait: the commit to wait for (default: the newest on the branch)")(
         "timeout", po::value(&o.timeout), "wait: give up after this long (default 20m)")(
@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
         "fault", po::value(&o.faults)->composing(),
         "sim, --demo: inject a fault, PATTERN=KIND[,first=K][,rate=R][,delay=D] (repeatable; see README)")(
         "host", po::value(&o.sim_host), "sim: the address to listen on (default 127.0.0.1)")(
+        "record", po::value(&o.sim_record), "sim: every request and answer to DIR, a file each")(
         "log", po::value(&o.log_file), "append a diagnostic log to FILE (created 0600); never shows key material")(
         "debug", po::bool_switch(&o.debug), "log every HTTP request and refresh (to --log FILE; check/wait: else stderr)");
     po::options_description hidden;

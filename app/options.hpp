@@ -33,6 +33,7 @@ struct Options {
     int throttle_first = 0;  // sim: fault injection
     std::vector<std::string> faults;  // sim and --demo: fault rules (sim/faults.hpp)
     std::string sim_host = "127.0.0.1";  // sim
+    std::string sim_record;  // sim --record DIR: every exchange as a file (sim/sim_server.hpp)
     std::string log_file;  // --log: append here (created 0600)
     bool debug = false;  // --debug: every HTTP exchange and refresh
 };

@@ -5,12 +5,15 @@
 
 #include <atomic>
 #include <csignal>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
 #include "demo/simulator.hpp"
+#include "model/time.hpp"
 #include "sim/faults.hpp"
 #include "sim/sim_server.hpp"
 
@@ -32,6 +35,12 @@ Result<sim::SimServerOptions> server_options(const Options& o) {
     server.speed = o.speed;
     if (o.throttle_first < 0) return app::usage_problem("--throttle-first must be 0 or more");
     server.throttle_first = o.throttle_first;
+    if (!o.at.empty()) {
+        auto at = parse_duration(o.at);
+        if (!at) return app::usage_problem(fmt::format("--at: '{}' is not a duration like 90s, 10m or 1h30m", o.at));
+        server.offset = *at;
+    }
+    server.record_dir = o.sim_record;
     for (const auto& spec : o.faults) {
         auto rule = sim::parse_fault(spec);
         if (!rule) return app::usage_problem(rule.error().message);
@@ -94,9 +103,19 @@ int run_sim(const Options& o, Io& io) {
     // before the server starts so that its threads inherit the mask.
     const sigset_t signals = stop_signals();
     if (!io.serve) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    // The recorder's one notice (its limit reached) comes from a server thread.
+    auto notice_mutex = std::make_shared<std::mutex>();
+    options.value().notice = [&io, notice_mutex](const std::string& line) {
+        std::lock_guard lock(*notice_mutex);
+        io.err << "shipwatch sim: " << line << '\n';
+        io.err.flush();
+    };
     auto server = sim::SimServer::create(o.sim_scenario, options.value());
     if (!server) return app::data_error(io, server.error().message);
     print_banner(*server.value(), o.speed, io);
+    if (!o.sim_record.empty())
+        io.err << fmt::format("  recording every exchange to {} (at most {} files)\n", o.sim_record,
+                              options.value().record_limit);
     auto until_signal = [&signals](int) {
         int received = 0;
         sigwait(&signals, &received);

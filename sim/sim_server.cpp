@@ -3,6 +3,9 @@
 // refused in their service's error shape; GitHub and version endpoints are answered unsigned.
 #include "sim/sim_server.hpp"
 
+#include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 // Debian's cpp-httplib is a compiled library built with these (its pkg-config Cflags); the
@@ -115,6 +118,150 @@ std::string http_entry_for(World& world, const std::string& target) {
     });
 }
 
+// --record DIR: every exchange as one JSON file, for tests/e2e/botocore_shapes.py, which checks
+// requests and answers against botocore's service models. Files are numbered in the order the
+// answers were made; DIR/scenario.json says which scenario (and pipelines) they came from.
+// Credentials never reach a file: Authorization, security tokens and cookies are left out, and
+// so are presigned-URL parameters of a Query form.
+class Recorder {
+public:
+    using Form = std::map<std::string, std::string>;
+
+    static Result<std::unique_ptr<Recorder>> open(const std::string& dir, size_t limit,
+                                                  std::function<void(const std::string&)> notice) {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec || !std::filesystem::is_directory(dir))
+            return Error{"usage", fmt::format("--record: cannot create the directory {}: {}", dir, ec.message()), 0,
+                         false, ErrorKind::usage};
+        return std::unique_ptr<Recorder>(new Recorder(dir, limit, std::move(notice)));
+    }
+
+    void scenario(const Scenario& s, TimePoint now) {
+        nlohmann::json pipelines = nlohmann::json::array();
+        for (const auto& p : s.pipelines) pipelines.push_back(pipeline_json(p));
+        nlohmann::json doc{{"name", s.name},
+                           {"title", s.title},
+                           {"start", format_iso8601(s.start)},
+                           {"served_from", format_iso8601(now)},
+                           {"account", s.account},
+                           {"pipelines", pipelines},
+                           {"expect", s.expect}};
+        write_file("scenario.json", doc);
+    }
+
+    void record(const httplib::Request& req, std::optional<AuthErrorShape> shape, const HttpResponse& answer) {
+        size_t n = next_.fetch_add(1);
+        if (n >= limit_) {
+            if (n == limit_) say(fmt::format("--record: stopped after {} files in {}", limit_, dir_));
+            return;
+        }
+        const std::string protocol = protocol_of(req, shape);
+        const std::string service = scope_service_of(req.get_header_value("Authorization"));
+        nlohmann::json request{{"method", req.method}, {"target", req.target.empty() ? req.path : req.target},
+                               {"headers", headers_of(req)}, {"body", req.body}};
+        std::string operation = req.method + " " + req.path;
+        if (protocol == "json") {
+            std::string target = req.get_header_value("X-Amz-Target");
+            operation = target.substr(target.find('.') == std::string::npos ? 0 : target.find('.') + 1);
+        } else if (protocol == "query" || protocol == "ec2") {
+            Form form = query_form(req);
+            operation = form.count("Action") ? form["Action"] : "";
+            request["form"] = form;
+            request["target"] = req.path;  // the query string, if any, is in the form
+            if (req.method == "POST") request.erase("body");  // the form is the body
+        }
+        std::string content_type;
+        nlohmann::json answer_headers = nlohmann::json::object();
+        for (const auto& [name, value] : answer.headers) {
+            if (lower(name) == "content-type") content_type = value;
+            answer_headers[name] = value;
+        }
+        nlohmann::json doc{{"service", service}, {"protocol", protocol}, {"operation", operation},
+                           {"request", request},
+                           {"response", {{"status", answer.transport_failed() ? 0 : answer.status},
+                                         {"content_type", content_type},
+                                         {"headers", answer_headers},
+                                         {"error", answer.error},
+                                         {"body", answer.body}}}};
+        write_file(fmt::format("{:06}-{}-{}.json", n + 1, safe(service.empty() ? protocol : service), safe(operation)),
+                   doc);
+    }
+
+private:
+    Recorder(std::string dir, size_t limit, std::function<void(const std::string&)> notice)
+        : dir_(std::move(dir)), limit_(limit), notice_(std::move(notice)) {}
+
+    static std::string protocol_of(const httplib::Request& req, std::optional<AuthErrorShape> shape) {
+        if (!shape) return starts_with(req.path, "/repos/") ? "github" : "http";
+        return *shape == AuthErrorShape::json ? "json" : *shape == AuthErrorShape::query ? "query" : "ec2";
+    }
+
+    // A Query call's parameters (POST body or query string), less any presigned credentials.
+    static Form query_form(const httplib::Request& req) {
+        size_t q = req.target.find('?');
+        std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
+        Form form = parse_form(req.method == "POST" ? req.body : query);
+        for (const char* secret : {"X-Amz-Security-Token", "X-Amz-Signature", "X-Amz-Credential"}) form.erase(secret);
+        return form;
+    }
+
+    static nlohmann::json pipeline_json(const PipelineSpec& p) {
+        nlohmann::json out{
+            {"name", p.name}, {"kind", p.kind == PipelineKind::ec2 ? "ec2" : "ecs"}, {"region", p.region}};
+        auto put = [&](const char* key, const std::string& value) {
+            if (!value.empty()) out[key] = value;
+        };
+        put("repo", p.repo);
+        put("branch", p.branch);
+        put("workflow", p.workflow);
+        put("codebuild_project", p.codebuild_project);
+        put("cluster", p.cluster);
+        put("service", p.service);
+        if (!p.target_groups.empty()) out["target_group"] = p.target_groups.front();
+        put("version_url", p.version_url);
+        put("version_json_pointer", p.version_json_pointer);
+        put("expect_log", p.expect_log);
+        return out;
+    }
+
+    static nlohmann::json headers_of(const httplib::Request& req) {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& [name, value] : req.headers) {
+            std::string n = lower(name);
+            if (n == "authorization" || n == "proxy-authorization" || n == "x-amz-security-token" || n == "cookie")
+                continue;
+            // httplib's own entries (LOCAL_ADDR, REMOTE_PORT, ...) were not sent by the client.
+            if (n == "local_addr" || n == "local_port" || n == "remote_addr" || n == "remote_port") continue;
+            out[name] = value;
+        }
+        return out;
+    }
+
+    static std::string safe(std::string s) {
+        for (auto& c : s)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+        return s.substr(0, 60);
+    }
+
+    void write_file(const std::string& name, const nlohmann::json& doc) {
+        std::ofstream out(std::filesystem::path(dir_) / name, std::ios::binary | std::ios::trunc);
+        // Answers are bytes, not always UTF-8 (a damaged body): replaced, not thrown on.
+        out << doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        if (!out) say(fmt::format("--record: cannot write {}/{}", dir_, name));
+    }
+
+    void say(const std::string& line) {
+        if (notice_ && !told_.exchange(true)) notice_(line);
+    }
+
+    std::string dir_;
+    size_t limit_;
+    std::function<void(const std::string&)> notice_;
+    std::atomic<size_t> next_ = 0;
+    std::atomic<bool> told_ = false;
+};
+
 }  // namespace
 
 struct SimServer::Impl {
@@ -122,6 +269,7 @@ struct SimServer::Impl {
     std::function<TimePoint()> wall_clock;
     std::string host;
     int port = 0;
+    std::unique_ptr<Recorder> recorder;  // --record; null (and never consulted further) when off
 
     void handle(SimServer& self, const httplib::Request& req, httplib::Response& res);
     HttpResponse answer_aws(SimServer& self, const httplib::Request& req, HttpRequest request, AuthErrorShape shape);
@@ -196,6 +344,7 @@ void SimServer::Impl::handle(SimServer& self, const httplib::Request& req, httpl
     HttpResponse answer = shape                              ? answer_aws(self, req, std::move(request), *shape)
                           : starts_with(target, "/repos/") ? answer_github(self, std::move(request), target)
                                                            : answer_http(self, std::move(request), target);
+    if (recorder) recorder->record(req, shape, answer);
     if (answer.transport_failed()) return drop_connection(res);  // an injected `refuse`
     write(answer, res);
 }
@@ -304,6 +453,12 @@ Result<std::unique_ptr<SimServer>> SimServer::listen(std::unique_ptr<SimServer> 
     impl.wall_clock = options.wall_clock ? options.wall_clock
                                          : [] { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); };
     impl.host = options.host;
+    if (!options.record_dir.empty()) {
+        auto recorder = Recorder::open(options.record_dir, options.record_limit, options.notice);
+        if (!recorder) return recorder.error();
+        impl.recorder = std::move(recorder).value();
+        impl.recorder->scenario(s->world_->scenario(), s->world_->now());
+    }
     int threads = std::max(1, options.threads);
     impl.server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
     impl.server.set_keep_alive_timeout(1);

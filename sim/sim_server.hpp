@@ -5,6 +5,7 @@
 //   PUT /_sim/faults             replace them (body: one rule per line; empty: none)
 //   POST /_sim/faults            add the rules in the body;  DELETE /_sim/faults: none
 //   GET /_sim/calls              calls answered so far, per operation (JSON)
+// With record_dir, every exchange is written there (see Recorder in sim_server.cpp).
 // Clients reach it by endpoint overrides, exactly as they would reach LocalStack:
 //   AWS_ENDPOINT_URL=http://127.0.0.1:PORT   (any service; routed by the credential scope)
 //   GITHUB_API_URL=http://127.0.0.1:PORT     (/repos/...)
@@ -38,6 +39,12 @@ struct SimServerOptions {
     // pool is large and idle connections are let go after a second (real endpoints are not the
     // bottleneck; the simulator must not be either).
     int threads = 64;
+    // --record DIR: one JSON file per exchange (request without credentials, answer), for the
+    // botocore shape check (tests/e2e/botocore_shapes.py); empty: nothing is recorded. At most
+    // `record_limit` files; `notice` is told once when the limit stops the recording.
+    std::string record_dir;
+    size_t record_limit = 10000;
+    std::function<void(const std::string&)> notice;
 };
 
 class SimServer {

@@ -3,71 +3,21 @@
 # environment, libcurl with SigV4, AWS_ENDPOINT_URL and GITHUB_API_URL — against
 # `shipwatch sim` over loopback HTTP, which verifies every signature. Every built-in scenario
 # must give the verdicts it declares; a wrong secret must give `unknown`, exit 2 and AWS's message.
-# Usage: live_against_sim.sh SHIPWATCH_BINARY SCENARIO_DIR   (exit 77: skipped, no python3)
+# Usage: live_against_sim.sh SHIPWATCH_BINARY SCENARIO_DIR   (exit 77: skipped, no /usr/bin/python3)
 set -uo pipefail
 bin=$1
 scenarios=$2
-command -v python3 >/dev/null || { echo "python3 not installed"; exit 77; }
-work=$(mktemp -d)
-scenarios_copy="$work/scenario-files"
-mkdir -p "$scenarios_copy"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-start_sim() {  # scenario -> sets port; mappings and keys land in $work/$1.err
-  "$bin" sim --scenario "$1" --port 0 >"$work/$1.out" 2>"$work/$1.err" &
-  pids+=($!)
-  for _ in $(seq 100); do grep -q listening "$work/$1.out" && break; sleep 0.1; done
-  port=$(sed -nE 's/^listening on http:\/\/127\.0\.0\.1:([0-9]+)$/\1/p' "$work/$1.out")
-  [ -n "$port" ] || { fail "$1: sim did not start: $(cat "$work/$1.err")"; return 1; }
-}
-
-# The scenario's pipelines as a config file, version URLs mapped onto the simulator.
-write_config() {  # scenario port
-  python3 - "$scenarios/$1.json" "$work/$1.err" "$2" >"$work/$1.toml" <<'PY'
-import json, re, sys
-doc = json.load(open(sys.argv[1]))
-mapping = dict(re.findall(r"version_url (\S+) -> (\S+)", open(sys.argv[2]).read()))
-for p in doc["pipelines"]:
-    print("[[pipeline]]")
-    for key in ["name", "region", "repo", "branch", "workflow", "codebuild_project", "cluster", "service",
-                "target_group", "version_url", "version_json_pointer", "expect_log"]:
-        value = p.get(key, "")
-        if key == "version_url" and value:
-            value = mapping.get(value, value)
-        if value:
-            print(f"{key} = {json.dumps(value)}")
-    print()
-PY
-}
-
-run_shipwatch() {  # scenario secret args... ; isolated from the host's AWS and GitHub setup
-  local s=$1 secret=$2
-  shift 2
-  local key
-  key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["credentials"]["access_key_id"])' "$scenarios/$s.json")
-  env -i PATH="$PATH" HOME="$work" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-    AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID="$key" AWS_SECRET_ACCESS_KEY="$secret" \
-    AWS_SESSION_TOKEN=shipwatch-e2e-session-token-must-not-leak \
-    AWS_ENDPOINT_URL="http://127.0.0.1:$port" GITHUB_API_URL="http://127.0.0.1:$port" GH_TOKEN=shipwatch-e2e-github-token-must-not-leak \
-    timeout 120 "$bin" "$@"
-}
-
-secret_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["credentials"]["secret_access_key"])' "$scenarios/$1.json"; }
+# shellcheck source=sim_lib.sh
+source "$(dirname "$0")/sim_lib.sh"
 
 for s in phantom-ecs ec2-never-updated stuck-rollouts cache-trap merged-after-deploy healthy rollout blue-green; do
-  start_sim "$s" || continue
-  write_config "$s" "$port"
-  run_shipwatch "$s" "$(secret_of "$s")" check --config "$work/$s.toml" --json --debug --log "$work/$s.log" >"$work/$s.json" 2>"$work/$s.check.err"
+  start_sim "$s" --scenario "$s" || continue
+  sim_config "$scenarios/$s.json" "$s" >"$work/$s.toml"
+  sim_keys "$s"
+  run_shipwatch "$key" "$secret" check --config "$work/$s.toml" --json --debug --log "$work/$s.log" \
+    >"$work/$s.json" 2>"$work/$s.check.err"
   code=$?
-  python3 - "$scenarios/$s.json" "$work/$s.json" "$code" <<'PY' || fail "$s: verdicts differ (stderr: $(head -c 300 "$work/$s.check.err"))"
+  "$py" - "$scenarios/$s.json" "$work/$s.json" "$code" <<'PY' || fail "$s: verdicts differ (stderr: $(head -c 300 "$work/$s.check.err"))"
 import json, sys
 want = json.load(open(sys.argv[1]))["expect"]
 try:
@@ -87,22 +37,13 @@ done
 # Shapes a real account has (tests/data/sim/aws-shapes.json, a scenario file): each pipeline's
 # verdict and the stage it names, and no sentence that compares a value with itself or with "?".
 shapes="$(dirname "$0")/../data/sim/aws-shapes.json"
-cp "$shapes" "$scenarios_copy/aws-shapes.json"
-"$bin" sim --scenario "$shapes" --port 0 >"$work/aws-shapes.out" 2>"$work/aws-shapes.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q listening "$work/aws-shapes.out" && break; sleep 0.1; done
-port=$(sed -nE 's/^listening on http:\/\/127\.0\.0\.1:([0-9]+)$/\1/p' "$work/aws-shapes.out")
-if [ -z "$port" ]; then
-  fail "aws-shapes: sim did not start: $(cat "$work/aws-shapes.err")"
-else
-  scenarios_saved=$scenarios
-  scenarios=$scenarios_copy
-  write_config aws-shapes "$port"
-  run_shipwatch aws-shapes "$(secret_of aws-shapes)" check --config "$work/aws-shapes.toml" --json --debug --log "$work/aws-shapes.log" \
+if start_sim aws-shapes --scenario "$shapes"; then
+  sim_config "$shapes" aws-shapes >"$work/aws-shapes.toml"
+  sim_keys aws-shapes
+  run_shipwatch "$key" "$secret" check --config "$work/aws-shapes.toml" --json --debug --log "$work/aws-shapes.log" \
     >"$work/aws-shapes.json" 2>"$work/aws-shapes.check.err"
   code=$?
-  scenarios=$scenarios_saved
-  python3 - "$shapes" "$work/aws-shapes.json" "$code" <<'PY' || fail "aws-shapes: see above (stderr: $(head -c 300 "$work/aws-shapes.check.err"))"
+  "$py" - "$shapes" "$work/aws-shapes.json" "$code" <<'PY' || fail "aws-shapes: see above (stderr: $(head -c 300 "$work/aws-shapes.check.err"))"
 import json, re, sys
 doc = json.load(open(sys.argv[1]))
 want, want_stage = doc["expect"], doc.get("expect_stage", {})
@@ -133,12 +74,12 @@ fi
 
 # Security: the --debug logs of those runs name every request but hold no key material, and the
 # AWS operations they show are exactly the README's read-only IAM policy, nothing more.
-python3 - "$work" "$scenarios" "$(dirname "$0")/../../README.md" <<'PY' || fail "security: see above"
+"$py" - "$work" "$scenarios" "$(dirname "$0")/../../README.md" <<'PY' || fail "security: see above"
 import glob, json, os, re, stat, sys
 work, scenarios, readme = sys.argv[1:4]
 forbidden = ["shipwatch-e2e-session-token-must-not-leak", "shipwatch-e2e-github-token-must-not-leak",
              "Authorization", "Signature=", "X-Amz-Security-Token"]
-for f in glob.glob(f"{scenarios}/*.json") + glob.glob(f"{work}/scenario-files/*.json"):
+for f in glob.glob(f"{scenarios}/*.json") + [os.path.join(os.path.dirname(readme), "tests/data/sim/aws-shapes.json")]:
     creds = json.load(open(f))["credentials"]
     forbidden += [creds["access_key_id"], creds["secret_access_key"]]
 ops, lines = set(), 0
@@ -165,14 +106,12 @@ print(f"ok security: {lines} request lines, no key material, operations == READM
 PY
 
 # Throttling on the first two calls of every AWS operation: retries with backoff still converge.
-kill "${pids[@]}" 2>/dev/null
-"$bin" sim --scenario stuck-rollouts --port 0 --throttle-first 2 >"$work/throttled.out" 2>"$work/stuck-rollouts.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q listening "$work/throttled.out" && break; sleep 0.1; done
-port=$(sed -nE 's/^listening on http:\/\/127\.0\.0\.1:([0-9]+)$/\1/p' "$work/throttled.out")
-write_config stuck-rollouts "$port"
-run_shipwatch stuck-rollouts "$(secret_of stuck-rollouts)" check --config "$work/stuck-rollouts.toml" --json >"$work/throttled.json" 2>/dev/null
-python3 - "$scenarios/stuck-rollouts.json" "$work/throttled.json" <<'PY' || fail "throttled: verdicts did not converge"
+stop_sims
+start_sim throttled --scenario stuck-rollouts --throttle-first 2
+sim_config "$scenarios/stuck-rollouts.json" throttled >"$work/throttled.toml"
+sim_keys throttled
+run_shipwatch "$key" "$secret" check --config "$work/throttled.toml" --json >"$work/throttled.json" 2>/dev/null
+"$py" - "$scenarios/stuck-rollouts.json" "$work/throttled.json" <<'PY' || fail "throttled: verdicts did not converge"
 import json, sys
 want = json.load(open(sys.argv[1]))["expect"]
 got = {p["name"]: p["verdict"]["code"] for p in json.load(open(sys.argv[2]))["pipelines"]}
@@ -182,13 +121,11 @@ print(f"ok throttled (first 2 calls of every operation): {got}")
 PY
 
 # wait: the rollout completes three simulated minutes in (the simulator runs at 60x here).
-kill "${pids[@]}" 2>/dev/null
-"$bin" sim --scenario rollout --port 0 --speed 60 >"$work/rollout2.out" 2>"$work/rollout.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q listening "$work/rollout2.out" && break; sleep 0.1; done
-port=$(sed -nE 's/^listening on http:\/\/127\.0\.0\.1:([0-9]+)$/\1/p' "$work/rollout2.out")
-write_config rollout "$port"
-if run_shipwatch rollout "$(secret_of rollout)" wait --config "$work/rollout.toml" --pipeline checkout-web --interval 1s --timeout 60s \
+stop_sims
+start_sim rollout60 --scenario rollout --speed 60
+sim_config "$scenarios/rollout.json" rollout60 >"$work/rollout60.toml"
+sim_keys rollout60
+if run_shipwatch "$key" "$secret" wait --config "$work/rollout60.toml" --pipeline checkout-web --interval 1s --timeout 60s \
     >/dev/null 2>"$work/wait.err"; then
   grep -q "checkout-web: live" "$work/wait.err" || fail "wait: no 'live' progress line: $(cat "$work/wait.err")"
   echo "ok wait: rollout became live"
@@ -197,7 +134,7 @@ else
 fi
 
 # A wrong secret: the simulator refuses the signature; shipwatch says it cannot tell, exit 2.
-run_shipwatch rollout wrong-secret check --config "$work/rollout.toml" >"$work/wrong.txt" 2>&1
+run_shipwatch "$key" wrong-secret check --config "$work/rollout60.toml" >"$work/wrong.txt" 2>&1
 code=$?
 [ "$code" -eq 2 ] || fail "wrong secret: exit $code, expected 2"
 grep -q "UNKNOWN" "$work/wrong.txt" || fail "wrong secret: verdict is not unknown"
