@@ -73,6 +73,11 @@ std::string tail(std::string_view arn) {
     return std::string(slash == std::string_view::npos ? arn : arn.substr(slash + 1));
 }
 
+// A cluster or service as the console path names it: an ARN's last segment, else as written.
+std::string name_of(std::string_view name_or_arn) {
+    return name_or_arn.starts_with("arn:") ? tail(name_or_arn) : std::string(name_or_arn);
+}
+
 // A command line built word by word: values are quoted, the words we write are not.
 class Cmd {
 public:
@@ -204,8 +209,8 @@ std::string console(const Facts& f, std::string_view path, std::string_view frag
 
 std::string service_page(const Facts& f, std::string_view tab) {
     if (f.s.spec.cluster.empty() || f.s.spec.service.empty()) return "";
-    return console(f, fmt::format("ecs/v2/clusters/{}/services/{}/{}", url_encode(tail(f.s.spec.cluster)),
-                                  url_encode(tail(f.s.spec.service)), tab));
+    return console(f, fmt::format("ecs/v2/clusters/{}/services/{}/{}", url_encode(name_of(f.s.spec.cluster)),
+                                  url_encode(name_of(f.s.spec.service)), tab));
 }
 
 std::string describe_services(const Facts& f, std::string_view query) {
