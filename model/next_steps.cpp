@@ -621,9 +621,12 @@ void on_deploy_rolled_back(const Facts& f, Steps& out) {
     if (f.svc)
         for (const auto& d : f.svc->deployments)
             if (d.rollout_state == RolloutState::failed && d.task_definition != f.svc->task_definition) failed = &d;
-    out.confirm("the failed deployment and why ECS rolled it back",
-                describe_services(f, "services[0].deployments[?rolloutState==`FAILED`].[id,taskDefinition,rolloutStateReason]"),
-                service_page(f, "deployments"));
+    if (f.controller == Controller::rolling)
+        out.confirm("the failed deployment and why ECS rolled it back",
+                    describe_services(f, "services[0].deployments[?rolloutState==`FAILED`].[id,taskDefinition,rolloutStateReason]"),
+                    service_page(f, "deployments"));
+    else
+        confirm_rollout(f, out);  // task sets keep no rollout state: the controller's deployment tells
     if (const Task* stopped = newest_stopped(f))
         out.confirm("why its newest stopped task stopped",
                     aws_end(std::move(aws("ecs", "describe-tasks").opt("--cluster", f.s.spec.cluster).opt("--tasks", tail(stopped->arn))

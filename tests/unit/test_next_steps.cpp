@@ -342,6 +342,29 @@ TEST(NextSteps, RolledBackDeploysTheFailedRevisionAgainOnceFixed) {
     EXPECT_TRUE(j.find(StepKind::fix, "--task-definition app:24")) << j.dump();
 }
 
+TEST(NextSteps, CodeDeployRollbackIsConfirmedThroughItsDeploymentNotEcsRolloutState) {
+    auto s = healthy_snapshot();
+    auto& svc = *s.service.value;
+    svc.task_definition = kTdOld;
+    svc.deployments[0].status = "ACTIVE";
+    svc.deployments[0].rollout_state = "FAILED";
+    Deployment back = svc.deployments[0];
+    back.status = "PRIMARY";
+    back.task_definition = kTdOld;
+    back.rollout_state = "COMPLETED";
+    svc.deployments.push_back(back);
+    for (auto& t : *s.tasks.value) {
+        t.task_definition = kTdOld;
+        t.containers[0].image_digest = kOldDigest;
+    }
+    code_deploy(s);
+    auto j = judge(s);
+    ASSERT_EQ(j.d.verdict.code, VerdictCode::deploy_rolled_back) << j.dump();
+    EXPECT_FALSE(j.any_command_has("rolloutState")) << j.dump();
+    EXPECT_TRUE(j.find(StepKind::confirm, "aws deploy get-deployment --deployment-id d-SHIFT0001")) << j.dump();
+    EXPECT_TRUE(j.find(StepKind::fix, "aws deploy create-deployment")) << j.dump();
+}
+
 TEST(NextSteps, DeployInProgressWatchesTheRolloutAndFixesNothing) {
     auto s = healthy_snapshot();
     auto& svc = *s.service.value;
