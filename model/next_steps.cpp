@@ -24,9 +24,12 @@ std::string shell_quote(std::string_view word) {
     if (control) {
         out = "$'";
         for (unsigned char c : word) {
-            if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-            else if (c == '\'' || c == '\\') out += {'\\', static_cast<char>(c)};
-            else out += static_cast<char>(c);
+            if (c < 0x20 || c == 0x7f)
+                out += fmt::format("\\x{:02x}", c);
+            else if (c == '\'' || c == '\\')
+                out += {'\\', static_cast<char>(c)};
+            else
+                out += static_cast<char>(c);
         }
         return out + "'";
     }
@@ -54,8 +57,10 @@ namespace {
 std::string url_encode(std::string_view s) {
     std::string out;
     for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-        else out += fmt::format("%{:02X}", c);
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+            out += static_cast<char>(c);
+        else
+            out += fmt::format("%{:02X}", c);
     }
     return out;
 }
@@ -136,7 +141,8 @@ Registry registry_of(const ImageRef& ref, const PipelineSnapshot& s) {
         labels.push_back(ref.registry.substr(start, dot - start));
     }
     Registry r;
-    if (labels.size() >= 5 && labels[0].size() == 12 && std::all_of(labels[0].begin(), labels[0].end(), [](unsigned char c) { return std::isdigit(c); }) &&
+    if (labels.size() >= 5 && labels[0].size() == 12 &&
+        std::all_of(labels[0].begin(), labels[0].end(), [](unsigned char c) { return std::isdigit(c); }) &&
         labels[1] == "dkr" && labels[2].starts_with("ecr") && labels[4] == "amazonaws") {
         r = {true, labels[0], labels[3]};
     } else if (ref.registry.empty() && ref.text.empty() && !s.spec.image_repository.empty()) {
@@ -177,12 +183,14 @@ Facts gather(const Diagnosis& d, const PipelineSnapshot& s) {
     f.controller = controller_of(f.svc);
     if (s.builds.value)
         for (const auto& run : *s.builds.value)
-            if (!d.target_sha.empty() && run.sha == d.target_sha && (!f.run || run.started > f.run->started)) f.run = &run;
+            if (!d.target_sha.empty() && run.sha == d.target_sha && (!f.run || run.started > f.run->started))
+                f.run = &run;
     RevisionIndex index{s.commits.get(), s.builds.get(), s.images.get()};
     if (s.images.value && !d.target_sha.empty())
         for (const auto& img : *s.images.value) {
             Revision r = index.of_image(img);
-            if (r.known() && r.sha == d.target_sha && (!f.expected || img.pushed_at > f.expected->pushed_at)) f.expected = &img;
+            if (r.known() && r.sha == d.target_sha && (!f.expected || img.pushed_at > f.expected->pushed_at))
+                f.expected = &img;
         }
     return f;
 }
@@ -191,7 +199,9 @@ Facts gather(const Diagnosis& d, const PipelineSnapshot& s) {
 
 // `aws <service> <operation>`; the region and profile go last (aws_end), where aws reads them
 // as well as anywhere.
-Cmd aws(std::string_view service, std::string_view operation) { return std::move(Cmd("aws").word(service).word(operation)); }
+Cmd aws(std::string_view service, std::string_view operation) {
+    return std::move(Cmd("aws").word(service).word(operation));
+}
 std::string aws_end(Cmd c, const PipelineSpec& spec, std::string_view region = {}) {
     std::string_view r = region.empty() ? std::string_view(spec.region) : region;
     if (!r.empty()) c.opt("--region", r);
@@ -214,7 +224,9 @@ std::string service_page(const Facts& f, std::string_view tab) {
 }
 
 std::string describe_services(const Facts& f, std::string_view query) {
-    return aws_end(std::move(aws("ecs", "describe-services").opt("--cluster", f.s.spec.cluster).opt("--services", f.s.spec.service)
+    return aws_end(std::move(aws("ecs", "describe-services")
+                                 .opt("--cluster", f.s.spec.cluster)
+                                 .opt("--services", f.s.spec.service)
                                  .opt("--query", query)),
                    f.s.spec);
 }
@@ -239,7 +251,9 @@ std::vector<std::string> running_task_ids(const Facts& f) {
 // one. stoppedAt may be absent; the task still tells why it stopped.
 const Task* newest_stopped(const Facts& f) {
     if (!f.s.tasks.value) return nullptr;
-    auto when = [](const Task& t) { return t.stopped_at.value_or(t.stopping_at.value_or(t.created_at.value_or(TimePoint{}))); };
+    auto when = [](const Task& t) {
+        return t.stopped_at.value_or(t.stopping_at.value_or(t.created_at.value_or(TimePoint{})));
+    };
     auto failed = [](const Task& t) {
         return t.stop_code == StopCode::essential_container_exited || t.stop_code == StopCode::task_failed_to_start;
     };
@@ -264,7 +278,8 @@ std::string codedeploy_id(const Facts& f) {
 }
 
 std::string codedeploy_page(const Facts& f, const std::string& id) {
-    return id.empty() ? service_page(f, "deployments") : console(f, "codesuite/codedeploy/deployments/" + url_encode(id));
+    return id.empty() ? service_page(f, "deployments")
+                      : console(f, "codesuite/codedeploy/deployments/" + url_encode(id));
 }
 
 // ---- ECR or any registry -----------------------------------------------------------------------
@@ -287,19 +302,24 @@ std::string registry_lookup(const Facts& f, const std::string& id) {
     if (f.ref.repository.empty()) return "";
     if (!f.registry.ecr) {
         std::string ref = f.ref.registry.empty() ? f.ref.repository : f.ref.registry + "/" + f.ref.repository;
-        if (id.starts_with("imageTag=")) ref += ":" + id.substr(9);
-        else if (id.starts_with("imageDigest=")) ref += "@" + id.substr(12);
+        if (id.starts_with("imageTag="))
+            ref += ":" + id.substr(9);
+        else if (id.starts_with("imageDigest="))
+            ref += "@" + id.substr(12);
         return Cmd("docker").word("buildx imagetools inspect").arg(ref).str();
     }
     Cmd c = aws("ecr", "describe-images").opt("--repository-name", f.ref.repository);
     if (!f.registry.account.empty()) c.opt("--registry-id", f.registry.account);
-    if (id.empty()) c.opt("--query", "sort_by(imageDetails,&imagePushedAt)[-5:].[imagePushedAt,imageDigest,imageTags]");
-    else c.opt("--image-ids", id).opt("--query", "imageDetails[].[imageDigest,imagePushedAt,imageTags]");
+    if (id.empty())
+        c.opt("--query", "sort_by(imageDetails,&imagePushedAt)[-5:].[imagePushedAt,imageDigest,imageTags]");
+    else
+        c.opt("--image-ids", id).opt("--query", "imageDetails[].[imageDigest,imagePushedAt,imageTags]");
     return aws_end(std::move(c), f.s.spec, f.registry.region);
 }
 
 std::string repository_page(const Facts& f) {
-    if (!f.registry.ecr || f.registry.account.empty() || f.registry.account != f.s.spec.account || f.ref.repository.empty())
+    if (!f.registry.ecr || f.registry.account.empty() || f.registry.account != f.s.spec.account ||
+        f.ref.repository.empty())
         return "";
     return console(f, fmt::format("ecr/repositories/private/{}/{}", f.registry.account, url_encode(f.ref.repository)));
 }
@@ -312,7 +332,8 @@ std::string run_page(const Facts& f, const CiRun& run) {
     if (run.kind == CiKind::github_actions) return run.url;
     auto colon = run.id.find(':');
     std::string project = colon == std::string::npos ? f.s.spec.codebuild_project : run.id.substr(0, colon);
-    return console(f, fmt::format("codesuite/codebuild/projects/{}/build/{}/", url_encode(project), url_encode(run.id)));
+    return console(f,
+                   fmt::format("codesuite/codebuild/projects/{}/build/{}/", url_encode(project), url_encode(run.id)));
 }
 
 Cmd gh(std::string_view what) { return std::move(Cmd("gh").word(what)); }
@@ -332,16 +353,19 @@ struct Steps {
 
 void confirm_run(const Facts& f, const CiRun& run, Steps& out, bool failed) {
     if (run.kind == CiKind::codebuild) {
-        std::string query = failed ? "builds[0].[buildStatus,phases[?phaseStatus==`FAILED`].[phaseType,contexts[0].message],logs.deepLink]"
-                                   : "builds[0].[buildStatus,currentPhase,startTime]";
+        std::string query =
+            failed
+                ? "builds[0].[buildStatus,phases[?phaseStatus==`FAILED`].[phaseType,contexts[0].message],logs.deepLink]"
+                : "builds[0].[buildStatus,currentPhase,startTime]";
         out.confirm(failed ? "the failed phase, its message and a link to the build's log" : "where the build is now",
-                    aws_end(std::move(aws("codebuild", "batch-get-builds").opt("--ids", run.id).opt("--query", query)), f.s.spec),
+                    aws_end(std::move(aws("codebuild", "batch-get-builds").opt("--ids", run.id).opt("--query", query)),
+                            f.s.spec),
                     run_page(f, run));
     } else if (!f.s.spec.repo.empty()) {
         Cmd c = gh("run view").arg(run.id);
         if (failed) c.word("--log-failed");
-        out.confirm(failed ? "the log of the steps that failed" : "the run's jobs and steps so far", gh_end(std::move(c), f),
-                    run_page(f, run));
+        out.confirm(failed ? "the log of the steps that failed" : "the run's jobs and steps so far",
+                    gh_end(std::move(c), f), run_page(f, run));
     }
 }
 
@@ -349,10 +373,10 @@ void confirm_run(const Facts& f, const CiRun& run, Steps& out, bool failed) {
 void confirm_runs_listed(const Facts& f, Steps& out) {
     const auto& spec = f.s.spec;
     if (codebuild(f)) {
-        out.confirm("the project's newest builds",
-                    aws_end(std::move(aws("codebuild", "list-builds-for-project").opt("--project-name", spec.codebuild_project)
-                                          .opt("--max-items", "5")),
-                            spec));
+        out.confirm("the project's newest builds", aws_end(std::move(aws("codebuild", "list-builds-for-project")
+                                                                         .opt("--project-name", spec.codebuild_project)
+                                                                         .opt("--max-items", "5")),
+                                                           spec));
     } else if (!spec.repo.empty()) {
         Cmd c = gh("run list").opt("--branch", spec.branch);
         if (!spec.workflow.empty()) c.opt("--workflow", spec.workflow);
@@ -368,21 +392,22 @@ void fix_build(const Facts& f, Steps& out, bool only_failed) {
         out.fix("run the failed build again with the same source",
                 aws_end(std::move(aws("codebuild", "retry-build").opt("--id", f.run->id)), spec));
     } else if (codebuild(f)) {
-        out.fix("build the newest commit",
-                aws_end(std::move(aws("codebuild", "start-build").opt("--project-name", spec.codebuild_project)
-                                      .opt("--source-version", f.d.target_sha)),
-                        spec));
+        out.fix("build the newest commit", aws_end(std::move(aws("codebuild", "start-build")
+                                                                 .opt("--project-name", spec.codebuild_project)
+                                                                 .opt("--source-version", f.d.target_sha)),
+                                                   spec));
     } else if (f.run && !spec.repo.empty()) {
         Cmd c = gh("run rerun").arg(f.run->id);
         if (only_failed) c.word("--failed");
-        out.fix(only_failed ? "re-run the failed jobs once the cause is fixed (a flaky step: now)" : "run the build again",
-                gh_end(std::move(c), f));
+        out.fix(
+            only_failed ? "re-run the failed jobs once the cause is fixed (a flaky step: now)" : "run the build again",
+            gh_end(std::move(c), f));
     } else if (!spec.workflow.empty() && !spec.repo.empty()) {
         out.fix(fmt::format("start the workflow on {}", spec.branch),
                 gh_end(std::move(gh("workflow run").arg(spec.workflow).opt("--ref", spec.branch)), f));
     } else {
-        out.fix(fmt::format("start the workflow that builds {} (no workflow is configured to name it)", spec.branch), "",
-                spec.repo.empty() ? "" : fmt::format("https://github.com/{}/actions", spec.repo));
+        out.fix(fmt::format("start the workflow that builds {} (no workflow is configured to name it)", spec.branch),
+                "", spec.repo.empty() ? "" : fmt::format("https://github.com/{}/actions", spec.repo));
     }
 }
 
@@ -407,8 +432,10 @@ void fix_restart(const Facts& f, Steps& out, const std::string& why, const std::
     switch (f.controller) {
         case Controller::rolling: {
             Cmd c = aws("ecs", "update-service").opt("--cluster", spec.cluster).opt("--service", spec.service);
-            if (td_arn.empty()) c.word("--force-new-deployment");
-            else c.opt("--task-definition", td_name_of(f, td_arn));
+            if (td_arn.empty())
+                c.word("--force-new-deployment");
+            else
+                c.opt("--task-definition", td_name_of(f, td_arn));
             out.fix(why, aws_end(std::move(c), spec), service_page(f, "deployments"));
             break;
         }
@@ -416,18 +443,22 @@ void fix_restart(const Facts& f, Steps& out, const std::string& why, const std::
             std::string id = codedeploy_id(f);
             if (!id.empty())
                 out.confirm("the CodeDeploy application and deployment group: set APP and GROUP to them",
-                            aws_end(std::move(aws("deploy", "get-deployment").opt("--deployment-id", id)
-                                                  .opt("--query", "deploymentInfo.[applicationName,deploymentGroupName,status]")),
+                            aws_end(std::move(aws("deploy", "get-deployment")
+                                                  .opt("--deployment-id", id)
+                                                  .opt("--query",
+                                                       "deploymentInfo.[applicationName,deploymentGroupName,status]")),
                                     spec),
                             codedeploy_page(f, id));
-            Cmd c = aws("deploy", "create-deployment").word("--application-name \"$APP\" --deployment-group-name \"$GROUP\"");
+            Cmd c = aws("deploy", "create-deployment")
+                        .word("--application-name \"$APP\" --deployment-group-name \"$GROUP\"");
             out.fix(fmt::format("{} through CodeDeploy (the service's controller): a blue/green deployment of {}", why,
                                 td_name_of(f, arn)),
                     aws_end(std::move(c.opt("--revision", appspec_revision(f, arn))), spec), codedeploy_page(f, id));
             break;
         }
         case Controller::external:
-            out.fix(fmt::format("{}: the service's EXTERNAL controller creates its task sets, so start the rollout there", why),
+            out.fix(fmt::format(
+                        "{}: the service's EXTERNAL controller creates its task sets, so start the rollout there", why),
                     "", service_page(f, "deployments"));
             break;
     }
@@ -438,27 +469,35 @@ void confirm_tasks(const Facts& f, Steps& out, std::string_view why) {
     if (ids.empty()) return;
     Cmd c = aws("ecs", "describe-tasks").opt("--cluster", f.s.spec.cluster).word("--tasks");
     for (const auto& id : ids) c.arg(id);
-    out.confirm(std::string(why), aws_end(std::move(c.opt("--query", "tasks[].[taskArn,startedAt,containers[].[name,image,imageDigest]]")), f.s.spec),
-                service_page(f, "tasks"));
+    out.confirm(
+        std::string(why),
+        aws_end(std::move(c.opt("--query", "tasks[].[taskArn,startedAt,containers[].[name,image,imageDigest]]")),
+                f.s.spec),
+        service_page(f, "tasks"));
 }
 
 void confirm_rollout(const Facts& f, Steps& out) {
     if (f.controller == Controller::rolling) {
         out.confirm("the deployments, their rollout state and task counts",
-                    describe_services(f, "services[0].deployments[].[id,status,rolloutState,runningCount,desiredCount,failedTasks]"),
+                    describe_services(
+                        f, "services[0].deployments[].[id,status,rolloutState,runningCount,desiredCount,failedTasks]"),
                     service_page(f, "deployments"));
         return;
     }
     out.confirm("the task sets: which is PRIMARY, their scale and stability",
-                describe_services(f, "services[0].taskSets[].[id,status,scale.value,stabilityStatus,runningCount,computedDesiredCount,externalId]"),
+                describe_services(f,
+                                  "services[0].taskSets[].[id,status,scale.value,stabilityStatus,runningCount,"
+                                  "computedDesiredCount,externalId]"),
                 service_page(f, "deployments"));
     std::string id = codedeploy_id(f);
     if (f.controller == Controller::code_deploy && !id.empty())
-        out.confirm("the CodeDeploy deployment: status, traffic shift and lifecycle events",
-                    aws_end(std::move(aws("deploy", "get-deployment").opt("--deployment-id", id)
-                                          .opt("--query", "deploymentInfo.[status,deploymentOverview,errorInformation]")),
-                            f.s.spec),
-                    codedeploy_page(f, id));
+        out.confirm(
+            "the CodeDeploy deployment: status, traffic shift and lifecycle events",
+            aws_end(std::move(aws("deploy", "get-deployment")
+                                  .opt("--deployment-id", id)
+                                  .opt("--query", "deploymentInfo.[status,deploymentOverview,errorInformation]")),
+                    f.s.spec),
+            codedeploy_page(f, id));
 }
 
 // The log group and stream prefix of the app container of `td` (awslogs), when it has them.
@@ -493,13 +532,17 @@ void on_live(const Facts& f, Steps& out) {
 }
 
 void on_build_running(const Facts& f, Steps& out) {
-    if (f.run) confirm_run(f, *f.run, out, false);
-    else confirm_runs_listed(f, out);
+    if (f.run)
+        confirm_run(f, *f.run, out, false);
+    else
+        confirm_runs_listed(f, out);
 }
 
 void on_build_failed(const Facts& f, Steps& out) {
-    if (f.run) confirm_run(f, *f.run, out, true);
-    else confirm_runs_listed(f, out);
+    if (f.run)
+        confirm_run(f, *f.run, out, true);
+    else
+        confirm_runs_listed(f, out);
     fix_build(f, out, true);
 }
 
@@ -518,8 +561,9 @@ void on_image_missing(const Facts& f, Steps& out) {
     std::string tag = target_tag(f);
     std::string lookup = registry_lookup(f, tag.empty() ? "" : "imageTag=" + tag);
     if (!lookup.empty())
-        out.confirm(tag.empty() ? "the newest images in the repository" : fmt::format("whether the registry holds {}", tag), lookup,
-                    repository_page(f));
+        out.confirm(
+            tag.empty() ? "the newest images in the repository" : fmt::format("whether the registry holds {}", tag),
+            lookup, repository_page(f));
     if (f.run) confirm_run(f, *f.run, out, false);
     fix_build(f, out, false);
 }
@@ -528,35 +572,46 @@ void on_taskdef_stale(const Facts& f, Steps& out) {
     const auto& spec = f.s.spec;
     if (!f.td) return;
     out.confirm(fmt::format("the image {} references", td_name(*f.td)),
-                aws_end(std::move(aws("ecs", "describe-task-definition").opt("--task-definition", td_name(*f.td))
+                aws_end(std::move(aws("ecs", "describe-task-definition")
+                                      .opt("--task-definition", td_name(*f.td))
                                       .opt("--query", "taskDefinition.containerDefinitions[].[name,image]")),
                         spec));
     std::string image = "the newest commit's image";
     if (f.expected && f.app) {
         std::string repo = f.ref.registry.empty() ? f.ref.repository : f.ref.registry + "/" + f.ref.repository;
         std::string tag = target_tag(f);
-        image = f.style == TagStyle::digest || tag.empty() || tag == f.ref.tag ? repo + "@" + f.expected->digest : repo + ":" + tag;
+        image = f.style == TagStyle::digest || tag.empty() || tag == f.ref.tag ? repo + "@" + f.expected->digest
+                                                                               : repo + ":" + tag;
     }
     std::string container = f.app ? f.app->name : "the app container";
     if (f.controller == Controller::code_deploy) {
-        out.fix(fmt::format("register {} with {} = {} and deploy it through CodeDeploy (files: describe-task-definition's "
-                            "taskDefinition, your appspec)",
-                            f.td->family, container, image),
-                aws_end(std::move(aws("ecs", "deploy").opt("--cluster", spec.cluster).opt("--service", spec.service)
-                                      .opt("--task-definition", "taskdef.json").opt("--codedeploy-appspec", "appspec.yaml")),
-                        spec),
-                service_page(f, "deployments"));
+        out.fix(
+            fmt::format("register {} with {} = {} and deploy it through CodeDeploy (files: describe-task-definition's "
+                        "taskDefinition, your appspec)",
+                        f.td->family, container, image),
+            aws_end(std::move(aws("ecs", "deploy")
+                                  .opt("--cluster", spec.cluster)
+                                  .opt("--service", spec.service)
+                                  .opt("--task-definition", "taskdef.json")
+                                  .opt("--codedeploy-appspec", "appspec.yaml")),
+                    spec),
+            service_page(f, "deployments"));
         return;
     }
-    out.fix(fmt::format("register a revision of {} with {} = {} (taskdef.json: describe-task-definition's taskDefinition, "
-                        "edited)",
-                        f.td->family, container, image),
-            aws_end(std::move(aws("ecs", "register-task-definition").opt("--cli-input-json", "file://taskdef.json")), spec));
+    out.fix(
+        fmt::format("register a revision of {} with {} = {} (taskdef.json: describe-task-definition's taskDefinition, "
+                    "edited)",
+                    f.td->family, container, image),
+        aws_end(std::move(aws("ecs", "register-task-definition").opt("--cli-input-json", "file://taskdef.json")),
+                spec));
     if (f.controller == Controller::external)
-        out.fix("then roll it out: the service's EXTERNAL controller creates its task sets", "", service_page(f, "deployments"));
+        out.fix("then roll it out: the service's EXTERNAL controller creates its task sets", "",
+                service_page(f, "deployments"));
     else
         out.fix(fmt::format("then roll the service onto {}'s newest revision", f.td->family),
-                aws_end(std::move(aws("ecs", "update-service").opt("--cluster", spec.cluster).opt("--service", spec.service)
+                aws_end(std::move(aws("ecs", "update-service")
+                                      .opt("--cluster", spec.cluster)
+                                      .opt("--service", spec.service)
                                       .opt("--task-definition", f.td->family)),
                         spec),
                 service_page(f, "deployments"));
@@ -571,29 +626,39 @@ void on_deploy_in_progress(const Facts& f, Steps& out) {
     confirm_rollout(f, out);
     if (f.controller == Controller::rolling)
         out.confirm("wait until ECS reports the service stable (read-only; exits non-zero after 10 minutes)",
-                    aws_end(std::move(aws("ecs", "wait").word("services-stable").opt("--cluster", f.s.spec.cluster)
+                    aws_end(std::move(aws("ecs", "wait")
+                                          .word("services-stable")
+                                          .opt("--cluster", f.s.spec.cluster)
                                           .opt("--services", f.s.spec.service)),
                             f.s.spec));
     std::string id = codedeploy_id(f);
     if (f.controller == Controller::code_deploy && !id.empty())
-        out.fix("only to abandon the shift: stop it and send traffic back to the original task set",
-                aws_end(std::move(aws("deploy", "stop-deployment").opt("--deployment-id", id).word("--auto-rollback-enabled")),
-                        f.s.spec),
-                codedeploy_page(f, id));
+        out.fix(
+            "only to abandon the shift: stop it and send traffic back to the original task set",
+            aws_end(
+                std::move(aws("deploy", "stop-deployment").opt("--deployment-id", id).word("--auto-rollback-enabled")),
+                f.s.spec),
+            codedeploy_page(f, id));
 }
 
 void on_deploy_failing(const Facts& f, Steps& out) {
     const auto& spec = f.s.spec;
     const Task* stopped = newest_stopped(f);
     if (stopped)
-        out.confirm("why the newest stopped task stopped (stop code, reason, exit codes)",
-                    aws_end(std::move(aws("ecs", "describe-tasks").opt("--cluster", spec.cluster).opt("--tasks", tail(stopped->arn))
-                                          .opt("--query", "tasks[0].[stopCode,stoppedReason,containers[].[name,exitCode,reason]]")),
-                            spec),
-                    service_page(f, "tasks"));
+        out.confirm(
+            "why the newest stopped task stopped (stop code, reason, exit codes)",
+            aws_end(
+                std::move(aws("ecs", "describe-tasks")
+                              .opt("--cluster", spec.cluster)
+                              .opt("--tasks", tail(stopped->arn))
+                              .opt("--query", "tasks[0].[stopCode,stoppedReason,containers[].[name,exitCode,reason]]")),
+                spec),
+            service_page(f, "tasks"));
     else
         out.confirm("the service's stopped tasks",
-                    aws_end(std::move(aws("ecs", "list-tasks").opt("--cluster", spec.cluster).opt("--service-name", spec.service)
+                    aws_end(std::move(aws("ecs", "list-tasks")
+                                          .opt("--cluster", spec.cluster)
+                                          .opt("--service-name", spec.service)
                                           .opt("--desired-status", "STOPPED")),
                             spec),
                     service_page(f, "tasks"));
@@ -604,15 +669,19 @@ void on_deploy_failing(const Facts& f, Steps& out) {
     if (f.controller == Controller::code_deploy) {
         std::string id = codedeploy_id(f);
         if (!id.empty())
-            out.fix("stop the deployment and send traffic back to the original task set",
-                    aws_end(std::move(aws("deploy", "stop-deployment").opt("--deployment-id", id).word("--auto-rollback-enabled")),
-                            spec),
-                    codedeploy_page(f, id));
+            out.fix(
+                "stop the deployment and send traffic back to the original task set",
+                aws_end(
+                    std::move(
+                        aws("deploy", "stop-deployment").opt("--deployment-id", id).word("--auto-rollback-enabled")),
+                    spec),
+                codedeploy_page(f, id));
         return;
     }
     std::string previous = previous_taskdef(f, failing);
     if (!previous.empty())
-        fix_restart(f, out, fmt::format("go back to {}, which ran before, until the cause is fixed", td_name_of(f, previous)),
+        fix_restart(f, out,
+                    fmt::format("go back to {}, which ran before, until the cause is fixed", td_name_of(f, previous)),
                     previous);
 }
 
@@ -623,18 +692,24 @@ void on_deploy_rolled_back(const Facts& f, Steps& out) {
             if (d.rollout_state == RolloutState::failed && d.task_definition != f.svc->task_definition) failed = &d;
     if (f.controller == Controller::rolling)
         out.confirm("the failed deployment and why ECS rolled it back",
-                    describe_services(f, "services[0].deployments[?rolloutState==`FAILED`].[id,taskDefinition,rolloutStateReason]"),
+                    describe_services(
+                        f, "services[0].deployments[?rolloutState==`FAILED`].[id,taskDefinition,rolloutStateReason]"),
                     service_page(f, "deployments"));
     else
         confirm_rollout(f, out);  // task sets keep no rollout state: the controller's deployment tells
     if (const Task* stopped = newest_stopped(f))
-        out.confirm("why its newest stopped task stopped",
-                    aws_end(std::move(aws("ecs", "describe-tasks").opt("--cluster", f.s.spec.cluster).opt("--tasks", tail(stopped->arn))
-                                          .opt("--query", "tasks[0].[stopCode,stoppedReason,containers[].[name,exitCode,reason]]")),
-                            f.s.spec),
-                    service_page(f, "tasks"));
+        out.confirm(
+            "why its newest stopped task stopped",
+            aws_end(
+                std::move(aws("ecs", "describe-tasks")
+                              .opt("--cluster", f.s.spec.cluster)
+                              .opt("--tasks", tail(stopped->arn))
+                              .opt("--query", "tasks[0].[stopCode,stoppedReason,containers[].[name,exitCode,reason]]")),
+                f.s.spec),
+            service_page(f, "tasks"));
     if (failed)
-        fix_restart(f, out, fmt::format("once the cause is fixed, deploy {} again", td_name_of(f, failed->task_definition)),
+        fix_restart(f, out,
+                    fmt::format("once the cause is fixed, deploy {} again", td_name_of(f, failed->task_definition)),
                     failed->task_definition);
 }
 
@@ -642,8 +717,11 @@ void on_tasks_stale(const Facts& f, Steps& out) {
     confirm_tasks(f, out, "the digest each running task runs, and when it started");
     if (f.style == TagStyle::mutable_tag) {
         std::string lookup = registry_lookup(f, "imageTag=" + f.ref.tag);
-        if (!lookup.empty()) out.confirm(fmt::format("where {} points now, and when it was pushed", f.ref.tag), lookup, repository_page(f));
-        fix_restart(f, out, fmt::format("start new tasks: they pull {} again and get the image it points to now", f.ref.tag));
+        if (!lookup.empty())
+            out.confirm(fmt::format("where {} points now, and when it was pushed", f.ref.tag), lookup,
+                        repository_page(f));
+        fix_restart(f, out,
+                    fmt::format("start new tasks: they pull {} again and get the image it points to now", f.ref.tag));
     } else {
         std::string td = f.td ? td_name(*f.td) : "the service's task definition";
         fix_restart(f, out, fmt::format("replace the tasks with new ones of {}", td));
@@ -669,9 +747,11 @@ std::string target_group_page(const Facts& f, const std::string& arn) {
 
 void confirm_target_health(const Facts& f, Steps& out, const std::string& arn) {
     out.confirm("each target's state and the reason the load balancer gives",
-                aws_end(std::move(aws("elbv2", "describe-target-health").opt("--target-group-arn", arn)
-                                      .opt("--query", "TargetHealthDescriptions[].[Target.Id,Target.Port,TargetHealth.State,"
-                                                      "TargetHealth.Reason,TargetHealth.Description]")),
+                aws_end(std::move(aws("elbv2", "describe-target-health")
+                                      .opt("--target-group-arn", arn)
+                                      .opt("--query",
+                                           "TargetHealthDescriptions[].[Target.Id,Target.Port,TargetHealth.State,"
+                                           "TargetHealth.Reason,TargetHealth.Description]")),
                         f.s.spec),
                 target_group_page(f, arn));
 }
@@ -696,9 +776,11 @@ void on_targets_unhealthy(const Facts& f, Steps& out) {
         return;
     }
     out.confirm("what the health check asks for",
-                aws_end(std::move(aws("elbv2", "describe-target-groups").opt("--target-group-arns", arn)
-                                      .opt("--query", "TargetGroups[0].[HealthCheckProtocol,HealthCheckPort,HealthCheckPath,"
-                                                      "Matcher.HttpCode]")),
+                aws_end(std::move(aws("elbv2", "describe-target-groups")
+                                      .opt("--target-group-arns", arn)
+                                      .opt("--query",
+                                           "TargetGroups[0].[HealthCheckProtocol,HealthCheckPort,HealthCheckPath,"
+                                           "Matcher.HttpCode]")),
                         f.s.spec));
     out.fix("make the app answer the health check (path, port, status code, security group), or correct the check", "",
             target_group_page(f, arn));
@@ -719,15 +801,19 @@ void fix_instances(const Facts& f, Steps& out, const Instance& inst) {
     const auto& spec = f.s.spec;
     std::string page = console(f, "ec2/home", "InstanceDetails:instanceId=" + url_encode(inst.id));
     if (inst.state == InstanceState::stopped) {
-        out.fix("start the instance", aws_end(std::move(aws("ec2", "start-instances").opt("--instance-ids", inst.id)), spec), page);
+        out.fix("start the instance",
+                aws_end(std::move(aws("ec2", "start-instances").opt("--instance-ids", inst.id)), spec), page);
         return;
     }
     out.confirm("the Auto Scaling group the instance belongs to: set ASG to it",
-                aws_end(std::move(aws("autoscaling", "describe-auto-scaling-instances").opt("--instance-ids", inst.id)
+                aws_end(std::move(aws("autoscaling", "describe-auto-scaling-instances")
+                                      .opt("--instance-ids", inst.id)
                                       .opt("--query", "AutoScalingInstances[].AutoScalingGroupName")),
                         spec));
     out.fix("replace the instances, so UserData installs the newest commit at their first boot",
-            aws_end(std::move(aws("autoscaling", "start-instance-refresh").word("--auto-scaling-group-name \"$ASG\"")), spec), page);
+            aws_end(std::move(aws("autoscaling", "start-instance-refresh").word("--auto-scaling-group-name \"$ASG\"")),
+                    spec),
+            page);
 }
 
 void on_version_mismatch(const Facts& f, Steps& out) {
@@ -751,11 +837,13 @@ void on_instance_stale(const Facts& f, Steps& out) {
         if (!arn.empty()) confirm_target_health(f, out, arn);
         return;
     }
-    out.confirm("the instance's state, launch time and image",
-                aws_end(std::move(aws("ec2", "describe-instances").opt("--instance-ids", inst->id)
-                                      .opt("--query", "Reservations[].Instances[].[InstanceId,State.Name,LaunchTime,ImageId]")),
-                        f.s.spec),
-                console(f, "ec2/home", "InstanceDetails:instanceId=" + url_encode(inst->id)));
+    out.confirm(
+        "the instance's state, launch time and image",
+        aws_end(std::move(aws("ec2", "describe-instances")
+                              .opt("--instance-ids", inst->id)
+                              .opt("--query", "Reservations[].Instances[].[InstanceId,State.Name,LaunchTime,ImageId]")),
+                f.s.spec),
+        console(f, "ec2/home", "InstanceDetails:instanceId=" + url_encode(inst->id)));
     fix_instances(f, out, *inst);
 }
 
@@ -773,7 +861,12 @@ std::string command_for(const Facts& f, Part part) {
     const auto& spec = f.s.spec;
     switch (part) {
         case Part::commits:
-            return spec.repo.empty() ? "" : Cmd("gh").word("api").arg(fmt::format("repos/{}/commits?sha={}&per_page=5", spec.repo, spec.branch)).str();
+            return spec.repo.empty()
+                       ? ""
+                       : Cmd("gh")
+                             .word("api")
+                             .arg(fmt::format("repos/{}/commits?sha={}&per_page=5", spec.repo, spec.branch))
+                             .str();
         case Part::builds: {
             Steps tmp;
             confirm_runs_listed(f, tmp);
@@ -781,26 +874,35 @@ std::string command_for(const Facts& f, Part part) {
         }
         case Part::images: return registry_lookup(f, "");
         case Part::service:
-            return spec.cluster.empty() ? "" : describe_services(f, "services[0].[status,taskDefinition,runningCount,desiredCount]");
+            return spec.cluster.empty()
+                       ? ""
+                       : describe_services(f, "services[0].[status,taskDefinition,runningCount,desiredCount]");
         case Part::task_definitions: {
             std::string td = f.svc ? f.svc->task_definition : "";
-            return td.empty() ? "" : aws_end(std::move(aws("ecs", "describe-task-definition").opt("--task-definition", td)), spec);
+            return td.empty()
+                       ? ""
+                       : aws_end(std::move(aws("ecs", "describe-task-definition").opt("--task-definition", td)), spec);
         }
         case Part::tasks:
             return spec.cluster.empty() ? ""
-                                        : aws_end(std::move(aws("ecs", "list-tasks").opt("--cluster", spec.cluster)
+                                        : aws_end(std::move(aws("ecs", "list-tasks")
+                                                                .opt("--cluster", spec.cluster)
                                                                 .opt("--service-name", spec.service)),
                                                   spec);
         case Part::target_groups: {
             std::string arn = target_group(f);
-            return arn.empty() ? "" : aws_end(std::move(aws("elbv2", "describe-target-health").opt("--target-group-arn", arn)), spec);
+            return arn.empty()
+                       ? ""
+                       : aws_end(std::move(aws("elbv2", "describe-target-health").opt("--target-group-arn", arn)),
+                                 spec);
         }
         case Part::instances: {
             const Instance* inst = stale_instance(f);
             return inst ? aws_end(std::move(aws("ec2", "describe-instances").opt("--instance-ids", inst->id)), spec)
                         : command_for(f, Part::target_groups);
         }
-        case Part::version: return spec.version_url.empty() ? "" : Cmd("curl").word("-sS -i").arg(spec.version_url).str();
+        case Part::version:
+            return spec.version_url.empty() ? "" : Cmd("curl").word("-sS -i").arg(spec.version_url).str();
         case Part::logs: return "";  // a log search is a finding's evidence, never the verdict's
         case Part::secrets: return "";  // its metadata is a finding's evidence; never fetched for a value
     }
@@ -860,7 +962,8 @@ constexpr std::array<VerdictRow, 14> kVerdictRules{{
     {VerdictCode::instance_stale, on_instance_stale},
     {VerdictCode::unknown, on_unknown},
 }};
-static_assert(rows_in_enum_order(kVerdictRules, [](const VerdictRow& r) { return r.code; }), "a VerdictCode without its row");
+static_assert(rows_in_enum_order(kVerdictRules, [](const VerdictRow& r) { return r.code; }),
+              "a VerdictCode without its row");
 
 }  // namespace
 
@@ -869,7 +972,8 @@ std::vector<NextStep> next_steps(const Diagnosis& d, const PipelineSnapshot& s) 
     Steps steps;
     kVerdictRules[static_cast<size_t>(d.verdict.code)].rule(f, steps);
     // Confirm before fixing: a rule may add a confirm step on its way to a fix.
-    std::stable_partition(steps.list.begin(), steps.list.end(), [](const NextStep& n) { return n.kind == StepKind::confirm; });
+    std::stable_partition(steps.list.begin(), steps.list.end(),
+                          [](const NextStep& n) { return n.kind == StepKind::confirm; });
     return std::move(steps.list);
 }
 

@@ -25,11 +25,13 @@ struct Judged {
         return nullptr;
     }
     bool any_command_has(const std::string& needle) const {
-        return std::any_of(steps.begin(), steps.end(), [&](const NextStep& n) { return n.command.find(needle) != std::string::npos; });
+        return std::any_of(steps.begin(), steps.end(),
+                           [&](const NextStep& n) { return n.command.find(needle) != std::string::npos; });
     }
     std::string dump() const {
         std::string out = std::string(to_string(d.verdict.code)) + ": " + d.verdict.summary + "\n";
-        for (const auto& n : steps) out += std::string(to_string(n.kind)) + " | " + n.why + " | " + n.command + " | " + n.console_url + "\n";
+        for (const auto& n : steps)
+            out += std::string(to_string(n.kind)) + " | " + n.why + " | " + n.command + " | " + n.console_url + "\n";
         return out;
     }
 };
@@ -123,22 +125,27 @@ TEST(NextSteps, MovedMutableTagOnARollingServiceIsAForcedNewDeployment) {
     ASSERT_FALSE(j.steps.empty());
     EXPECT_EQ(j.steps.front().kind, StepKind::confirm);
     EXPECT_TRUE(j.find(StepKind::confirm, "aws ecs describe-tasks --cluster app-cluster --tasks t1 t2")) << j.dump();
-    EXPECT_TRUE(j.find(StepKind::confirm, "aws ecr describe-images --repository-name app --registry-id 210987654321 "
-                                          "--image-ids imageTag=latest"))
+    EXPECT_TRUE(j.find(StepKind::confirm,
+                       "aws ecr describe-images --repository-name app --registry-id 210987654321 "
+                       "--image-ids imageTag=latest"))
         << j.dump();
-    const NextStep* fix = j.find(StepKind::fix, "aws ecs update-service --cluster app-cluster --service app --force-new-deployment");
+    const NextStep* fix =
+        j.find(StepKind::fix, "aws ecs update-service --cluster app-cluster --service app --force-new-deployment");
     ASSERT_TRUE(fix) << j.dump();
     EXPECT_NE(fix->why.find("latest"), std::string::npos);
     EXPECT_EQ(fix->console_url,
-              "https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/app-cluster/services/app/deployments?region=eu-west-1");
+              "https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/app-cluster/services/app/"
+              "deployments?region=eu-west-1");
     expect_region_and_profile(j, "");
 }
 
 TEST(NextSteps, ConfirmStepsComeBeforeFixSteps) {
     for (const auto& s : {moved_latest(), stale_taskdef(), healthy_snapshot()}) {
         auto j = judge(s);
-        auto first_fix = std::find_if(j.steps.begin(), j.steps.end(), [](const NextStep& n) { return n.kind == StepKind::fix; });
-        EXPECT_TRUE(std::all_of(first_fix, j.steps.end(), [](const NextStep& n) { return n.kind == StepKind::fix; })) << j.dump();
+        auto first_fix =
+            std::find_if(j.steps.begin(), j.steps.end(), [](const NextStep& n) { return n.kind == StepKind::fix; });
+        EXPECT_TRUE(std::all_of(first_fix, j.steps.end(), [](const NextStep& n) { return n.kind == StepKind::fix; }))
+            << j.dump();
     }
 }
 
@@ -147,14 +154,17 @@ TEST(NextSteps, CodeDeployServiceIsFixedThroughCodeDeployNotUpdateService) {
     code_deploy(s);
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::tasks_stale) << j.dump();
-    EXPECT_FALSE(j.any_command_has("update-service")) << "UpdateService cannot roll out a CODE_DEPLOY service\n" << j.dump();
+    EXPECT_FALSE(j.any_command_has("update-service")) << "UpdateService cannot roll out a CODE_DEPLOY service\n"
+                                                      << j.dump();
     EXPECT_TRUE(j.find(StepKind::confirm, "aws deploy get-deployment --deployment-id d-SHIFT0001")) << j.dump();
     const NextStep* fix = j.find(StepKind::fix, "aws deploy create-deployment");
     ASSERT_TRUE(fix) << j.dump();
     EXPECT_NE(fix->command.find("AppSpecContent"), std::string::npos);
     EXPECT_NE(fix->command.find(kTdNew), std::string::npos) << "the AppSpec names the task definition to deploy";
-    EXPECT_NE(fix->command.find(R"(\"ContainerName\":\"app\",\"ContainerPort\":8080)"), std::string::npos) << fix->command;
-    EXPECT_EQ(fix->console_url, "https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-SHIFT0001?region=eu-west-1");
+    EXPECT_NE(fix->command.find(R"(\"ContainerName\":\"app\",\"ContainerPort\":8080)"), std::string::npos)
+        << fix->command;
+    EXPECT_EQ(fix->console_url,
+              "https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-SHIFT0001?region=eu-west-1");
 }
 
 TEST(NextSteps, ExternalControllerSaysTheFixIsInTheController) {
@@ -176,8 +186,11 @@ TEST(NextSteps, StaleTaskdefWithCommitTagsRegistersTheNewTagThenRollsOut) {
     EXPECT_TRUE(j.find(StepKind::confirm, "aws ecs describe-task-definition --task-definition app:23")) << j.dump();
     const NextStep* reg = j.find(StepKind::fix, "aws ecs register-task-definition");
     ASSERT_TRUE(reg) << j.dump();
-    EXPECT_NE(reg->why.find(std::string(kRegistry) + "/app:194af44"), std::string::npos) << "the tag style of the task definition";
-    EXPECT_TRUE(j.find(StepKind::fix, "aws ecs update-service --cluster app-cluster --service app --task-definition app ")) << j.dump();
+    EXPECT_NE(reg->why.find(std::string(kRegistry) + "/app:194af44"), std::string::npos)
+        << "the tag style of the task definition";
+    EXPECT_TRUE(
+        j.find(StepKind::fix, "aws ecs update-service --cluster app-cluster --service app --task-definition app "))
+        << j.dump();
 }
 
 TEST(NextSteps, StaleTaskdefPinnedByDigestIsFixedWithTheNewDigest) {
@@ -224,8 +237,9 @@ TEST(NextSteps, BuildFailedOnCodeBuildRetriesTheBuild) {
     ASSERT_EQ(j.d.verdict.code, VerdictCode::build_failed) << j.dump();
     const NextStep* view = j.find(StepKind::confirm, "aws codebuild batch-get-builds --ids app-build:0b7e");
     ASSERT_TRUE(view) << j.dump();
-    EXPECT_EQ(view->console_url, "https://eu-west-1.console.aws.amazon.com/codesuite/codebuild/projects/app-build/build/"
-                                 "app-build%3A0b7e/?region=eu-west-1");
+    EXPECT_EQ(view->console_url,
+              "https://eu-west-1.console.aws.amazon.com/codesuite/codebuild/projects/app-build/build/"
+              "app-build%3A0b7e/?region=eu-west-1");
     EXPECT_TRUE(j.find(StepKind::fix, "aws codebuild retry-build --id app-build:0b7e")) << j.dump();
 }
 
@@ -246,8 +260,9 @@ TEST(NextSteps, ImageMissingLooksForTheCommitsTagInTheRightAccount) {
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::image_missing) << j.dump();
     // The task definition's tag is 194af44-style: the new commit's tag is the same pattern.
-    EXPECT_TRUE(j.find(StepKind::confirm, "aws ecr describe-images --repository-name app --registry-id 210987654321 "
-                                          "--image-ids imageTag=194af44"))
+    EXPECT_TRUE(j.find(StepKind::confirm,
+                       "aws ecr describe-images --repository-name app --registry-id 210987654321 "
+                       "--image-ids imageTag=194af44"))
         << j.dump();
     EXPECT_TRUE(j.find(StepKind::fix, "gh run rerun 142 --repo acme/app")) << j.dump();
 }
@@ -258,7 +273,8 @@ TEST(NextSteps, ImageMissingFromARegistryOutsideEcrIsReadWithDocker) {
     (*s.task_definitions.value)[kTdNew].containers[0].image = "ghcr.io/acme/app:main-8c3e1d2";
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::image_missing) << j.dump();
-    EXPECT_TRUE(j.find(StepKind::confirm, "docker buildx imagetools inspect ghcr.io/acme/app:main-194af44")) << j.dump();
+    EXPECT_TRUE(j.find(StepKind::confirm, "docker buildx imagetools inspect ghcr.io/acme/app:main-194af44"))
+        << j.dump();
     EXPECT_FALSE(j.any_command_has("aws ecr")) << "never another registry's API\n" << j.dump();
 }
 
@@ -288,10 +304,13 @@ TEST(NextSteps, DeployFailingShowsTheStoppedTaskItsLogsAndGoesBack) {
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::deploy_failing) << j.dump();
     EXPECT_TRUE(j.find(StepKind::confirm, "aws ecs describe-tasks --cluster app-cluster --tasks t9")) << j.dump();
-    const NextStep* logs = j.find(StepKind::confirm, "aws logs tail /ecs/app --since 1h --log-stream-name-prefix ecs/app/t9");
+    const NextStep* logs =
+        j.find(StepKind::confirm, "aws logs tail /ecs/app --since 1h --log-stream-name-prefix ecs/app/t9");
     ASSERT_TRUE(logs) << j.dump();
-    EXPECT_NE(logs->console_url.find("#logsV2:log-groups/log-group/$252Fecs$252Fapp"), std::string::npos) << logs->console_url;
-    EXPECT_TRUE(j.find(StepKind::fix, "aws ecs update-service --cluster app-cluster --service app --task-definition app:23"))
+    EXPECT_NE(logs->console_url.find("#logsV2:log-groups/log-group/$252Fecs$252Fapp"), std::string::npos)
+        << logs->console_url;
+    EXPECT_TRUE(
+        j.find(StepKind::fix, "aws ecs update-service --cluster app-cluster --service app --task-definition app:23"))
         << j.dump();
 }
 
@@ -314,7 +333,8 @@ TEST(NextSteps, CodeDeployFailingIsStoppedWithRollback) {
     code_deploy(s);
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::deploy_failing) << j.dump();
-    EXPECT_TRUE(j.find(StepKind::fix, "aws deploy stop-deployment --deployment-id d-SHIFT0001 --auto-rollback-enabled")) << j.dump();
+    EXPECT_TRUE(j.find(StepKind::fix, "aws deploy stop-deployment --deployment-id d-SHIFT0001 --auto-rollback-enabled"))
+        << j.dump();
     EXPECT_FALSE(j.any_command_has("update-service")) << j.dump();
 }
 
@@ -373,7 +393,8 @@ TEST(NextSteps, DeployInProgressWatchesTheRolloutAndFixesNothing) {
     (*s.tasks.value).pop_back();
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::deploy_in_progress) << j.dump();
-    EXPECT_TRUE(j.find(StepKind::confirm, "aws ecs wait services-stable --cluster app-cluster --services app")) << j.dump();
+    EXPECT_TRUE(j.find(StepKind::confirm, "aws ecs wait services-stable --cluster app-cluster --services app"))
+        << j.dump();
     EXPECT_TRUE(std::none_of(j.steps.begin(), j.steps.end(), [](const NextStep& n) { return n.kind == StepKind::fix; }))
         << j.dump();
 }
@@ -383,9 +404,11 @@ TEST(NextSteps, TargetsUnhealthyShowsTheirHealthAndTheCheck) {
     for (auto& t : (*s.target_groups.value)[0].targets) t.state = "unhealthy";
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::targets_unhealthy) << j.dump();
-    const NextStep* health = j.find(StepKind::confirm, std::string("aws elbv2 describe-target-health --target-group-arn ") + kTg);
+    const NextStep* health =
+        j.find(StepKind::confirm, std::string("aws elbv2 describe-target-health --target-group-arn ") + kTg);
     ASSERT_TRUE(health) << j.dump();
-    EXPECT_NE(health->console_url.find("#TargetGroup:targetGroupArn=arn%3Aaws%3Aelasticloadbalancing"), std::string::npos)
+    EXPECT_NE(health->console_url.find("#TargetGroup:targetGroupArn=arn%3Aaws%3Aelasticloadbalancing"),
+              std::string::npos)
         << health->console_url;
     EXPECT_TRUE(j.find(StepKind::confirm, "aws elbv2 describe-target-groups")) << j.dump();
 }
@@ -428,12 +451,15 @@ TEST(NextSteps, InstanceStaleDescribesTheInstanceAndRefreshesItsGroup) {
 
 TEST(NextSteps, UnknownShowsTheCallThatFailedAndWhoTheCredentialsAre) {
     auto s = healthy_snapshot();
-    s.service.error = FetchError{Source::ecs, "AccessDeniedException", "not authorized to perform ecs:DescribeServices", s.now};
+    s.service.error =
+        FetchError{Source::ecs, "AccessDeniedException", "not authorized to perform ecs:DescribeServices", s.now};
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::unknown) << j.dump();
-    EXPECT_TRUE(j.find(StepKind::confirm, "aws ecs describe-services --cluster app-cluster --services app")) << j.dump();
+    EXPECT_TRUE(j.find(StepKind::confirm, "aws ecs describe-services --cluster app-cluster --services app"))
+        << j.dump();
     EXPECT_TRUE(j.find(StepKind::confirm, "aws sts get-caller-identity --region eu-west-1")) << j.dump();
-    EXPECT_TRUE(std::none_of(j.steps.begin(), j.steps.end(), [](const NextStep& n) { return n.kind == StepKind::fix; }));
+    EXPECT_TRUE(
+        std::none_of(j.steps.begin(), j.steps.end(), [](const NextStep& n) { return n.kind == StepKind::fix; }));
 }
 
 TEST(NextSteps, LiveHasOnlyAConfirmStep) {
@@ -459,10 +485,12 @@ TEST(NextSteps, NamesFromTheApiAreQuotedSoNoneRunsAsShell) {
     auto j = judge(s);
     const NextStep* fix = j.find(StepKind::fix, "update-service");
     ASSERT_TRUE(fix) << j.dump();
-    EXPECT_EQ(fix->command, "aws ecs update-service --cluster 'prod $(touch /tmp/pwned)' --service 'it'\\''s; rm -rf ~' "
-                            "--force-new-deployment --region eu-west-1 --profile 'a b'");
-    EXPECT_NE(fix->console_url.find("/clusters/prod%20%24%28touch%20%2Ftmp%2Fpwned%29/services/it%27s%3B%20rm%20-rf%20~/"),
-              std::string::npos)
+    EXPECT_EQ(fix->command,
+              "aws ecs update-service --cluster 'prod $(touch /tmp/pwned)' --service 'it'\\''s; rm -rf ~' "
+              "--force-new-deployment --region eu-west-1 --profile 'a b'");
+    EXPECT_NE(
+        fix->console_url.find("/clusters/prod%20%24%28touch%20%2Ftmp%2Fpwned%29/services/it%27s%3B%20rm%20-rf%20~/"),
+        std::string::npos)
         << fix->console_url;
 }
 
