@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 #include "model/analysis.hpp"
 #include "model/next_steps.hpp"
@@ -498,4 +500,20 @@ TEST(NextSteps, AnalysisCarriesThem) {
     PipelineAnalysis a = analyze(moved_latest());
     EXPECT_EQ(a.next_steps.size(), next_steps(a.diagnosis, a.snapshot).size());
     EXPECT_FALSE(a.next_steps.empty());
+}
+
+// What the steps cost per refresh of a pipeline (analyze() computes them once): printed, not asserted.
+TEST(NextSteps, PrintsWhatTheyCost) {
+    const PipelineSnapshot s = moved_latest();
+    const Diagnosis d = diagnose(s);
+    constexpr int kRounds = 20000;
+    size_t steps = 0;
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kRounds; ++i) steps += next_steps(d, s).size();
+    auto per_call = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start) / kRounds;
+    auto d_start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kRounds / 10; ++i) steps += diagnose(s).stages.size();
+    auto per_diagnosis = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - d_start) / (kRounds / 10);
+    std::printf("next_steps: %.2f us per call (diagnose: %.2f us)\n", per_call.count(), per_diagnosis.count());
+    EXPECT_GT(steps, 0u);
 }
