@@ -513,7 +513,8 @@ TEST(NextSteps, PrintsWhatTheyCost) {
     auto per_call = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start) / kRounds;
     auto d_start = std::chrono::steady_clock::now();
     for (int i = 0; i < kRounds / 10; ++i) steps += diagnose(s).stages.size();
-    auto per_diagnosis = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - d_start) / (kRounds / 10);
+    auto per_diagnosis =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - d_start) / (kRounds / 10);
     std::printf("next_steps: %.2f us per call (diagnose: %.2f us)\n", per_call.count(), per_diagnosis.count());
     EXPECT_GT(steps, 0u);
 }
