@@ -94,6 +94,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
 
         PipelineSpec spec = p.spec;
         spec.region = region.value();
+        spec.profile = p.profile;  // as configured: the next steps' commands name it
         CollectorSources src;
         src.aws.transport = signing[profile];
         src.aws.region = spec.region;

@@ -5,6 +5,7 @@ namespace shipwatch {
 PipelineAnalysis analyze(PipelineSnapshot snapshot, size_t timeline_limit) {
     PipelineAnalysis a;
     a.diagnosis = diagnose(snapshot);
+    a.next_steps = next_steps(a.diagnosis, snapshot);
     a.timeline = build_timeline(snapshot, timeline_limit);
     a.snapshot = std::move(snapshot);
     return a;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/diagnosis.hpp"
+#include "model/next_steps.hpp"
 #include "model/timeline.hpp"
 
 namespace shipwatch {
@@ -12,6 +13,7 @@ namespace shipwatch {
 struct PipelineAnalysis {
     PipelineSnapshot snapshot;
     Diagnosis diagnosis;
+    std::vector<NextStep> next_steps;  // for the verdict: confirm first, then fix
     std::vector<TimelineEntry> timeline;  // newest first, bounded
 };
 

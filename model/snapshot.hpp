@@ -43,6 +43,7 @@ struct PipelineSpec {
     std::string name;
     PipelineKind kind = PipelineKind::ecs;
     std::string region;
+    std::string profile;  // the AWS profile configured for it; empty: the default chain
     std::string account;  // when known
     std::string repo;  // GitHub owner/name
     std::string branch = "main";

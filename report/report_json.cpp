@@ -31,6 +31,16 @@ json source_json(Part name, const Fetched<T>& part) {
             {"error", part.error ? json(describe(*part.error)) : json(nullptr)}};
 }
 
+json next_steps_json(const std::vector<NextStep>& steps) {
+    json out = json::array();
+    for (const auto& n : steps)
+        out.push_back({{"kind", std::string(to_string(n.kind))},
+                       {"why", n.why},
+                       {"command", n.command.empty() ? json(nullptr) : json(n.command)},
+                       {"console_url", n.console_url.empty() ? json(nullptr) : json(n.console_url)}});
+    return out;
+}
+
 // The stage a verdict names; "" when live (schema 1 writes an empty string, not null).
 std::string verdict_stage(const Verdict& v) { return v.stage ? std::string(to_string(*v.stage)) : std::string(); }
 
@@ -72,6 +82,7 @@ json to_json(const PipelineAnalysis& p) {
             {"verdict", {{"code", std::string(to_string(d.verdict.code))}, {"summary", d.verdict.summary}, {"stage", verdict_stage(d.verdict)}}},
             {"stages", stages},
             {"findings", findings},
+            {"next_steps", next_steps_json(p.next_steps)},
             {"timeline", timeline},
             {"sources", sources}};
 }

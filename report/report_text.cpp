@@ -74,6 +74,23 @@ void pipeline(Writer& w, const PipelineAnalysis& p, const TextOptions& o) {
             w.line();
         }
     }
+    // What to do about a verdict that is not live; for a live one, the JSON still has its check.
+    if (d.verdict.code != VerdictCode::live && !p.next_steps.empty()) {
+        w.line();
+        w.put(Role::title, "  Next steps (shipwatch runs none of them)");
+        w.line();
+        for (const auto& n : p.next_steps) {
+            w.put("    ");
+            w.put(n.kind == StepKind::fix ? Role::warning : Role::accent, fmt::format("{:<9}", to_string(n.kind)));
+            w.put(n.why);
+            w.line();
+            for (const std::string* s : {&n.command, &n.console_url}) {
+                if (s->empty()) continue;
+                w.put(s == &n.command ? Role::normal : Role::dim, "             " + *s);
+                w.line();
+            }
+        }
+    }
     if (!p.timeline.empty() && o.timeline_entries > 0) {
         w.line();
         w.put(Role::title, fmt::format("  Timeline (newest {} of {})", std::min(o.timeline_entries, p.timeline.size()), p.timeline.size()));

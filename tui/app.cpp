@@ -121,7 +121,7 @@ int loop(PictureSource& source, const DashboardOptions& options) {
             Reaction r = handle_key(*key, state, *picture);
             if (r & react_quit) return 0;
             if (r & react_refresh) source.refresh_now();
-            if (r & react_copy) term.copy_to_clipboard(state.json);
+            if (r & react_copy) term.copy_to_clipboard(state.clipboard);
             if (r & react_redraw) dirty = true;
         }
     }

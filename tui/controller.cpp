@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "model/enum_table.hpp"
 #include "tui/evidence_json.hpp"
 #include "tui/picture_query.hpp"
@@ -166,8 +168,29 @@ Reaction on_timeline(const Binding&, ViewState& s, const Picture& p) {
 
 Reaction on_copy_json(const Binding&, ViewState& s, const Picture& p) {
     s.json = evidence_json(p, s);
+    s.clipboard = s.json;
     s.overlay = Overlay::json;
     s.overlay_scroll = 0;
+    return static_cast<Reaction>(react_copy | react_redraw);
+}
+
+// Each press copies the command of the next step that has one, confirm steps first, wrapping.
+Reaction on_copy_step(const Binding&, ViewState& s, const Picture& p) {
+    const PipelineAnalysis* a = selected_analysis(p, s);
+    std::vector<const NextStep*> steps;
+    if (a)
+        for (const auto& n : a->next_steps)
+            if (!n.command.empty()) steps.push_back(&n);
+    if (steps.empty()) {
+        s.message = "no command to copy for this verdict";
+        return redraw();
+    }
+    int n = static_cast<int>(steps.size());
+    s.copied_step = s.copied_pipeline == a->diagnosis.pipeline ? (s.copied_step + 1) % n : 0;
+    s.copied_pipeline = a->diagnosis.pipeline;
+    const NextStep& step = *steps[s.copied_step];
+    s.clipboard = step.command;
+    s.message = fmt::format("copied step {}/{} ({}, not run): {}", s.copied_step + 1, n, to_string(step.kind), step.command);
     return static_cast<Reaction>(react_copy | react_redraw);
 }
 
@@ -213,6 +236,7 @@ constexpr std::array<ActionRow, kActionCount> kActions{{
     {Action::prev_not_live, on_not_live<-1>, true},
     {Action::timeline, on_timeline, true},
     {Action::copy_json, on_copy_json, true},
+    {Action::copy_step, on_copy_step, true},
     {Action::help, on_help, false},
     {Action::toggle_sort, on_toggle_sort, true},
 }};

@@ -15,7 +15,7 @@ enum Reaction : uint8_t {
     react_redraw = 1,
     react_quit = 2,
     react_refresh = 4,  // ask the PictureSource for fresh data now
-    react_copy = 8,  // put state.json on the clipboard (OSC 52)
+    react_copy = 8,  // put state.clipboard on the clipboard (OSC 52)
 };
 
 Reaction handle_key(Key key, ViewState& state, const Picture& picture);

@@ -17,6 +17,8 @@ std::string evidence_json(const Picture& picture, const ViewState& state) {
     const auto& a = *entry->analysis;
     json full = to_json(a);
     json out = {{"name", full["name"]}, {"now", full["now"]}, {"target", full["target"]}, {"verdict", full["verdict"]}};
+    // What to do about the verdict goes with every view of it; the timeline is not one.
+    if (state.screen != Screen::timeline) out["next_steps"] = full["next_steps"];
     switch (state.screen) {
         case Screen::overview:
             // The whole judgement without the long timeline.

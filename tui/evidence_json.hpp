@@ -1,5 +1,6 @@
 // `y`: the evidence under the cursor as a copy-ready JSON document, in the schema of
-// `shipwatch check --json` (so a pasted snippet reads the same as the report).
+// `shipwatch check --json` (so a pasted snippet reads the same as the report), with the
+// verdict's next steps.
 #pragma once
 
 #include <string>

@@ -84,6 +84,8 @@ const std::vector<Binding>& keymap() {
             {{back_tab}, Action::focus_prev, 0, ctx_pipeline | ctx_pane, "previous list / previous pane", ""},
             {{'t'}, Action::timeline, 0, ctx_all, "the merged timeline of the pipeline", "timeline"},
             {{'y'}, Action::copy_json, 0, ctx_all, "the selected evidence as JSON (and OSC 52 clipboard)", "json"},
+            {{'c'}, Action::copy_step, 0, ctx_pipeline | ctx_pane,
+             "copy a next step's command to the clipboard (again: the one after); shipwatch runs none", "copy step"},
             {{'n'}, Action::next_not_live, 0, ctx_all, "next pipeline that is not live", "n/N not live"},
             {{'N'}, Action::prev_not_live, 0, ctx_all, "previous pipeline that is not live", ""},
             {{'/'}, Action::filter, 0, ctx_overview | ctx_timeline, "filter rows (Esc clears)", "filter"},

@@ -44,6 +44,7 @@ enum class Action {
     prev_not_live,
     timeline,
     copy_json,
+    copy_step,  // c: the next step's command
     help,
     toggle_sort,  // the last: kActionCount below names it
 };

@@ -64,6 +64,32 @@ void data_age(Doc& doc, const PipelineAnalysis& a, Stage stage, Duration picture
     }
 }
 
+Role role_of(StepKind k) { return k == StepKind::fix ? Role::warning : Role::accent; }
+
+// Where the verdict is explained: the commands that confirm it, then those that would fix it,
+// each under its reason, with the console page below when there is room (below 100 columns the
+// pane's own data needs the rows; `y` has the pages). Commands wrap rather than being cut, so
+// what is read is all of what would be copied.
+void next_steps_block(Doc& doc, const PipelineAnalysis& a, int width) {
+    constexpr int kIndent = 11;
+    doc.heading(fmt::format("Next steps ({}) — shipwatch runs none; c copies a command", a.next_steps.size()));
+    for (const auto& n : a.next_steps) {
+        Line& l = doc.line();
+        l.wrap = true;
+        l.indent = kIndent;
+        l.add("  " + text::fit(to_string(n.kind), kIndent - 2), Attr{role_of(n.kind), false, true});
+        l.add(n.why, Role::normal);
+        for (const std::string* s : {&n.command, &n.console_url}) {
+            if (s->empty() || (s == &n.console_url && width < 100)) continue;
+            Line& c = doc.line();
+            c.wrap = true;
+            c.indent = kIndent;
+            c.add(std::string(kIndent, ' ') + *s, s == &n.command ? Attr{Role::normal, false, true} : Attr{Role::dim});
+        }
+    }
+    doc.blank();
+}
+
 }  // namespace
 
 Line& kv(Doc& doc, const std::string& label, const std::string& value, Role role, int label_width) {
@@ -121,6 +147,7 @@ void draw_pane(CellGrid& g, Rect r, const PipelineAnalysis& a, const ViewState& 
         if (!st.revision.note.empty()) kv(doc, "traced by", st.revision.note, Role::dim);
     }
     doc.blank();
+    if (a.diagnosis.verdict.stage == st.id && !a.next_steps.empty()) next_steps_block(doc, a, r.width);
     PaneContext c{a, st, a.snapshot.now, r.width};
     kPanes[static_cast<size_t>(st.id)].draw(doc, c);
 

@@ -63,6 +63,16 @@ std::string commit_subject(const Diagnosis& d) {
     return subject.empty() ? d.target_sha.substr(0, 7) : subject;
 }
 
+// The first next step of a verdict that is not live, on one line: the pane of the verdict's
+// stage lists them all, and `c` copies their commands.
+int draw_next_step(CellGrid& g, Rect r, int y, const PipelineAnalysis& a) {
+    if (a.diagnosis.verdict.code == VerdictCode::live || a.next_steps.empty()) return y;
+    const NextStep& n = a.next_steps.front();
+    int x = g.put(r.x + 1, y, fmt::format("{} ▸ ", to_string(n.kind)), {Role::accent, false, true});
+    g.put(x, y, text::truncate(n.command.empty() ? n.why : n.command, r.right() - x - 1), {Role::normal}, r.right());
+    return y + 1;
+}
+
 // The verdict line (words, how long, the newest commit) and up to two lines of its summary.
 // Returns the row below them.
 int draw_verdict(CellGrid& g, Rect r, const PipelineAnalysis& a) {
@@ -79,7 +89,7 @@ int draw_verdict(CellGrid& g, Rect r, const PipelineAnalysis& a) {
         if (i == 1 && summary.size() > 2) t = text::truncate(t + " " + summary[2], r.width - 2);
         g.put(r.x + 1, y++, t, {vr});
     }
-    return y;
+    return draw_next_step(g, r, y, a);
 }
 
 // A box per stage from row y, joined by arrows, the last taking the leftover columns; none when

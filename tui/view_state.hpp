@@ -26,6 +26,9 @@ struct ViewState {
     Overlay overlay = Overlay::none;
     std::string input;  // prompt being typed (/ and :)
     std::string json;  // y: the evidence as JSON
+    std::string clipboard;  // what a copy puts on the clipboard: y's JSON, or c's command
+    std::string copied_pipeline;  // c: the pipeline whose step `copied_step` was copied last
+    int copied_step = -1;
     int overlay_scroll = 0;
     std::string message;  // one-line notice in the footer until the next key
 

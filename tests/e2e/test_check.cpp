@@ -152,6 +152,50 @@ TEST(CheckDemo, ScenarioExpectationsHoldForEveryBuiltInScenario) {
     EXPECT_EQ(doc["exit_code"], 1);
 }
 
+// A confirm step only reads: its command is one of the read-only verbs of its tool.
+bool reads_only(const std::string& command) {
+    static const char* kReadOnly[] = {"aws ecs describe-", "aws ecs list-", "aws ecs wait ", "aws ecr describe-",
+                                      "aws elbv2 describe-", "aws ec2 describe-", "aws autoscaling describe-",
+                                      "aws codebuild batch-get-", "aws codebuild list-", "aws deploy get-", "aws deploy list-",
+                                      "aws logs tail ", "aws sts get-caller-identity", "gh run view ", "gh run list ",
+                                      "gh api ", "curl -sS ", "docker buildx imagetools inspect "};
+    for (const char* prefix : kReadOnly)
+        if (command.rfind(prefix, 0) == 0) return true;
+    return false;
+}
+
+// Every built-in scenario, at its start and later: each pipeline that is not live says what
+// confirms its verdict, confirm steps come before fix steps, confirm commands only read, and
+// no command carries a control character.
+TEST(CheckDemo, EveryVerdictCarriesNextStepsThatConfirmBeforeTheyFix) {
+    const std::pair<const char*, const char*> runs[] = {{"", "0s"}, {"", "3m"}, {"", "45m"}, {"fleet-20-week", "0s"},
+                                                        {"fleet-20-week", "30h"}, {"fleet-20-week", "100h"}};
+    for (const auto& [scenario, at] : runs) {
+        json doc = check_json(scenario, std::string("--at ") + at);
+        for (const auto& p : doc.at("pipelines")) {
+            const json& steps = p.at("next_steps");
+            std::string who = p.at("name").get<std::string>() + " (" + p.at("verdict").at("code").get<std::string>() + ") at " + at;
+            if (p.at("verdict").at("code") != "live") {
+                ASSERT_FALSE(steps.empty()) << who;
+                EXPECT_EQ(steps.front().at("kind"), "confirm") << who;
+            }
+            bool fixing = false;
+            for (const auto& n : steps) {
+                std::string kind = n.at("kind");
+                ASSERT_TRUE(kind == "confirm" || kind == "fix") << who;
+                EXPECT_FALSE(fixing && kind == "confirm") << who << ": a confirm step after a fix";
+                fixing = fixing || kind == "fix";
+                EXPECT_FALSE(n.at("why").get<std::string>().empty()) << who;
+                if (n.at("command").is_null()) continue;
+                std::string command = n.at("command");
+                if (kind == "confirm") EXPECT_TRUE(reads_only(command)) << who << ": " << command;
+                for (unsigned char c : command) EXPECT_GE(c, 0x20) << who << ": " << command;
+                if (command.rfind("aws ", 0) == 0) EXPECT_NE(command.find(" --region "), std::string::npos) << who << ": " << command;
+            }
+        }
+    }
+}
+
 // ECS in eu-west-1 refuses every call: phantom-ecs's pipeline cannot be told, the EC2 pipeline
 // (no ECS) is known stale. The known failure decides the exit status: 1, not 2.
 TEST(CheckDemo, AKnownFailureOutranksAPipelineThatCannotBeTold) {

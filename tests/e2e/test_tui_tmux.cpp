@@ -134,6 +134,25 @@ TEST(TuiTmux, BlueGreenShiftDoneAndRolledBack) {
     EXPECT_TRUE(has(s, "task set ACTIVE")) << s;
 }
 
+// What to do about incident 4: one key from the pipeline view to the steps, confirm first; c
+// copies the first command and says it was not run.
+TEST(TuiTmux, Incident4NextStepsInTheVerdictsPane) {
+    Tmux t("--demo cache-trap", 160, 48);
+    wait_loaded(t);
+    t.keys({"Enter"});
+    std::string s = t.wait_for({"render-service  ECS", "confirm ▸ aws ecs describe-tasks --cluster render-prod"});
+    EXPECT_TRUE(has(s, "confirm ▸ aws ecs describe-tasks --cluster render-prod")) << s;
+    t.keys({"5"});
+    s = t.wait_for({"render-service › tasks", "Next steps (3)"});
+    EXPECT_TRUE(has(s, "confirm  where latest points now")) << s;
+    EXPECT_TRUE(has(s, "aws ecs update-service --cluster render-prod --service render-service --force-new-deployment --region eu-central-1"))
+        << s;
+    EXPECT_LT(s.find("confirm  the digest"), s.find("fix      start new tasks")) << s;
+    t.keys({"c"});
+    s = t.wait_for({"copied step 1/3 (confirm, not run): aws ecs describe-tasks"});
+    EXPECT_TRUE(has(s, "copied step 1/3 (confirm, not run): aws ecs describe-tasks")) << s;
+}
+
 TEST(TuiTmux, ResizeDownAndBackWithoutGarbling) {
     Tmux t("--demo", 160, 48);
     wait_loaded(t);

@@ -137,6 +137,63 @@ TEST(Controller, YCopiesTheSelectedStageAsJson) {
     EXPECT_EQ(s.overlay, Overlay::none);
 }
 
+TEST(Controller, YCarriesTheVerdictsNextSteps) {
+    ViewState s;
+    press(s, {':', 'r', 'e', 'n', 'd', keys::enter, '5', 'y'});
+    EXPECT_NE(s.json.find("\"next_steps\""), std::string::npos);
+    EXPECT_NE(s.json.find("--force-new-deployment"), std::string::npos) << s.json;
+    EXPECT_EQ(s.clipboard, s.json) << "y puts the JSON on the clipboard";
+}
+
+TEST(Controller, CCopiesEachStepsCommandInTurnAndRunsNone) {
+    ViewState s;
+    press(s, {':', 'r', 'e', 'n', 'd', keys::enter});
+    const auto* a = selected_analysis(all_demo(), s);
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->next_steps.size(), 3u);
+    for (size_t i = 0; i < 4; ++i) {
+        Reaction r = press(s, {'c'});
+        EXPECT_TRUE(r & react_copy);
+        EXPECT_EQ(s.clipboard, a->next_steps[i % 3].command) << "press " << i + 1 << " copies step " << i % 3 + 1;
+        EXPECT_NE(s.message.find("not run"), std::string::npos) << s.message;
+        press(s, {'j'});  // any key clears the message; the turn is kept
+    }
+}
+
+TEST(Controller, CSaysSoWhenNoStepHasACommand) {
+    Picture p;
+    auto a = std::make_shared<PipelineAnalysis>(all_demo().pipelines.front().analysis ? *all_demo().pipelines.front().analysis
+                                                                                      : PipelineAnalysis{});
+    a->next_steps.clear();
+    p.pipelines.push_back({a->diagnosis.pipeline, a, false});
+    ViewState s;
+    s.screen = Screen::pipeline;
+    s.pipeline = a->diagnosis.pipeline;
+    Reaction r = handle_key('c', s, p);
+    EXPECT_FALSE(r & react_copy);
+    EXPECT_NE(s.message.find("no command to copy"), std::string::npos);
+}
+
+TEST(Render, TheVerdictsPaneListsNextStepsConfirmFirst) {
+    ViewState s;
+    press(s, {':', 'r', 'e', 'n', 'd', keys::enter});
+    std::string pipeline = render(all_demo(), s, {120, 40}).to_text();
+    EXPECT_NE(pipeline.find("confirm ▸ aws ecs describe-tasks --cluster render-prod"), std::string::npos) << pipeline;
+    press(s, {'5'});
+    std::string pane = render(all_demo(), s, {160, 48}).to_text();
+    auto heading = pane.find("Next steps (3)"), confirm = pane.find("confirm  the digest"), fix = pane.find("fix      start new tasks");
+    ASSERT_NE(heading, std::string::npos) << pane;
+    ASSERT_NE(confirm, std::string::npos) << pane;
+    ASSERT_NE(fix, std::string::npos) << pane;
+    EXPECT_LT(heading, confirm);
+    EXPECT_LT(confirm, fix);
+    EXPECT_NE(pane.find("aws ecs update-service --cluster render-prod --service render-service --force-new-deployment"),
+              std::string::npos);
+    press(s, {'4'});
+    EXPECT_EQ(render(all_demo(), s, {160, 48}).to_text().find("Next steps"), std::string::npos)
+        << "only the stage the verdict names lists them";
+}
+
 TEST(Controller, RefreshAsksTheSource) { ViewState s; EXPECT_TRUE(press(s, {'r'}) & react_refresh); }
 
 TEST(Render, LoadingPipelinesAreGreyNeverGreen) {
