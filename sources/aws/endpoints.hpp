@@ -24,6 +24,12 @@ public:
     void set_override(ServiceId id, std::string base_url) { overrides_[id] = std::move(base_url); }
     void set_all(std::string base_url) { all_ = std::move(base_url); }
     const std::string& region() const { return region_; }
+    // The same overrides (a simulator or mirror serves every region), another region.
+    Endpoints with_region(std::string region) const {
+        Endpoints copy = *this;
+        copy.region_ = std::move(region);
+        return copy;
+    }
 
 private:
     std::string region_;
