@@ -162,10 +162,12 @@ void PipelineCollector::begin_images(const RefreshPtr& r, const ContainerDef* ap
     Registry where = app && ref.repository == repo ? ref.where() : Registry{RegistryKind::ecr};
     if (where.kind == RegistryKind::ecr) {
         snap_.spec.image_registry.clear();
-        aws::AwsContext ctx = where.region.empty() || where.region == src_.aws.region ? src_.aws : src_.aws.in_region(where.region);
+        bool same_region = where.region.empty() || (where.region == src_.aws.region && !where.fips);
+        aws::AwsContext ctx = same_region ? src_.aws : src_.aws.in_region(where.region, where.fips);
         const std::string account = where.account;
+        const std::string key = "ecr|" + ctx.endpoints.base_url(aws::ServiceId::ecr) + "|" + account + "|" + repo;
         src_.slow_cache->images.get(
-            r->ctx, cache_key(ctx.transport, "ecr|" + ctx.region + "|" + account + "|" + repo),
+            r->ctx, cache_key(ctx.transport, key),
             [ctx, repo, account] { return aws::EcrClient(ctx).recent_images(repo, 200, account); },
             merge<const Result<std::vector<Image>>&, TimePoint>(
                 r, {Part::images}, [this](const Result<std::vector<Image>>& images, TimePoint at) {

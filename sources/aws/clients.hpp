@@ -19,11 +19,11 @@ struct AwsContext {
     std::string region;
     Endpoints endpoints;  // per-service base URLs
     // The same account's credentials and endpoint overrides, asking another region (an image's
-    // ECR registry may be in a region other than the pipeline's).
-    AwsContext in_region(const std::string& other) const {
+    // ECR registry may be in a region other than the pipeline's, or behind a FIPS host).
+    AwsContext in_region(const std::string& other, bool fips_ecr = false) const {
         AwsContext ctx = *this;
         ctx.region = other;
-        ctx.endpoints = endpoints.with_region(other);
+        ctx.endpoints = endpoints.with_region(other, fips_ecr);
         return ctx;
     }
 };

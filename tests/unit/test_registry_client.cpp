@@ -210,6 +210,15 @@ TEST(EcrAnotherAccount, SendsRegistryIdToTheHostsRegionAndNamesAllThreeInErrors)
     auto body = nlohmann::json::parse(t.requests[0].body);
     EXPECT_EQ(body["registryId"], "210987654321");
 
+    // A FIPS registry host is asked at the FIPS API host; an override (a simulator) still wins.
+    EXPECT_EQ(pipeline.in_region("us-gov-west-1", true).endpoints.base_url(aws::ServiceId::ecr),
+              "https://ecr-fips.us-gov-west-1.amazonaws.com");
+    EXPECT_EQ(pipeline.in_region("us-gov-west-1", true).endpoints.base_url(aws::ServiceId::ecs),
+              "https://ecs.us-gov-west-1.amazonaws.com");
+    aws::Endpoints sim("us-west-2");
+    sim.set_all("http://127.0.0.1:4566");
+    EXPECT_EQ(sim.with_region("eu-west-1", true).base_url(aws::ServiceId::ecr), "http://127.0.0.1:4566");
+
     ScriptedTransport refused;
     refused.push(400, R"({"__type":"RepositoryNotFoundException","message":"The repository with name 'shared/app' does not exist"})",
                  {{"Content-Type", "application/x-amz-json-1.1"}});
