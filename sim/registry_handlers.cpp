@@ -34,7 +34,7 @@ std::string header(const HttpRequest& request, const char* name) {
 // The token a pull of `path` carries: tied to the repository, as real registries scope theirs.
 std::string token_for(const std::string& path) { return "sim-pull-token:" + path; }
 
-HttpResponse token(const std::string& host, const json& registry, const UrlParts& url, const HttpRequest& request) {
+HttpResponse token(const json& registry, const UrlParts& url, const HttpRequest& request) {
     auto form = parse_form(url.query);
     const std::string scope = form["scope"];  // repository:<path>:pull
     const std::string prefix = "repository:";
@@ -48,7 +48,6 @@ HttpResponse token(const std::string& host, const json& registry, const UrlParts
     // As Docker Hub does, a token is always given; for a private repository without credentials it
     // grants nothing, and the manifest request is refused with it.
     bool granted = !repo.value("private", false) || authenticated;
-    (void)host;
     return answer(200, {{"token", granted ? token_for(path) : "sim-anonymous-token"}, {"expires_in", 300}});
 }
 
@@ -100,7 +99,7 @@ std::optional<HttpResponse> handle_registry(const json& registries, const UrlPar
     std::string name;
     const json* registry = registry_for_host(registries, url.host, name);
     if (!registry) return std::nullopt;
-    if (url.path == "/token") return token(name, *registry, url, request);
+    if (url.path == "/token") return token(*registry, url, request);
     if (url.path == "/v2/" || url.path == "/v2") return answer(200, json::object());
     if (url.path.rfind("/v2/", 0) == 0) return manifest(name, *registry, url, request);
     return answer(404, oci_errors("UNSUPPORTED", "not a distribution API route"));
