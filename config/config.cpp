@@ -28,10 +28,10 @@ constexpr std::array<std::string_view, 13> kPipelineKeys{
     "target_group", "version_url", "version_json_pointer", "expect_log"};
 constexpr std::array<std::string_view, 3> kRefreshKeys{"ecs", "github", "ecr"};
 // The services a budget can name, as requests name them (HttpRequest::budget).
-constexpr std::array<std::string_view, 9> kBudgetServices{"ecs", "ecr", "elbv2", "ec2", "logs", "codebuild", "secretsmanager",
-                                                          "github", "version"};
-constexpr std::array<std::string_view, 11> kBudgetKeys{"requests_per_second", "burst", "ecs", "ecr", "elbv2", "ec2", "logs",
-                                                       "codebuild", "secretsmanager", "github", "version"};
+constexpr std::array<std::string_view, 10> kBudgetServices{"ecs", "ecr", "elbv2", "ec2", "logs", "codebuild", "secretsmanager",
+                                                           "github", "version", "registry"};
+constexpr std::array<std::string_view, 12> kBudgetKeys{"requests_per_second", "burst", "ecs", "ecr", "elbv2", "ec2", "logs",
+                                                       "codebuild", "secretsmanager", "github", "version", "registry"};
 
 // Levenshtein distance, for "did you mean".
 size_t distance(std::string_view a, std::string_view b) {
@@ -200,6 +200,45 @@ std::optional<Error> read_budget(const toml::node& node, BudgetConfig& out, cons
     return std::nullopt;
 }
 
+// http(s)://host[:port][/path]: "/v2/..." is appended (a path prefix, like containerd's
+// override_path, lets one server stand for several registries). No query, no user info.
+bool is_base_url(const std::string& text) {
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (text.rfind(scheme, 0) != 0) continue;
+        std::string rest = text.substr(scheme.size());
+        return !rest.empty() && rest.front() != '/' && rest.find_first_of("?#@ ") == std::string::npos;
+    }
+    return false;
+}
+
+// [registry."<host>"] tables: endpoint = "http(s)://host[:port]".
+std::optional<Error> read_registries(const toml::node& node, std::map<std::string, RegistryConfig>& out,
+                                     const ConfigError& err) {
+    const toml::table* t = node.as_table();
+    if (!t) return err.at(&node, "'registry' must be tables: [registry.\"docker.io\"] with endpoint = \"http://127.0.0.1:5000\"");
+    for (const auto& [k, v] : *t) {
+        std::string host(k.str());
+        const toml::table* entry = v.as_table();
+        if (!entry) return err.at(&v, fmt::format("'registry.\"{}\"' must be a table with endpoint = \"https://mirror.example.com\"", host));
+        RegistryConfig cfg;
+        for (const auto& [ek, ev] : *entry) {
+            std::string key(ek.str());
+            if (key != "endpoint") {
+                constexpr std::array<std::string_view, 1> known{"endpoint"};
+                return err.at(&ev, fmt::format("unknown key 'registry.\"{}\".{}'{}; known: endpoint", host, key, suggestion(key, known)));
+            }
+            auto text = ev.value<std::string>();
+            if (!text || !is_base_url(*text))
+                return err.at(&ev, fmt::format("'registry.\"{}\".endpoint' must be an http(s) URL without query or user info, e.g. \"https://mirror.example.com\" or \"http://127.0.0.1:5000\"", host));
+            cfg.endpoint = *text;
+            while (!cfg.endpoint.empty() && cfg.endpoint.back() == '/') cfg.endpoint.pop_back();
+        }
+        if (cfg.endpoint.empty()) return err.at(&v, fmt::format("'registry.\"{}\"' needs endpoint = \"https://...\"", host));
+        out[host] = std::move(cfg);
+    }
+    return std::nullopt;
+}
+
 std::optional<Error> read_pipeline(const toml::table& t, PipelineConfig& out, const ConfigError& err, int index) {
     std::map<std::string, std::string> values;
     for (const auto& [k, v] : t) {
@@ -271,6 +310,8 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
             if (auto e = read_http(v, cfg.http, err)) return *e;
         } else if (key == "budget") {
             if (auto e = read_budget(v, cfg.budget, err)) return *e;
+        } else if (key == "registry") {
+            if (auto e = read_registries(v, cfg.registries, err)) return *e;
         } else if (key == "pipeline") {
             const toml::array* arr = v.as_array();
             if (!arr || !arr->is_array_of_tables())
@@ -282,8 +323,8 @@ Result<Config> parse_config(const std::string& text, const std::string& path) {
                 cfg.pipelines.push_back(std::move(p));
             }
         } else {
-            constexpr std::array<std::string_view, 4> top{"refresh", "http", "budget", "pipeline"};
-            return err.at(&v, fmt::format("unknown top-level key '{}'{}; known: refresh, http, budget, [[pipeline]]", key, suggestion(key, top)));
+            constexpr std::array<std::string_view, 5> top{"refresh", "http", "budget", "registry", "pipeline"};
+            return err.at(&v, fmt::format("unknown top-level key '{}'{}; known: refresh, http, budget, [registry.\"<host>\"], [[pipeline]]", key, suggestion(key, top)));
         }
     }
     if (cfg.pipelines.empty()) return err.at_line(0, "no [[pipeline]] tables: add at least one pipeline to watch");

@@ -41,11 +41,18 @@ struct BudgetConfig {
     std::map<std::string, double> services{{"logs", 1}, {"github", 1}};
 };
 
+// Where a registry's distribution API is asked instead of its own host, the way containerd
+// and Docker configure mirrors: [registry."docker.io"] endpoint = "http://127.0.0.1:5000".
+struct RegistryConfig {
+    std::string endpoint;  // scheme://host[:port], no path
+};
+
 struct Config {
     std::string path;  // the file it came from ("" for flags-only)
     RefreshConfig refresh;
     HttpConfig http;
     BudgetConfig budget;
+    std::map<std::string, RegistryConfig> registries;  // by registry host as images name it
     std::vector<PipelineConfig> pipelines;
 };
 

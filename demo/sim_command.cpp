@@ -58,6 +58,8 @@ void print_banner(sim::SimServer& s, double speed, Io& io) {
                           scenario.secret_access_key, s.base_url(), s.base_url());
     for (const auto& [original, here] : s.version_urls())
         io.err << fmt::format("  version_url {} -> {}\n", original, here);
+    for (const auto& [host, endpoint] : s.registry_endpoints())
+        io.err << fmt::format("  registry {} -> {}\n", host, endpoint);
     for (const auto& rule : s.world().faults().rules()) io.err << fmt::format("  fault {}\n", rule.spec);
     io.err << fmt::format("  faults can be changed while serving: PUT/POST/DELETE {}/_sim/faults\n", s.base_url());
     io.err.flush();

@@ -22,6 +22,7 @@
 #include "model/snapshot.hpp"
 #include "sources/aws/clients.hpp"
 #include "sources/github/github_client.hpp"
+#include "sources/oci/registry_client.hpp"
 
 namespace shipwatch {
 
@@ -31,6 +32,9 @@ struct CollectorSources {
     Transport* http = nullptr;  // for the version endpoint
     std::shared_ptr<EcsClusterFetch> ecs_cluster;  // shared by the pipelines of one cluster; null: its own
     std::shared_ptr<SlowSourceCache> slow_cache;  // shared commits/runs/images/task definitions; null: its own
+    // Registries other than private ECR (asked through `http`): endpoint overrides and Docker
+    // credentials. Null: each registry's own host, anonymously.
+    std::shared_ptr<const oci::RegistryAccess> registries;
 };
 
 // Which parts a refresh asks for. Sources change at different speeds: ECS, targets and the
@@ -84,6 +88,7 @@ private:
     void maybe_task_definitions_done(const RefreshPtr& r);
     bool images_outdated() const;
     void begin_discovered(const RefreshPtr& r);
+    void begin_images(const RefreshPtr& r, const ContainerDef* app);
     void begin_secrets(const RefreshPtr& r, const TaskDefinition& td);
     void begin_targets(const RefreshPtr& r, std::vector<std::string> groups, bool own_meta);
     void on_target_meta(const RefreshPtr& r, std::shared_ptr<const TargetMeta> meta);

@@ -178,6 +178,60 @@ bool PipelineCollector::images_outdated() const {
     return false;
 }
 
+// The images of the app container's registry: private ECR (any account, the host's region)
+// through DescribeImages, any other registry through the distribution API. The shared cache
+// key names the registry, so two registries' repositories of one name never share an answer.
+void PipelineCollector::begin_images(const RefreshPtr& r, const ContainerDef* app) {
+    const std::string repo = snap_.spec.image_repository;
+    ImageRef ref = app ? parse_image_ref(app->image) : ImageRef{};
+    if (app && !ref.valid()) {
+        // The task definition holds the reference; no registry was asked.
+        fail(snap_.images, Source::ecs, "InvalidImageReference", ref.error, clock_.now());
+        return;
+    }
+    // A configured repository the app container does not name is looked up in this account's ECR.
+    Registry where = app && ref.repository == repo ? ref.where() : Registry{RegistryKind::ecr};
+    if (where.kind == RegistryKind::ecr) {
+        snap_.spec.image_registry.clear();
+        bool same_region = where.region.empty() || (where.region == src_.aws.region && !where.fips);
+        aws::AwsContext ctx = same_region ? src_.aws : src_.aws.in_region(where.region, where.fips);
+        const std::string account = where.account;
+        const std::string key = "ecr|" + ctx.endpoints.base_url(aws::ServiceId::ecr) + "|" + account + "|" + repo;
+        src_.slow_cache->images.get(
+            r->ctx, cache_key(ctx.transport, key),
+            [ctx, repo, account] { return aws::EcrClient(ctx).recent_images(repo, 200, account); },
+            merge<const Result<std::vector<Image>>&, TimePoint>(
+                r, {Part::images}, [this](const Result<std::vector<Image>>& images, TimePoint at) {
+                    store(snap_.images, images, Source::ecr, at);
+                }));
+        return;
+    }
+    snap_.spec.image_registry = where.host;
+    static const oci::RegistryAccess kAnonymous;
+    const oci::RegistryAccess& access = src_.registries ? *src_.registries : kAnonymous;
+    if (access.docker_error) {
+        store(snap_.images, Result<std::vector<Image>>(*access.docker_error), Source::registry, clock_.now());
+        return;
+    }
+    oci::RegistryTarget target = access.target(where);
+    Transport* http = src_.http;
+    const std::string reference = ref.digest.empty() ? ref.tag : ref.digest;
+    src_.slow_cache->images.get(
+        r->ctx, cache_key(http, "oci|" + target.base_url + "|" + where.host + "|" + ref.path + "|" + reference),
+        [http, target, path = ref.path, reference, written = ref.repository] {
+            auto images = oci::RegistryClient(*http, target).image_of(path, reference);
+            // Named as the task definition writes it ("nginx", not "library/nginx"): the revision
+            // index matches an image to a reference by that name.
+            if (images)
+                for (auto& image : images.value()) image.repository = written;
+            return images;
+        },
+        merge<const Result<std::vector<Image>>&, TimePoint>(
+            r, {Part::images}, [this](const Result<std::vector<Image>>& images, TimePoint at) {
+                store(snap_.images, images, Source::registry, at);
+            }));
+}
+
 // Discovery from the service's task definition: image repository, log group, secrets.
 void PipelineCollector::begin_discovered(const RefreshPtr& r) {
     const auto& s = snap_.spec;
@@ -205,16 +259,7 @@ void PipelineCollector::begin_discovered(const RefreshPtr& r) {
     if (app && snap_.spec.image_repository.empty())
         snap_.spec.image_repository = parse_image_ref(app->image).repository;
     auto aws = src_.aws;
-    if (!snap_.spec.image_repository.empty()) {
-        const std::string repo = snap_.spec.image_repository;
-        src_.slow_cache->images.get(
-            r->ctx, cache_key(aws.transport, "ecr|" + s.region + "|" + repo),
-            [aws, repo] { return aws::EcrClient(aws).recent_images(repo, 200); },
-            merge<const Result<std::vector<Image>>&, TimePoint>(
-                r, {Part::images}, [this](const Result<std::vector<Image>>& images, TimePoint at) {
-                    store(snap_.images, images, Source::ecr, at);
-                }));
-    }
+    if (!snap_.spec.image_repository.empty()) begin_images(r, app);
     if (!s.expect_log.empty() && app && !app->log_group.empty()) {
         TimePoint since = clock_.now() - std::chrono::hours(6);
         fetch_then<std::vector<LogMatch>>(

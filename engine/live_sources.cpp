@@ -73,6 +73,10 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
     std::map<std::string, std::shared_ptr<EcsClusterFetch>> clusters;  // profile/region/cluster
     std::set<std::string> contexts;
     auto slow_cache = std::make_shared<SlowSourceCache>(live->clock, std::min(config.refresh.github, config.refresh.ecr) / 2);
+    auto registries = std::make_shared<oci::RegistryAccess>();
+    for (const auto& [host, reg] : config.registries) registries->endpoints[host] = reg.endpoint;
+    if (auto docker = oci::DockerConfig::load(env("DOCKER_CONFIG"), env("HOME"))) registries->docker = std::move(docker.value());
+    else registries->docker_error = docker.error();
     for (const auto& p : config.pipelines) {
         auto region = aws::resolve_region(p.spec.region, p.profile, env);
         if (!region)
@@ -102,6 +106,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
         src.github = spec.repo.empty() ? nullptr : live->github;
         src.http = http;
         src.slow_cache = slow_cache;
+        src.registries = registries;
         if (spec.kind == PipelineKind::ecs) {
             auto& cluster = clusters[profile + "/" + spec.region + "/" + spec.cluster];
             if (!cluster) cluster = std::make_shared<EcsClusterFetch>(src.aws, spec.cluster, live->clock, config.refresh.ecs / 2);

@@ -148,10 +148,13 @@ StageOutcome diagnose_image(Context& ctx) {
         const Image& img = *ctx.expected_image;
         r.health = Health::ok;
         r.revision = ctx.expected;
-        r.since = img.pushed_at;
-        r.summary = fmt::format("{} pushed {} ago as [{}] ({})", short_digest(img.digest),
-                                format_duration(ctx.now - img.pushed_at), tags_text(img), to_string(ctx.expected.match));
-        r.evidence.push_back({"image for " + ctx.short_sha(ctx.target->sha), fmt::format("{} [{}]", img.digest, tags_text(img)), img.pushed_at});
+        if (img.push_time_known) r.since = img.pushed_at;
+        std::string pushed = img.push_time_known ? fmt::format("pushed {} ago", format_duration(ctx.now - img.pushed_at))
+                                                 : fmt::format("in {} (push time unknown)", img.registry);
+        r.summary = fmt::format("{} {} as [{}] ({})", short_digest(img.digest), pushed, tags_text(img),
+                                to_string(ctx.expected.match));
+        r.evidence.push_back({"image for " + ctx.short_sha(ctx.target->sha), fmt::format("{} [{}]", img.digest, tags_text(img)),
+                              img.push_time_known ? std::optional<TimePoint>(img.pushed_at) : std::nullopt});
         r.evidence.push_back({"how it was matched", ctx.expected.note, std::nullopt});
         return out;
     }
@@ -160,8 +163,9 @@ StageOutcome diagnose_image(Context& ctx) {
     if (newest) {
         Revision rev = ctx.index.of_image(*newest);
         r.revision = rev;
-        r.since = newest->pushed_at;
-        r.evidence.push_back({"newest image", fmt::format("{} [{}]", newest->digest, tags_text(*newest)), newest->pushed_at});
+        if (newest->push_time_known) r.since = newest->pushed_at;
+        r.evidence.push_back({"newest image", fmt::format("{} [{}]", newest->digest, tags_text(*newest)),
+                              newest->push_time_known ? std::optional<TimePoint>(newest->pushed_at) : std::nullopt});
         r.evidence.push_back({"its commit", rev.known() ? fmt::format("{} ({})", rev.short_sha(), rev.note) : rev.note, std::nullopt});
     } else {
         r.evidence.push_back({"images", "the repository holds no images", ctx.snap.images.fetched_at});
@@ -171,6 +175,13 @@ StageOutcome diagnose_image(Context& ctx) {
         return fail_unknown(out, "newest commit unknown", "the newest commit is unknown");
     }
     const std::string sha7 = ctx.short_sha(ctx.target->sha);
+    // A registry without push times (the distribution API) and a tag that names no commit:
+    // nothing ties the image to a build, so it is neither the target's image nor proof of its absence.
+    if (newest && !newest->push_time_known && !r.revision.known()) {
+        return fail_unknown(out, fmt::format("cannot tell whether {} [{}] carries {}", short_digest(newest->digest),
+                                             tags_text(*newest), sha7),
+                            fmt::format("{} tells no push time and the tag names no commit", newest->registry));
+    }
     const CiRun* build = ctx.target_build;
     bool built = build && build->status == CiStatus::completed && build->conclusion == CiConclusion::success;
     if (built) {

@@ -11,6 +11,7 @@ std::string describe(const FetchError& e) {
 
 Source source_of(Part part, const PipelineSpec& spec) {
     if (part == Part::builds && !spec.codebuild_project.empty()) return Source::codebuild;
+    if (part == Part::images && !spec.image_registry.empty()) return Source::registry;
     return part_info(part).source;
 }
 

@@ -56,6 +56,9 @@ struct PipelineSpec {
     std::string version_json_pointer;
     std::string expect_log;
     std::string image_repository;  // ECR repository, discovered from the task definition
+    // The app image's registry when it is not private ECR ("docker.io", "ghcr.io"): its images
+    // come from the distribution API. Empty: ECR.
+    std::string image_registry;
 };
 
 struct PipelineSnapshot {

@@ -16,7 +16,9 @@
 namespace shipwatch {
 
 // Table order is the order the status bar lists the API families in (as they appear in the chain).
-enum class Source { github, codebuild, ecr, ecs, elbv2, ec2, version, logs, secretsmanager, codedeploy };
+// `registry` is any registry other than private ECR (Docker Hub, GHCR, ECR Public, OCI), read
+// through the distribution API.
+enum class Source { github, codebuild, ecr, registry, ecs, elbv2, ec2, version, logs, secretsmanager, codedeploy };
 
 struct SourceInfo {
     Source source;
@@ -24,10 +26,11 @@ struct SourceInfo {
     std::string_view family;  // in the status bar: "elb"
 };
 
-inline constexpr std::array<SourceInfo, 10> kSources{{
+inline constexpr std::array<SourceInfo, 11> kSources{{
     {Source::github, "github", "github"},
     {Source::codebuild, "codebuild", "codebuild"},
     {Source::ecr, "ecr", "ecr"},
+    {Source::registry, "registry", "registry"},
     {Source::ecs, "ecs", "ecs"},
     {Source::elbv2, "elbv2", "elb"},
     {Source::ec2, "ec2", "ec2"},

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/aws_states.hpp"
+#include "model/image_ref.hpp"
 #include "model/time.hpp"
 
 namespace shipwatch {
@@ -67,19 +68,14 @@ struct Image {
     std::string repository;  // "streamr-p2p"
     std::vector<std::string> tags;
     std::string digest;  // "sha256:..."
-    TimePoint pushed_at{};
+    TimePoint pushed_at{};  // meaningful only when push_time_known
     std::optional<long long> size_bytes;
+    // The OCI distribution API tells a tag's digest but not when it was pushed (ECR does): such
+    // an image cannot be placed in time, so nothing may be inferred from its push. Last, so the
+    // aggregate initialisers stay valid.
+    bool push_time_known = true;
 };
 
-// A parsed container image reference: registry/repository[:tag][@digest].
-struct ImageRef {
-    std::string registry;
-    std::string repository;
-    std::string tag;
-    std::string digest;
-    std::string text;  // as written
-};
-ImageRef parse_image_ref(const std::string& text);
 
 // ---- ECS --------------------------------------------------------------------------------------
 

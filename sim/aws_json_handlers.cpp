@@ -61,9 +61,9 @@ constexpr int kEcrDefaultResults = 100;
 constexpr int kEcrMaxResults = 1000;
 constexpr size_t kEcrMaxImageIds = 100;
 
-json image_detail(const json& image, const std::string& repository, const AwsCall& call) {
+json image_detail(const json& image, const std::string& repository, const std::string& registry) {
     json out = image;
-    if (!out.contains("registryId")) out["registryId"] = call.account;
+    if (!out.contains("registryId")) out["registryId"] = registry;
     if (!out.contains("repositoryName")) out["repositoryName"] = repository;
     return out;
 }
@@ -82,9 +82,12 @@ JsonReply describe_images(const json& input, const AwsCall& call) {
     const std::string name = input.value("repositoryName", "");
     if (name.empty()) return json_fault("InvalidParameterException", "repositoryName is required");
     const std::string registry = input.value("registryId", call.account);
-    const json& repositories = child(child(call.region, "ecr"), "repositories");
+    // Another account's registry (shared through its repository policy): ecr.registries.<id>.
+    const json& ecr = child(call.region, "ecr");
+    const json& repositories = registry == call.account ? child(ecr, "repositories")
+                                                        : child(child(child(ecr, "registries"), registry.c_str()), "repositories");
     auto repo = repositories.find(name);
-    if (registry != call.account || repo == repositories.end())
+    if (repo == repositories.end())
         return json_fault("RepositoryNotFoundException",
                           fmt::format("The repository with name '{}' does not exist in the registry with id '{}'",
                                       name, registry));
@@ -115,7 +118,7 @@ JsonReply describe_images(const json& input, const AwsCall& call) {
                                               digest.empty() ? "null" : digest, tag.empty() ? "null" : tag, name,
                                               registry));
             if (seen.insert(found->value("imageDigest", "")).second)
-                details.push_back(image_detail(*found, name, call));
+                details.push_back(image_detail(*found, name, registry));
         }
         return {200, {{"imageDetails", details}}};
     }
@@ -133,7 +136,7 @@ JsonReply describe_images(const json& input, const AwsCall& call) {
                          static_cast<size_t>(max_results));
     if (!page) return json_fault("InvalidParameterException", "Invalid parameter at 'nextToken'");
     json details = json::array();
-    for (size_t i = page->begin; i < page->end; ++i) details.push_back(image_detail(*matching[i], name, call));
+    for (size_t i = page->begin; i < page->end; ++i) details.push_back(image_detail(*matching[i], name, registry));
     json out{{"imageDetails", details}};
     if (!page->next_token.empty()) out["nextToken"] = page->next_token;
     return {200, out};

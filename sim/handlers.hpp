@@ -88,6 +88,14 @@ struct GithubReply {
 };
 GithubReply handle_github(const json& github, const UrlParts& url, const HttpRequest& request, TimePoint now);
 
+// ---- registries outside private ECR (registry_handlers.cpp) ----------------------------------
+
+// The world.registries entry a host serves (Docker Hub's API host is registry-1.docker.io);
+// `name` gets its key. Null when the host is no registry of the world.
+const json* registry_for_host(const json& registries, const std::string& host, std::string& name);
+// The distribution API and its token endpoint; nullopt when the host is no registry of the world.
+std::optional<HttpResponse> handle_registry(const json& registries, const UrlParts& url, const HttpRequest& request);
+
 // ---- shared (sim_transport.cpp) --------------------------------------------------------------
 
 std::string base64_encode(std::string_view data);  // standard, padded (EVP_EncodeBlock)

@@ -170,6 +170,7 @@ void check_world(Checker& c, const json& world) {
     c.object_member(world, "github", "world.");
     c.object_member(world, "aws", "world.");
     c.object_member(world, "http", "world.");
+    c.object_member(world, "registries", "world.");
     auto require_each = [&](const json& list, const std::string& where, const std::string& key) {
         if (!list.is_array()) {
             c.fail(where, "must be an array");
@@ -221,6 +222,13 @@ void check_world(Checker& c, const json& world) {
             require_each(list_at(content, "runs"), w + ".runs", "id");
         }
     }
+    // world.registries.<host>.repositories.<path>.tags: tag -> "sha256:<64 hex>".
+    for (const auto& [host, registry] : at(world, "registries").items())
+        for (const auto& [path, repo] : at(registry, "repositories").items())
+            for (const auto& [tag, digest] : at(repo, "tags").items())
+                if (!digest.is_string() || digest.get<std::string>().rfind("sha256:", 0) != 0)
+                    c.fail(fmt::format("world.registries.{}.repositories.{}.tags.{}", host, path, tag),
+                           "must be a digest \"sha256:...\"");
     if (world.contains("http") && world["http"].is_object()) {
         for (const auto& [url, answer] : world["http"].items()) {
             std::string w = "world.http[" + url + "]";

@@ -275,6 +275,7 @@ struct SimServer::Impl {
     HttpResponse answer_aws(SimServer& self, const httplib::Request& req, HttpRequest request, AuthErrorShape shape);
     HttpResponse answer_github(SimServer& self, HttpRequest request, const std::string& target);
     HttpResponse answer_http(SimServer& self, HttpRequest request, const std::string& target);
+    HttpResponse answer_registry(SimServer& self, const httplib::Request& req);
 };
 
 namespace {
@@ -327,6 +328,11 @@ void drop_connection(httplib::Response& res) {
 
 void SimServer::Impl::handle(SimServer& self, const httplib::Request& req, httplib::Response& res) {
     if (starts_with(req.path, "/_sim/")) return control(self.world(), req, res);
+    if (starts_with(req.path, "/registry/")) {
+        HttpResponse answer = answer_registry(self, req);
+        if (answer.transport_failed()) return drop_connection(res);
+        return write(answer, res);
+    }
     HttpRequest request;
     request.method = req.method;
     request.body = req.body;
@@ -378,6 +384,30 @@ HttpResponse SimServer::Impl::answer_aws(SimServer& self, const httplib::Request
         AuthError unknown{400, shape == AuthErrorShape::json ? "UnknownOperationException" : "InvalidAction",
                           fmt::format("the simulator does not serve the service '{}'", v.scope.service)};
         return auth_refusal(unknown, shape, self.world().next_request_id());
+    }
+    return answer;
+}
+
+// /registry/<host>/<rest>: registry <host> as its own API host would answer <rest>, with the
+// token realm of its challenges leading back here, as `registry_endpoints()` maps it.
+HttpResponse SimServer::Impl::answer_registry(SimServer& self, const httplib::Request& req) {
+    std::string target = req.target.empty() ? req.path : req.target;
+    std::string rest = target.substr(std::string_view("/registry/").size());
+    size_t slash = rest.find('/');
+    std::string host = rest.substr(0, slash);
+    std::string api_host = host == "docker.io" ? "registry-1.docker.io" : host;
+    HttpRequest request;
+    request.method = req.method;
+    request.body = req.body;
+    for (const auto& [name, value] : req.headers) request.headers[name] = value;
+    request.url = "https://" + api_host + (slash == std::string::npos ? "/" : rest.substr(slash));
+    HttpResponse answer = self.transport_->send(request);
+    if (auto challenge = answer.headers.find("WWW-Authenticate"); challenge != answer.headers.end()) {
+        const std::string origin = "https://" + api_host;
+        std::string value = challenge->second;
+        if (size_t at = value.find(origin); at != std::string::npos)
+            value.replace(at, origin.size(), self.base_url() + "/registry/" + host);
+        challenge->second = value;
     }
     return answer;
 }
@@ -505,6 +535,17 @@ SimServer::~SimServer() {
 }
 
 std::string SimServer::base_url() const { return fmt::format("http://{}:{}", impl_->host, port_); }
+
+std::vector<std::pair<std::string, std::string>> SimServer::registry_endpoints() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    world_->with_state([&](const nlohmann::json& state, TimePoint) {
+        auto registries = state.find("registries");
+        if (registries == state.end() || !registries->is_object()) return 0;
+        for (const auto& [host, registry] : registries->items()) out.emplace_back(host, base_url() + "/registry/" + host);
+        return 0;
+    });
+    return out;
+}
 
 std::vector<std::pair<std::string, std::string>> SimServer::version_urls() const {
     std::vector<std::pair<std::string, std::string>> out;

@@ -64,6 +64,9 @@ public:
     World& world() { return *world_; }
     // The scenario's version URLs and where this server answers them.
     std::vector<std::pair<std::string, std::string>> version_urls() const;
+    // Each registry of the world (world.registries) -> the endpoint that serves it here, for
+    // a config's [registry."<host>"] endpoint.
+    std::vector<std::pair<std::string, std::string>> registry_endpoints() const;
 
     void run();  // serves until stop(); call from one thread
     bool running() const;  // run() is accepting connections

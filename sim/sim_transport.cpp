@@ -233,6 +233,12 @@ HttpResponse route(World& world, const HttpRequest& request, const json& state, 
     const json& http = member(state, "http");
     if (auto answer = answer_http(world, http, request, post)) return *answer;
 
+    if (auto reply = handle_registry(member(state, "registries"), url, request)) {
+        world.count_call("registry:" + url.host + (url.path == "/token" ? ":token" : ":manifest"));
+        if (auto answer = injected(world, "registry", "registry:" + url.host, "", Protocol::http, "", post)) return *answer;
+        return *reply;
+    }
+
     if (url.host == "api.github.com") {
         GithubReply reply = handle_github(member(state, "github"), url, request, now);
         if (!reply.operation.empty()) {

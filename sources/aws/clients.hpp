@@ -18,6 +18,14 @@ struct AwsContext {
     Transport* transport = nullptr;
     std::string region;
     Endpoints endpoints;  // per-service base URLs
+    // The same account's credentials and endpoint overrides, asking another region (an image's
+    // ECR registry may be in a region other than the pipeline's, or behind a FIPS host).
+    AwsContext in_region(const std::string& other, bool fips_ecr = false) const {
+        AwsContext ctx = *this;
+        ctx.region = other;
+        ctx.endpoints = endpoints.with_region(other, fips_ecr);
+        return ctx;
+    }
 };
 
 class EcsClient {
@@ -51,8 +59,12 @@ private:
 class EcrClient {
 public:
     explicit EcrClient(AwsContext ctx) : ctx_(std::move(ctx)) {}
-    // All images of a repository (every page), newest push first, at most `limit`.
-    Result<std::vector<Image>> recent_images(const std::string& repository, size_t limit = 200) const;
+    // All images of a repository (every page), newest push first, at most `limit`. With a
+    // registry id (the account in the image's host) DescribeImages reads that account's
+    // registry; ctx.region must then be the host's region. An error names the registry,
+    // repository and region.
+    Result<std::vector<Image>> recent_images(const std::string& repository, size_t limit = 200,
+                                             const std::string& registry_id = "") const;
     // DescribeImages with imageIds: tags and/or digests. Unknown ids are skipped, not errors.
     Result<std::vector<Image>> describe_images(const std::string& repository,
                                                const std::vector<std::string>& tags,

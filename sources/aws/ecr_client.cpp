@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "sources/aws/batches.hpp"
 #include "sources/aws/clients.hpp"
 #include "sources/aws/json_protocol.hpp"
@@ -35,16 +37,27 @@ std::string region_of(const AwsContext& ctx) { return ctx.region.empty() ? ctx.e
 
 bool is_image_not_found(const Error& e) { return e.code == "ImageNotFoundException"; }
 
+// "registry 123456789012 (eu-west-1), repository team/app: RepositoryNotFoundException ..."
+Error naming_repository(Error e, const std::string& registry_id, const std::string& repository, const std::string& region) {
+    e.message = fmt::format("registry {}, repository {} ({}): {}", registry_id.empty() ? "of this account" : registry_id,
+                            repository, region, e.message);
+    return e;
+}
+
 }  // namespace
 
-Result<std::vector<Image>> EcrClient::recent_images(const std::string& repository, size_t limit) const {
+// registryId is sent whenever the image's host names an account, also when it is the caller's:
+// that is the default AWS applies, and knowing the caller's account would cost an STS call.
+Result<std::vector<Image>> EcrClient::recent_images(const std::string& repository, size_t limit,
+                                                    const std::string& registry_id) const {
     std::vector<Image> images;
     std::string token;
     do {
         json body{{"repositoryName", repository}, {"maxResults", kMaxResults}};
+        if (!registry_id.empty()) body["registryId"] = registry_id;
         if (!token.empty()) body["nextToken"] = token;
         auto answer = call_json(ctx_, ServiceId::ecr, target("DescribeImages"), body);
-        if (!answer) return answer.error();
+        if (!answer) return naming_repository(answer.error(), registry_id, repository, region_of(ctx_));
         auto page = parse_guarded<std::vector<Image>>("DescribeImages", [&] {
             std::vector<Image> parsed;
             for (const json& d : json_array(answer.value(), "imageDetails")) parsed.push_back(parse_image(d, region_of(ctx_)));

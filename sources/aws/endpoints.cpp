@@ -39,7 +39,8 @@ std::string Endpoints::base_url(ServiceId id) const {
     if (!all_.empty()) return without_trailing_slash(all_);
     // The China partition has its own DNS suffix.
     const char* suffix = region_.starts_with("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com";
-    return std::string("https://") + info(id).endpoint_prefix + "." + region_ + suffix;
+    const char* prefix = id == ServiceId::ecr && fips_ecr_ ? "ecr-fips" : info(id).endpoint_prefix;
+    return std::string("https://") + prefix + "." + region_ + suffix;
 }
 
 }  // namespace shipwatch::aws

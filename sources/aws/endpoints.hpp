@@ -24,9 +24,18 @@ public:
     void set_override(ServiceId id, std::string base_url) { overrides_[id] = std::move(base_url); }
     void set_all(std::string base_url) { all_ = std::move(base_url); }
     const std::string& region() const { return region_; }
+    // The same overrides (a simulator or mirror serves every region), another region. `fips`:
+    // the ECR API at its FIPS host (ecr-fips.<region>), as an image from a FIPS registry host asks.
+    Endpoints with_region(std::string region, bool fips = false) const {
+        Endpoints copy = *this;
+        copy.region_ = std::move(region);
+        copy.fips_ecr_ = fips;
+        return copy;
+    }
 
 private:
     std::string region_;
+    bool fips_ecr_ = false;
     std::string all_;
     std::map<ServiceId, std::string> overrides_;
 };

@@ -51,7 +51,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ConfigCase{"unknown_key", with("service", "servcie"), ":4: pipeline #1: unknown key 'servcie' (did you mean 'service'?)"},
         ConfigCase{"unknown_table", "[refersh]\necs = \"5s\"\n" + kPipeline,
-                   ":1: unknown top-level key 'refersh' (did you mean 'refresh'?); known: refresh, http, budget, [[pipeline]]"},
+                   ":1: unknown top-level key 'refersh' (did you mean 'refresh'?); known: refresh, http, budget, [registry.\"<host>\"], [[pipeline]]"},
         ConfigCase{"wrong_type", with("cluster = \"prod\"", "cluster = 42"), ":3: pipeline #1: 'cluster' must be a string"},
         ConfigCase{"missing_service", with("service = \"api\"\n", ""),
                    ":1: pipeline 'api': 'cluster' and 'service' go together; set both (ECS) or neither (EC2 with target_group)"},

@@ -110,10 +110,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "shipwatch.toml:2: 'refresh.ecs' = \"0s\" is not a duration of at least 1s (use s, m, h: \"10s\", \"1m30s\")"},
         BadConfig{"unknown_refresh_key", "[refresh]\neks = \"5s\"\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
                   "shipwatch.toml:2: unknown key 'refresh.eks' (did you mean 'ecs'?); known: ecs, github, ecr"},
-        BadConfig{"unknown_top_level", "pipelines = []\n", "shipwatch.toml:1: unknown top-level key 'pipelines' (did you mean 'pipeline'?); known: refresh, http, budget, [[pipeline]]"},
+        BadConfig{"unknown_top_level", "pipelines = []\n", "shipwatch.toml:1: unknown top-level key 'pipelines' (did you mean 'pipeline'?); known: refresh, http, budget, [registry.\"<host>\"], [[pipeline]]"},
         BadConfig{"unknown_budget_key", "[budget]\necr = 2\nelb = 3\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
                   "shipwatch.toml:3: unknown key 'budget.elb' (did you mean 'elbv2'?); known: requests_per_second, burst, ecs, ecr, elbv2, ec2, logs, "
-                  "codebuild, secretsmanager, github, version"},
+                  "codebuild, secretsmanager, github, version, registry"},
         BadConfig{"budget_zero", "[budget]\nrequests_per_second = 0\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
                   "shipwatch.toml:2: 'budget.requests_per_second' must be requests per second, a number above 0 and at most 1000, e.g. 5"},
         BadConfig{"budget_string", "[budget]\necs = \"10\"\n[[pipeline]]\nname = \"a\"\ncluster = \"c\"\nservice = \"s\"\n",
@@ -169,4 +169,34 @@ TEST(Config, UnreadableAndMissingFiles) {
     EXPECT_EQ(missing.error().message, "/nonexistent/shipwatch.toml: no such file (create it, or pass --config with the right path)");
     auto dir = load_config_file("/tmp");
     ASSERT_FALSE(dir.ok());
+}
+
+TEST(Config, RegistryEndpointsLikeContainerdMirrors) {
+    auto c = parse_config(R"(
+[registry."docker.io"]
+endpoint = "https://mirror.example.com/"
+[registry."ghcr.io"]
+endpoint = "http://127.0.0.1:5000/registry/ghcr.io"
+[[pipeline]]
+name = "api"
+cluster = "prod"
+service = "api"
+)", "shipwatch.toml");
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->registries.at("docker.io").endpoint, "https://mirror.example.com");
+    EXPECT_EQ(c->registries.at("ghcr.io").endpoint, "http://127.0.0.1:5000/registry/ghcr.io");
+
+    const std::string pipeline = "\n[[pipeline]]\nname = \"api\"\ncluster = \"prod\"\nservice = \"api\"\n";
+    auto bad_url = parse_config("[registry.\"docker.io\"]\nendpoint = \"mirror.example.com\"\n" + pipeline, "s.toml");
+    ASSERT_FALSE(bad_url);
+    EXPECT_NE(bad_url.error().message.find("s.toml:2: 'registry.\"docker.io\".endpoint' must be an http(s) URL"), std::string::npos)
+        << bad_url.error().message;
+    auto bad_key = parse_config("[registry.\"docker.io\"]\nendpoitn = \"https://m.example.com\"\n" + pipeline, "s.toml");
+    ASSERT_FALSE(bad_key);
+    EXPECT_NE(bad_key.error().message.find("unknown key 'registry.\"docker.io\".endpoitn' (did you mean 'endpoint'?)"),
+              std::string::npos)
+        << bad_key.error().message;
+    auto empty = parse_config("[registry.\"docker.io\"]\n" + pipeline, "s.toml");
+    ASSERT_FALSE(empty);
+    EXPECT_NE(empty.error().message.find("needs endpoint"), std::string::npos) << empty.error().message;
 }

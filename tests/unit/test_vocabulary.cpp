@@ -132,6 +132,11 @@ TEST(SourceTable, EveryApiHasOneRowWithItsTwoSpellings) {
     EXPECT_EQ(to_string(Source::secretsmanager), "secretsmanager");
     EXPECT_EQ(source_info(Source::secretsmanager).family, "secrets");
     EXPECT_EQ(source_from_string("elb"), std::nullopt) << "the family label is not an id";
+    // Images from Docker Hub, GHCR, ECR Public or any OCI registry are not ECR's.
+    PipelineSpec spec;
+    EXPECT_EQ(source_of(Part::images, spec), Source::ecr);
+    spec.image_registry = "docker.io";
+    EXPECT_EQ(source_of(Part::images, spec), Source::registry);
 }
 
 TEST(SourceTable, ErrorsNameTheApiAndTheStatusBarItsFamily) {
