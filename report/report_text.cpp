@@ -59,7 +59,7 @@ void pipeline(Writer& w, const PipelineAnalysis& p, const TextOptions& o) {
                 break;
             }
             w.put(Role::dim, fmt::format("              {}: {}{}", e.label, e.value,
-                                         e.time ? fmt::format(" [{}, {} ago]", format_iso8601(*e.time), format_duration(now - *e.time)) : ""));
+                                         e.time ? fmt::format(" [{}, {}]", format_iso8601(*e.time), format_ago(*e.time, now)) : ""));
             w.line();
         }
     }
