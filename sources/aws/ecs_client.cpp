@@ -298,7 +298,7 @@ Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluste
 Result<std::vector<Task>> EcsClient::describe_tasks(const std::string& cluster,
                                                     const std::vector<std::string>& task_arns) const {
     std::string tasks = task_arns.size() == 1 ? " task " + last_segment(task_arns.front())
-                                              : " (" + std::to_string(task_arns.size()) + " tasks)";
+                                              : ", " + std::to_string(task_arns.size()) + " tasks";
     return in_context(aws::describe_tasks(ctx_, cluster, task_arns),
                       call_context(ctx_, ServiceId::ecs, "DescribeTasks", "cluster " + cluster + tasks));
 }
