@@ -279,6 +279,10 @@ TEST(ClockSkew, ABuildFinishedAfterNowIsNotZeroSecondsAgo) {
     ASSERT_NE(build, nullptr);
     EXPECT_EQ(build->summary.find("0s ago"), std::string::npos) << build->summary;
     EXPECT_NE(build->summary.find("succeeded in the future: clock skew of 2m?"), std::string::npos) << build->summary;
+    // The text report's evidence and timeline say it too.
+    std::string text = tui::render_text({a});
+    EXPECT_NE(text.find("[2025-06-10T15:02:00Z, in the future: clock skew of 2m?]"), std::string::npos) << text;
+    EXPECT_NE(text.find("2025-06-10T15:02:00Z      2m ahead"), std::string::npos) << text;
 }
 
 }  // namespace
