@@ -25,7 +25,8 @@ void store(Fetched<T>& part, Result<T> result, Source source, TimePoint now) {
         part.error.reset();
     } else {
         const Error& e = result.error();
-        part.error = FetchError{source, e.code, e.message, e.time.value_or(now), e.context};  // a cached error keeps its time
+        // A cached error keeps its time.
+        part.error = FetchError{source, e.code, e.message, e.time.value_or(now), e.context};
     }
 }
 

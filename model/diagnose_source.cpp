@@ -88,7 +88,8 @@ std::optional<StageOutcome> build_succeeded(Context& ctx, const Build& b, const 
     StageOutcome out = base;
     auto& r = out.report;
     r.health = Health::ok;
-    r.summary = fmt::format("{} for {} succeeded {}", run_label(*run), b.sha7, format_ago(r.since.value_or(ctx.now), ctx.now));
+    r.summary = fmt::format("{} for {} succeeded {}", run_label(*run), b.sha7,
+                            format_ago(r.since.value_or(ctx.now), ctx.now));
     return out;
 }
 
@@ -149,7 +150,8 @@ std::optional<StageOutcome> never_built(Context& ctx, const Build& b, const Stag
                                        : "no CI run found for it";
     r.summary = fmt::format("{} was never built; {}", b.sha7, ahead_text);
     out.verdict = VerdictCode::not_built;
-    out.verdict_summary = fmt::format("{} ({}) was never built: {}.", ctx.describe_commit(c), format_ago(c.time, ctx.now), ahead_text);
+    out.verdict_summary = fmt::format("{} ({}) was never built: {}.", ctx.describe_commit(c), format_ago(c.time, ctx.now),
+                                      ahead_text);
     if (auto deployed = ctx.last_deployment(); deployed && c.time > *deployed) {
         auto gap = format_duration(c.time - *deployed);
         r.evidence.push_back({"merged after the last deployment", fmt::format("{} later (deployed {}, merged {})", gap,

@@ -64,8 +64,8 @@ bool source_unusable(const Fetched<T>& part, const char* what, StageOutcome& out
         r.health = Health::unknown;
         const FetchError& e = *part.error;
         // An upstream error names the call that failed; the part itself was never asked.
-        r.summary = e.upstream ? fmt::format("{} not read: {}", what, describe_failure(e))
-                               : fmt::format("{} fetch failed: {}", what, describe_failure(e.context, e.code, e.message));
+        if (e.upstream) r.summary = fmt::format("{} not read: {}", what, describe_failure(e));
+        else r.summary = fmt::format("{} fetch failed: {}", what, describe_failure(e.context, e.code, e.message));
         r.evidence.push_back({"error", describe(*part.error), part.error->time});
         if (part.fetched_at)
             r.evidence.push_back({"last good data", format_duration(now - *part.fetched_at) + " old", part.fetched_at});

@@ -102,7 +102,8 @@ std::string format_duration(Duration d) {
 
 std::string format_ago(TimePoint then, TimePoint now) {
     // Within a second is one clock's rounding, not skew.
-    if (then - now >= std::chrono::seconds(1)) return fmt::format("in the future: clock skew of {}?", format_duration(then - now));
+    if (then - now >= std::chrono::seconds(1))
+        return fmt::format("in the future: clock skew of {}?", format_duration(then - now));
     return format_duration(now - then) + " ago";
 }
 
