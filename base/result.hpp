@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "model/error_context.hpp"
 #include "model/time.hpp"
 
 namespace shipwatch {
@@ -31,11 +32,25 @@ struct Error {
     bool retryable = false;  // throttling, 429, 5xx, transport failures
     ErrorKind kind = ErrorKind::aws;  // after the fields above, so the aggregate initialisers stay valid
     std::optional<TimePoint> time;  // when it happened, where the producer has a clock
+    // What was asked (call, resource, region, profile), filled where the request is built; the
+    // last member, so every aggregate initialiser above keeps compiling.
+    ErrorContext context;
 };
+
+// One line for people: "ecs:DescribeServices cluster c service s (us-west-2, profile prod):
+// ClusterNotFoundException: Cluster not found." (without a context: "code: message").
+inline std::string describe(const Error& e) { return describe_failure(e.context, e.code, e.message); }
 
 // An error that is no HTTP answer: a usage, config or credentials mistake, a local failure.
 inline Error error_of(ErrorKind kind, std::string code, std::string message) {
     return Error{std::move(code), std::move(message), 0, false, kind};
+}
+
+// `error` with its context completed from `context`: what the failed request itself said (its
+// call, when a method makes several) wins; the client method adds the resource it was asked for.
+inline Error in_context(Error error, const ErrorContext& context) {
+    error.context.fill_from(context);
+    return error;
 }
 
 template <typename T>
@@ -57,5 +72,11 @@ private:
     std::optional<T> value_;
     std::optional<Error> error_;
 };
+
+template <typename T>
+Result<T> in_context(Result<T> result, const ErrorContext& context) {
+    if (result.ok()) return result;
+    return in_context(result.error(), context);
+}
 
 }  // namespace shipwatch

@@ -226,7 +226,7 @@ void PipelineCollector::begin_version(const RefreshPtr& r) {
                 if (list.size() > kMaxVersionObservations) list.erase(list.begin());
                 snap_.versions.fetched_at = obs.time;
                 if (obs.error.empty()) snap_.versions.error.reset();
-                else snap_.versions.error = FetchError{Source::version, "", obs.error, obs.time};
+                else snap_.versions.error = FetchError{Source::version, "", obs.error, obs.time, version_call(obs.url)};
             }));
 }
 

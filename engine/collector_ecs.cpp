@@ -10,6 +10,7 @@ namespace {
 
 using collector_detail::fail;
 using collector_detail::store;
+using collector_detail::upstream_error;
 
 bool is_secretsmanager_arn(const std::string& arn) { return arn.rfind("arn:aws:secretsmanager:", 0) == 0; }
 
@@ -50,7 +51,7 @@ void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::S
     --r->td_inputs;
     if (!snap_.service.ok()) {
         // Without the service nothing downstream can be asked; mark the parts as failed too.
-        auto e = *snap_.service.error;
+        auto e = upstream_error(*snap_.service.error);
         snap_.tasks.error = e;
         snap_.task_definitions.error = e;
         r->td_inputs = -1;  // the task definitions are not asked for this time
@@ -237,7 +238,7 @@ void PipelineCollector::begin_discovered(const RefreshPtr& r) {
     const auto& s = snap_.spec;
     if (!snap_.service.value) {
         // The registry is found through the service; say why it could not be asked.
-        if (snap_.service.error && snap_.images.configured) snap_.images.error = snap_.service.error;
+        if (snap_.service.error && snap_.images.configured) snap_.images.error = upstream_error(*snap_.service.error);
         return;
     }
     const Service& svc = *snap_.service.value;
@@ -248,7 +249,7 @@ void PipelineCollector::begin_discovered(const RefreshPtr& r) {
             td = &it->second;
     if (!td) {
         if (snap_.images.configured && !snap_.images.value) {
-            if (snap_.task_definitions.error) snap_.images.error = snap_.task_definitions.error;
+            if (snap_.task_definitions.error) snap_.images.error = upstream_error(*snap_.task_definitions.error);
             else
                 fail(snap_.images, Source::ecr, "NoTaskDefinition",
                      "the image repository is found through the task definition, which is unavailable", clock_.now());

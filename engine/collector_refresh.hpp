@@ -25,13 +25,21 @@ void store(Fetched<T>& part, Result<T> result, Source source, TimePoint now) {
         part.error.reset();
     } else {
         const Error& e = result.error();
-        part.error = FetchError{source, e.code, e.message, e.time.value_or(now)};  // a cached error keeps its time
+        // A cached error keeps its time.
+        part.error = FetchError{source, e.code, e.message, e.time.value_or(now), e.context};
     }
 }
 
 template <typename T>
 void fail(Fetched<T>& part, Source source, std::string code, std::string message, TimePoint now) {
     part.error = FetchError{source, std::move(code), std::move(message), now};
+}
+
+// Another part's error standing for a part that was not asked because of it: the text says
+// "<part> not read: <call> failed: ..." rather than blaming the part's own source.
+inline FetchError upstream_error(FetchError e) {
+    e.upstream = true;
+    return e;
 }
 
 inline bool is_arn(const std::string& text) { return text.rfind("arn:", 0) == 0; }

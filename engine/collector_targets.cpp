@@ -96,7 +96,8 @@ void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
 
 void PipelineCollector::begin_instances(const RefreshPtr& r) {
     if (!snap_.target_groups.value) {
-        if (snap_.target_groups.error) snap_.instances.error = snap_.target_groups.error;
+        if (snap_.target_groups.error)
+            snap_.instances.error = collector_detail::upstream_error(*snap_.target_groups.error);
         else
             fail(snap_.instances, Source::ec2, "NoTargetGroup",
                  "an EC2 pipeline needs target_group to find its instances", clock_.now());

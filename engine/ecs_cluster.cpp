@@ -18,8 +18,14 @@ constexpr std::array<const char*, 2> kStatuses{"RUNNING", "STOPPED"};
 
 Result<Service> EcsClusterFetch::Services::of(const std::string& service, const std::string& cluster) const {
     if (auto it = found.find(service); it != found.end()) return it->second;
-    if (error) return *error;
-    return Error{"ServiceNotFound", fmt::format("service {} not found in cluster {}", service, cluster), 400, false};
+    // The batch's error or its silence, said of this pipeline's service (a batch names up to ten).
+    ErrorContext mine = asked;
+    mine.resource = fmt::format("cluster {} service {}", cluster, service);
+    Error e = error ? *error
+                    : Error{"ServiceNotFound", fmt::format("service {} is not in the answer", service), 400, false};
+    e.context.resource = mine.resource;
+    e.context.fill_from(mine);
+    return e;
 }
 
 Result<std::vector<Task>> EcsClusterFetch::Tasks::of(const std::string& service) const {
@@ -75,6 +81,7 @@ void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
     // DescribeServices, every batch at once. The target groups' metadata needs their ARNs.
     auto batches = aws::in_batches(build->services, kServicesPerCall);
     build->describe_pending = batches.size();
+    build->described.asked = aws::call_context(ctx_, aws::ServiceId::ecs, "DescribeServices");
     auto described = [this, ctx, build] {
         build->gen->services.set(build->described);
         std::vector<std::string> groups = build->configured_groups;

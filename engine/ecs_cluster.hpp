@@ -38,6 +38,7 @@ public:
     struct Services {
         std::map<std::string, Service> found;
         std::optional<Error> error;  // of the batch a service missing from `found` was in
+        ErrorContext asked;  // the call, region and profile, for an error of a missing service
         TimePoint at = TimePoint::max();  // when the first of its requests went out: the data is that old
         Result<Service> of(const std::string& service, const std::string& cluster) const;
     };

@@ -102,6 +102,7 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
         CollectorSources src;
         src.aws.transport = signing[profile];
         src.aws.region = spec.region;
+        src.aws.profile = aws::credentials_label(p.profile, env);
         src.aws.endpoints = aws::endpoints_from_env(spec.region, env);
         src.github = spec.repo.empty() ? nullptr : live->github;
         src.http = http;

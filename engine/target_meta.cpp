@@ -59,19 +59,25 @@ void TargetMetaFetch::get(FetchContext caller, std::vector<std::string> groups, 
         return;
     }
     // Every batch at once; their values are merged on the merge thread, one at a time.
-    for (const auto& batch : aws::in_batches(build->groups, kGroupsPerCall)) {
-        ++build->pending;
-        fetch_then<std::vector<TargetGroup>>(
-            ctx, [aws = ctx_, batch] { return aws::Elbv2Client(aws).describe_target_groups(batch); },
-            [this, ctx, build, batch](Result<std::vector<TargetGroup>> r, TimePoint) {
-                if (r) {
-                    for (auto& g : r.value()) build->meta.groups.push_back(std::move(g));
-                } else {
-                    for (const auto& name : batch) build->meta.errors.emplace(name, r.error());
-                }
-                if (--build->pending == 0) describe_load_balancers(ctx, build);
-            });
-    }
+    for (auto& batch : aws::in_batches(build->groups, kGroupsPerCall)) describe_groups(ctx, build, std::move(batch));
+}
+
+void TargetMetaFetch::describe_groups(FetchContext ctx, std::shared_ptr<Build> build, std::vector<std::string> batch) {
+    ++build->pending;
+    fetch_then<std::vector<TargetGroup>>(
+        ctx, [aws = ctx_, batch] { return aws::Elbv2Client(aws).describe_target_groups(batch); },
+        [this, ctx, build, batch](Result<std::vector<TargetGroup>> r, TimePoint) {
+            if (r) {
+                for (auto& g : r.value()) build->meta.groups.push_back(std::move(g));
+            } else if (batch.size() > 1 && r.error().code == "TargetGroupNotFound") {
+                // The answer does not say which group is missing: each is asked alone, so one wrong
+                // group fails only the pipelines that name it, and its error names it alone.
+                for (const auto& name : batch) describe_groups(ctx, build, {name});
+            } else {
+                for (const auto& name : batch) build->meta.errors.emplace(name, r.error());
+            }
+            if (--build->pending == 0) describe_load_balancers(ctx, build);
+        });
 }
 
 // Which load balancer each group belongs to is known now; their DNS names in batches of 20. A

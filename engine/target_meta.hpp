@@ -33,6 +33,7 @@ public:
 
 private:
     struct Build;
+    void describe_groups(FetchContext ctx, std::shared_ptr<Build> build, std::vector<std::string> batch);
     void describe_load_balancers(FetchContext ctx, std::shared_ptr<Build> build);
     void finish(std::shared_ptr<Build> build);
 

@@ -71,12 +71,14 @@ std::optional<StageOutcome> build_running(Context& ctx, const Build& b, const St
     auto& r = out.report;
     r.health = Health::progressing;
     const CiStep* step = running_step(*run);
-    r.summary = fmt::format("{} for {} running for {}{}", run_label(*run), b.sha7,
-                            format_duration(ctx.now - run->started),
+    // A start after `now` is CI's clock ahead of ours: said, not shown as "running for 0s".
+    std::string running = run->started > ctx.now ? "running, started " + format_ago(run->started, ctx.now)
+                                                 : "running for " + format_duration(ctx.now - run->started);
+    r.summary = fmt::format("{} for {} {}{}", run_label(*run), b.sha7, running,
                             step ? fmt::format(" (step {})", step->name) : "");
     out.verdict = VerdictCode::build_running;
-    out.verdict_summary = fmt::format("{} for {} is still running (started {} ago).", run_label(*run), b.sha7,
-                                      format_duration(ctx.now - run->started));
+    out.verdict_summary = fmt::format("{} for {} is still running (started {}).", run_label(*run), b.sha7,
+                                      format_ago(run->started, ctx.now));
     return out;
 }
 
@@ -86,8 +88,8 @@ std::optional<StageOutcome> build_succeeded(Context& ctx, const Build& b, const 
     StageOutcome out = base;
     auto& r = out.report;
     r.health = Health::ok;
-    r.summary = fmt::format("{} for {} succeeded {} ago", run_label(*run), b.sha7,
-                            format_duration(ctx.now - r.since.value_or(ctx.now)));
+    r.summary = fmt::format("{} for {} succeeded {}", run_label(*run), b.sha7,
+                            format_ago(r.since.value_or(ctx.now), ctx.now));
     return out;
 }
 
@@ -114,15 +116,16 @@ std::optional<StageOutcome> build_failed(Context& ctx, const Build& b, const Sta
 }
 
 // No run for the newest commit: a fresh one may simply not be picked up yet ...
-std::optional<StageOutcome> awaiting_ci(Context&, const Build& b, const StageOutcome& base) {
+std::optional<StageOutcome> awaiting_ci(Context& ctx, const Build& b, const StageOutcome& base) {
     if (b.age >= kCiPickupGrace) return std::nullopt;
     StageOutcome out = base;
     auto& r = out.report;
     r.health = Health::progressing;
     r.revision = {b.commit.sha, MatchKind::exact, "waiting for CI", "", 0};
-    r.summary = fmt::format("{} pushed {} ago, waiting for CI to pick it up", b.sha7, format_duration(b.age));
+    std::string pushed = format_ago(b.commit.time, ctx.now);
+    r.summary = fmt::format("{} pushed {}, waiting for CI to pick it up", b.sha7, pushed);
     out.verdict = VerdictCode::build_running;
-    out.verdict_summary = fmt::format("{} was pushed {} ago; CI has not started a build yet.", b.sha7, format_duration(b.age));
+    out.verdict_summary = fmt::format("{} was pushed {}; CI has not started a build yet.", b.sha7, pushed);
     return out;
 }
 
@@ -147,7 +150,8 @@ std::optional<StageOutcome> never_built(Context& ctx, const Build& b, const Stag
                                        : "no CI run found for it";
     r.summary = fmt::format("{} was never built; {}", b.sha7, ahead_text);
     out.verdict = VerdictCode::not_built;
-    out.verdict_summary = fmt::format("{} ({} ago) was never built: {}.", ctx.describe_commit(c), format_duration(b.age), ahead_text);
+    out.verdict_summary = fmt::format("{} ({}) was never built: {}.", ctx.describe_commit(c), format_ago(c.time, ctx.now),
+                                      ahead_text);
     if (auto deployed = ctx.last_deployment(); deployed && c.time > *deployed) {
         auto gap = format_duration(c.time - *deployed);
         r.evidence.push_back({"merged after the last deployment", fmt::format("{} later (deployed {}, merged {})", gap,
@@ -176,8 +180,7 @@ StageOutcome diagnose_push(Context& ctx) {
     r.health = Health::ok;
     r.revision = {c.sha, MatchKind::exact, fmt::format("newest commit of {}", ctx.snap.spec.branch), "", 0};
     r.since = c.time;
-    r.summary = fmt::format("{} on {}, {} ago", ctx.describe_commit(c), ctx.snap.spec.branch,
-                            format_duration(ctx.now - c.time));
+    r.summary = fmt::format("{} on {}, {}", ctx.describe_commit(c), ctx.snap.spec.branch, format_ago(c.time, ctx.now));
     r.evidence.push_back({"newest commit", ctx.describe_commit(c), c.time});
     if (!c.author.empty()) r.evidence.push_back({"author", c.author, std::nullopt});
     r.evidence.push_back({"commits fetched", std::to_string(ctx.snap.commits.value->size()), ctx.snap.commits.fetched_at});

@@ -88,8 +88,10 @@ bool source_unusable(const Fetched<T>& part, const char* what, StageOutcome& out
         r.summary = fmt::format("no {} configured", what);
     } else if (part.error) {
         r.health = Health::unknown;
-        r.summary = fmt::format("{} fetch failed: {}", what,
-                                part.error->code.empty() ? part.error->message : part.error->code + ": " + part.error->message);
+        const FetchError& e = *part.error;
+        // An upstream error names the call that failed; the part itself was never asked.
+        if (e.upstream) r.summary = fmt::format("{} not read: {}", what, describe_failure(e));
+        else r.summary = fmt::format("{} fetch failed: {}", what, describe_failure(e.context, e.code, e.message));
         r.evidence.push_back({"error", describe(*part.error), part.error->time});
         if (part.fetched_at)
             r.evidence.push_back({"last good data", format_duration(now - *part.fetched_at) + " old", part.fetched_at});

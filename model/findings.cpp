@@ -119,7 +119,8 @@ void expected_log_finding(Context& ctx) {
 
 void source_error_findings(Context& ctx) {
     auto note = [&](const auto& part, Stage stage) {
-        if (part.error) ctx.find(Severity::error, stage, describe(*part.error));
+        // A part not asked because another's call failed repeats that error: it is said once, by that part.
+        if (part.error && !part.error->upstream) ctx.find(Severity::error, stage, describe(*part.error));
     };
     note(ctx.snap.commits, Stage::push);
     note(ctx.snap.builds, Stage::build);

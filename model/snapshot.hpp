@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "model/error_context.hpp"
 #include "model/source.hpp"
 #include "model/types.hpp"
 
@@ -19,9 +20,18 @@ struct FetchError {
     std::string code;  // AWS error code, HTTP status, or transport error kind
     std::string message;
     TimePoint time{};
+    ErrorContext context;  // what the failed request asked for; empty when not known
+    // The part was not asked: the call in `context`, which it depends on, failed (the registry
+    // is found through the service: "registry not read: ecs:DescribeServices ... failed: ...").
+    bool upstream = false;
 };
 
-std::string describe(const FetchError& e);  // "ecs: AccessDeniedException: User ... (at 16:34:02)"
+// "ecs:DescribeServices cluster c service s (us-west-2, profile prod): ClusterNotFoundException: Cluster not
+// found. (at 16:34:02)"; without a context "ecs: AccessDeniedException: User ... (at 16:34:02)".
+std::string describe(const FetchError& e);
+// The same without the time, for a sentence: "ecs:DescribeServices ...: ClusterNotFoundException: ...";
+// upstream: "ecs:DescribeServices ... failed: ClusterNotFoundException: ...".
+std::string describe_failure(const FetchError& e);
 
 // One part of a snapshot. `value` holds the last good data (possibly older than `error`).
 template <typename T>

@@ -100,6 +100,13 @@ std::string format_duration(Duration d) {
     return hrs % 24 ? fmt::format("{}d{}h", days, hrs % 24) : fmt::format("{}d", days);
 }
 
+std::string format_ago(TimePoint then, TimePoint now) {
+    // Within a second is one clock's rounding, not skew.
+    if (then - now >= std::chrono::seconds(1))
+        return fmt::format("in the future: clock skew of {}?", format_duration(then - now));
+    return format_duration(now - then) + " ago";
+}
+
 std::optional<Duration> parse_duration(std::string_view s) {
     if (s.empty()) return std::nullopt;
     long long total_ms = 0;

@@ -25,6 +25,11 @@ std::string format_clock(TimePoint t);
 // Compact age: "42s", "38m", "5h12m", "3d4h". Negative durations render as "0s".
 std::string format_duration(Duration d);
 
+// How long before `now` `then` was: "42s ago". A time more than a second after `now` comes
+// from another clock (GitHub's, CodeBuild's, the registry's) and is said to be one, never "0s
+// ago": "in the future: clock skew of 2m?".
+std::string format_ago(TimePoint then, TimePoint now);
+
 // "10s", "5m", "1h30m", "2d" (units s, m, h, d; combinable). nullopt when malformed.
 std::optional<Duration> parse_duration(std::string_view text);
 

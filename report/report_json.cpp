@@ -23,12 +23,31 @@ json revision_json(const Revision& r) {
             {"commits_behind", r.commits_behind >= 0 ? json(r.commits_behind) : json(nullptr)}};
 }
 
+json text_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+// The error's members for programs: what failed (code, message) and what was asked (call,
+// resource, region, profile). `upstream`: the part was not asked because that call failed.
+json error_json(const FetchError& e) {
+    return {{"source", std::string(to_string(e.source))},
+            {"code", text_or_null(e.code)},
+            {"message", e.message},
+            {"call", text_or_null(e.context.call)},
+            {"resource", text_or_null(e.context.resource)},
+            {"region", text_or_null(e.context.region)},
+            {"profile", text_or_null(e.context.profile)},
+            {"upstream", e.upstream},
+            {"time", format_iso8601(e.time)}};
+}
+
 template <typename T>
 json source_json(Part name, const Fetched<T>& part) {
-    return {{"source", std::string(to_string(name))},
-            {"configured", part.configured},
-            {"fetched_at", time_or_null(part.fetched_at)},
-            {"error", part.error ? json(describe(*part.error)) : json(nullptr)}};
+    json out{{"source", std::string(to_string(name))},
+             {"configured", part.configured},
+             {"fetched_at", time_or_null(part.fetched_at)},
+             {"error", part.error ? json(describe(*part.error)) : json(nullptr)}};
+    // Only beside an error: a source that is fine reads as it always did.
+    if (part.error) out["error_detail"] = error_json(*part.error);
+    return out;
 }
 
 json next_steps_json(const std::vector<NextStep>& steps) {

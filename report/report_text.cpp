@@ -59,7 +59,7 @@ void pipeline(Writer& w, const PipelineAnalysis& p, const TextOptions& o) {
                 break;
             }
             w.put(Role::dim, fmt::format("              {}: {}{}", e.label, e.value,
-                                         e.time ? fmt::format(" [{}, {} ago]", format_iso8601(*e.time), format_duration(now - *e.time)) : ""));
+                                         e.time ? fmt::format(" [{}, {}]", format_iso8601(*e.time), format_ago(*e.time, now)) : ""));
             w.line();
         }
     }
@@ -97,7 +97,10 @@ void pipeline(Writer& w, const PipelineAnalysis& p, const TextOptions& o) {
         w.line();
         for (size_t i = 0; i < p.timeline.size() && i < o.timeline_entries; ++i) {
             const auto& e = p.timeline[i];
-            w.put(Role::dim, fmt::format("    {} {:>7} ago  ", format_iso8601(e.time), format_duration(now - e.time)));
+            // An event stamped after `now` (another clock) says so, in the width of "ago  ".
+            bool ahead = e.time - now >= std::chrono::seconds(1);
+            w.put(Role::dim, fmt::format("    {} {:>7} {}", format_iso8601(e.time),
+                                         format_duration(ahead ? e.time - now : now - e.time), ahead ? "ahead" : "ago  "));
             w.put(fmt::format("{:<9}", to_string(e.stage)));
             w.put(role_of(e.severity), e.text);
             w.line();

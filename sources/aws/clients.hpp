@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sources/aws/endpoints.hpp"
@@ -26,7 +27,15 @@ struct AwsContext {
         ctx.endpoints = endpoints.with_region(other, fips_ecr);
         return ctx;
     }
+    // The credentials the calls go out with, as errors name them: "profile prod", "env
+    // AWS_ACCESS_KEY_ID" (credentials_label); empty: not said (tests, the simulator's demo).
+    std::string profile;
 };
+
+// What a call asks for, for its errors: "ecs:DescribeServices" (signing name and operation), the
+// region and the profile of `ctx`, and the resource ("cluster c service s") when given.
+ErrorContext call_context(const AwsContext& ctx, ServiceId service, std::string_view operation,
+                          std::string resource = {});
 
 class EcsClient {
 public:

@@ -108,15 +108,13 @@ CiRun parse_build(const json& b) {
     return run;
 }
 
-}  // namespace
-
-Result<std::vector<CiRun>> CodeBuildClient::recent_builds(const std::string& project, size_t limit) const {
+Result<std::vector<CiRun>> recent_builds(const AwsContext& ctx, const std::string& project, size_t limit) {
     std::vector<std::string> ids;
     std::string token;
     do {
         json body{{"projectName", project}, {"sortOrder", "DESCENDING"}};
         if (!token.empty()) body["nextToken"] = token;
-        auto answer = call_json(ctx_, ServiceId::codebuild, target("ListBuildsForProject"), body);
+        auto answer = call_json(ctx, ServiceId::codebuild, target("ListBuildsForProject"), body);
         if (!answer) return answer.error();
         for (const json& id : json_array(answer.value(), "ids"))
             if (id.is_string() && ids.size() < limit) ids.push_back(id.get<std::string>());
@@ -125,7 +123,7 @@ Result<std::vector<CiRun>> CodeBuildClient::recent_builds(const std::string& pro
 
     std::map<std::string, CiRun> by_id;
     for (const auto& batch : in_batches(ids, kBuildsPerCall)) {
-        auto answer = call_json(ctx_, ServiceId::codebuild, target("BatchGetBuilds"), json{{"ids", batch}});
+        auto answer = call_json(ctx, ServiceId::codebuild, target("BatchGetBuilds"), json{{"ids", batch}});
         if (!answer) return answer.error();
         auto parsed = parse_guarded<std::vector<CiRun>>("BatchGetBuilds", [&] {
             std::vector<CiRun> runs;
@@ -140,6 +138,13 @@ Result<std::vector<CiRun>> CodeBuildClient::recent_builds(const std::string& pro
     for (const auto& id : ids)
         if (auto it = by_id.find(id); it != by_id.end()) runs.push_back(std::move(it->second));
     return runs;
+}
+
+}  // namespace
+
+Result<std::vector<CiRun>> CodeBuildClient::recent_builds(const std::string& project, size_t limit) const {
+    return in_context(aws::recent_builds(ctx_, project, limit),
+                      call_context(ctx_, ServiceId::codebuild, "ListBuildsForProject", "project " + project));
 }
 
 }  // namespace shipwatch::aws

@@ -55,6 +55,17 @@ std::string effective_profile(const std::string& explicit_profile, const Environ
     return "default";
 }
 
+std::string credentials_label(const std::string& explicit_profile, const Environment& env) {
+    // The chain's own order (DefaultCredentialsChain::resolve): an explicit profile beats keys
+    // in the environment, which beat AWS_PROFILE.
+    if (!explicit_profile.empty()) return "profile " + explicit_profile;
+    if (env_value(env, "AWS_ACCESS_KEY_ID")) return "env AWS_ACCESS_KEY_ID";
+    for (const char* name : {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"})
+        if (auto p = env_value(env, name)) return "profile " + *p + " (" + name + ")";
+    if (load_profile_files(env).has_profile("default")) return "profile default";
+    return "no profile (container or instance credentials)";
+}
+
 Result<std::string> resolve_region(const std::string& explicit_region, const std::string& explicit_profile,
                                    const Environment& env) {
     if (!explicit_region.empty()) return explicit_region;

@@ -106,6 +106,11 @@ private:
 // The profile the CLI would use: explicit, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else "default".
 std::string effective_profile(const std::string& explicit_profile, const Environment& env);
 
+// The credentials the chain will sign with, as an error names them: "profile prod", "profile
+// prod (AWS_PROFILE)", "env AWS_ACCESS_KEY_ID" (keys in the environment, no profile given),
+// "profile default", or "no profile (container or instance credentials)". Never a key.
+std::string credentials_label(const std::string& explicit_profile, const Environment& env);
+
 // Region: explicit (pipeline config), else AWS_REGION, else AWS_DEFAULT_REGION, else the
 // profile's `region` in ~/.aws/config.
 Result<std::string> resolve_region(const std::string& explicit_region, const std::string& explicit_profile,

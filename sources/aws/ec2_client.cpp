@@ -21,9 +21,7 @@ Instance parse_instance(pugi::xml_node item) {
     return instance;
 }
 
-}  // namespace
-
-Result<std::vector<Instance>> Ec2Client::describe_instances(const std::vector<std::string>& ids) const {
+Result<std::vector<Instance>> describe_instances(const AwsContext& ctx, const std::vector<std::string>& ids) {
     std::vector<Instance> instances;
     if (ids.empty()) return instances;  // no ids would mean "every instance in the region"
     std::string token;
@@ -31,7 +29,7 @@ Result<std::vector<Instance>> Ec2Client::describe_instances(const std::vector<st
         QueryParams params;
         add_list(params, "InstanceId", ids);
         if (!token.empty()) params.emplace_back("NextToken", token);
-        auto doc = call_query(ctx_, ServiceId::ec2, "DescribeInstances", kEc2Version, params);
+        auto doc = call_query(ctx, ServiceId::ec2, "DescribeInstances", kEc2Version, params);
         if (!doc) return doc.error();
         pugi::xml_node root = doc.value()->document_element();
         // Direct children only: instances hold other <item> lists (groupSet, tagSet, ...).
@@ -47,8 +45,8 @@ Result<std::vector<Instance>> Ec2Client::describe_instances(const std::vector<st
     return instances;
 }
 
-Result<std::string> Ec2Client::user_data(const std::string& instance_id) const {
-    auto doc = call_query(ctx_, ServiceId::ec2, "DescribeInstanceAttribute", kEc2Version,
+Result<std::string> user_data(const AwsContext& ctx, const std::string& instance_id) {
+    auto doc = call_query(ctx, ServiceId::ec2, "DescribeInstanceAttribute", kEc2Version,
                           {{"InstanceId", instance_id}, {"Attribute", "userData"}});
     if (!doc) return doc.error();
     // <DescribeInstanceAttributeResponse><userData><value>BASE64</value></userData>; an
@@ -57,6 +55,25 @@ Result<std::string> Ec2Client::user_data(const std::string& instance_id) const {
     auto decoded = base64_decode(encoded);
     if (!decoded) return parse_error("user data of " + instance_id + " is not valid base64");
     return *decoded;
+}
+
+// "instance i-0c5a5c767bec5c27e" (several: "instances i-1, i-2").
+std::string instances_text(const std::vector<std::string>& ids) {
+    std::string out = ids.size() == 1 ? "instance " : "instances ";
+    for (size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + ids[i];
+    return out;
+}
+
+}  // namespace
+
+Result<std::vector<Instance>> Ec2Client::describe_instances(const std::vector<std::string>& ids) const {
+    return in_context(aws::describe_instances(ctx_, ids),
+                      call_context(ctx_, ServiceId::ec2, "DescribeInstances", instances_text(ids)));
+}
+
+Result<std::string> Ec2Client::user_data(const std::string& instance_id) const {
+    return in_context(aws::user_data(ctx_, instance_id),
+                      call_context(ctx_, ServiceId::ec2, "DescribeInstanceAttribute", "instance " + instance_id));
 }
 
 }  // namespace shipwatch::aws

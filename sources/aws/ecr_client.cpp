@@ -2,8 +2,6 @@
 #include <algorithm>
 #include <set>
 
-#include <fmt/format.h>
-
 #include "sources/aws/batches.hpp"
 #include "sources/aws/clients.hpp"
 #include "sources/aws/json_protocol.hpp"
@@ -37,30 +35,19 @@ std::string region_of(const AwsContext& ctx) { return ctx.region.empty() ? ctx.e
 
 bool is_image_not_found(const Error& e) { return e.code == "ImageNotFoundException"; }
 
-// "registry 123456789012 (eu-west-1), repository team/app: RepositoryNotFoundException ..."
-Error naming_repository(Error e, const std::string& registry_id, const std::string& repository, const std::string& region) {
-    e.message = fmt::format("registry {}, repository {} ({}): {}", registry_id.empty() ? "of this account" : registry_id,
-                            repository, region, e.message);
-    return e;
-}
-
-}  // namespace
-
-// registryId is sent whenever the image's host names an account, also when it is the caller's:
-// that is the default AWS applies, and knowing the caller's account would cost an STS call.
-Result<std::vector<Image>> EcrClient::recent_images(const std::string& repository, size_t limit,
-                                                    const std::string& registry_id) const {
+Result<std::vector<Image>> recent_images(const AwsContext& ctx, const std::string& repository, size_t limit,
+                                         const std::string& registry_id) {
     std::vector<Image> images;
     std::string token;
     do {
         json body{{"repositoryName", repository}, {"maxResults", kMaxResults}};
         if (!registry_id.empty()) body["registryId"] = registry_id;
         if (!token.empty()) body["nextToken"] = token;
-        auto answer = call_json(ctx_, ServiceId::ecr, target("DescribeImages"), body);
-        if (!answer) return naming_repository(answer.error(), registry_id, repository, region_of(ctx_));
+        auto answer = call_json(ctx, ServiceId::ecr, target("DescribeImages"), body);
+        if (!answer) return answer.error();
         auto page = parse_guarded<std::vector<Image>>("DescribeImages", [&] {
             std::vector<Image> parsed;
-            for (const json& d : json_array(answer.value(), "imageDetails")) parsed.push_back(parse_image(d, region_of(ctx_)));
+            for (const json& d : json_array(answer.value(), "imageDetails")) parsed.push_back(parse_image(d, region_of(ctx)));
             return parsed;
         });
         if (!page) return page.error();
@@ -73,22 +60,21 @@ Result<std::vector<Image>> EcrClient::recent_images(const std::string& repositor
     return images;
 }
 
-Result<std::vector<Image>> EcrClient::describe_images(const std::string& repository,
-                                                     const std::vector<std::string>& tags,
-                                                     const std::vector<std::string>& digests) const {
+Result<std::vector<Image>> describe_images(const AwsContext& ctx, const std::string& repository,
+                                          const std::vector<std::string>& tags, const std::vector<std::string>& digests) {
     std::vector<json> ids;
     for (const auto& tag : tags) ids.push_back(json{{"imageTag", tag}});
     for (const auto& digest : digests) ids.push_back(json{{"imageDigest", digest}});
 
     auto describe = [&](const std::vector<json>& batch) -> Result<std::vector<Image>> {
-        auto answer = call_json(ctx_, ServiceId::ecr, target("DescribeImages"),
+        auto answer = call_json(ctx, ServiceId::ecr, target("DescribeImages"),
                                 json{{"repositoryName", repository}, {"imageIds", batch}});
         if (!answer) return answer.error();
         // DescribeImages has no failures[] in its model, but tolerate one (as BatchGetImage
         // sends) rather than misread it: ImageNotFound entries are simply absent images.
         return parse_guarded<std::vector<Image>>("DescribeImages", [&] {
             std::vector<Image> parsed;
-            for (const json& d : json_array(answer.value(), "imageDetails")) parsed.push_back(parse_image(d, region_of(ctx_)));
+            for (const json& d : json_array(answer.value(), "imageDetails")) parsed.push_back(parse_image(d, region_of(ctx)));
             return parsed;
         });
     };
@@ -119,6 +105,24 @@ Result<std::vector<Image>> EcrClient::describe_images(const std::string& reposit
         }
     }
     return images;
+}
+
+}  // namespace
+
+// registryId is sent whenever the image's host names an account, also when it is the caller's:
+// that is the default AWS applies, and knowing the caller's account would cost an STS call.
+Result<std::vector<Image>> EcrClient::recent_images(const std::string& repository, size_t limit,
+                                                    const std::string& registry_id) const {
+    std::string resource = (registry_id.empty() ? "" : "registry " + registry_id + ", ") + "repository " + repository;
+    return in_context(aws::recent_images(ctx_, repository, limit, registry_id),
+                      call_context(ctx_, ServiceId::ecr, "DescribeImages", resource));
+}
+
+Result<std::vector<Image>> EcrClient::describe_images(const std::string& repository,
+                                                     const std::vector<std::string>& tags,
+                                                     const std::vector<std::string>& digests) const {
+    return in_context(aws::describe_images(ctx_, repository, tags, digests),
+                      call_context(ctx_, ServiceId::ecr, "DescribeImages", "repository " + repository));
 }
 
 }  // namespace shipwatch::aws

@@ -21,6 +21,15 @@ std::string last_segment(const std::string& arn) {
     return slash == std::string::npos ? arn : arn.substr(slash + 1);
 }
 
+// "cluster payments-prod service api" (several: "service api, worker"; none: the cluster alone).
+std::string cluster_scope(const std::string& cluster, const std::vector<std::string>& services) {
+    std::string out = "cluster " + cluster;
+    std::string names;
+    for (const auto& s : services)
+        if (!s.empty()) names += (names.empty() ? "" : ", ") + s;
+    return names.empty() ? out : out + " service " + names;
+}
+
 Deployment parse_deployment(const json& d) {
     Deployment out;
     out.id = json_string(d, "id");
@@ -172,13 +181,11 @@ ContainerDef parse_container_definition(const json& c) {
     return out;
 }
 
-}  // namespace
-
-Result<std::vector<Service>> EcsClient::describe_services(const std::string& cluster,
-                                                          const std::vector<std::string>& services) const {
+Result<std::vector<Service>> describe_services(const AwsContext& ctx, const std::string& cluster,
+                                               const std::vector<std::string>& services) {
     std::vector<Service> found;
     for (const auto& batch : in_batches(services, kServicesPerCall)) {
-        auto answer = call_json(ctx_, ServiceId::ecs, target("DescribeServices"),
+        auto answer = call_json(ctx, ServiceId::ecs, target("DescribeServices"),
                                 json{{"cluster", cluster}, {"services", batch}});
         if (!answer) return answer.error();
         auto parsed = parse_guarded<std::vector<Service>>("DescribeServices", [&] {
@@ -191,36 +198,37 @@ Result<std::vector<Service>> EcsClient::describe_services(const std::string& clu
         for (const json& failure : json_array(answer.value(), "failures")) {
             std::string reason = json_string(failure, "reason");
             std::string name = last_segment(json_string(failure, "arn"));
+            // The context names the call and the cluster; the message names the service of the batch.
             if (reason == "MISSING")
-                return Error{"ServiceNotFound", "service " + name + " not found in cluster " + cluster, 200, false};
+                return Error{"ServiceNotFound", "service " + name + " does not exist (failure MISSING)", 200, false};
             return Error{reason.empty() ? "ServiceFailure" : reason,
-                            "DescribeServices failed for " + name + ": " + json_string(failure, "detail"), 200, false};
+                         "service " + name + " failed: " + json_string(failure, "detail"), 200, false};
         }
         for (auto& s : parsed.value()) found.push_back(std::move(s));
     }
     return found;
 }
 
-Result<EcsClient::TaskPage> EcsClient::list_tasks_page(const std::string& cluster, const std::string& service,
-                                                       const std::string& desired_status, const std::string& token) const {
+Result<EcsClient::TaskPage> list_tasks_page(const AwsContext& ctx, const std::string& cluster, const std::string& service,
+                                            const std::string& desired_status, const std::string& token) {
     json body{{"cluster", cluster}, {"desiredStatus", desired_status}, {"maxResults", 100}};
     if (!service.empty()) body["serviceName"] = service;  // empty: every task of the cluster
     if (!token.empty()) body["nextToken"] = token;
-    auto answer = call_json(ctx_, ServiceId::ecs, target("ListTasks"), body);
+    auto answer = call_json(ctx, ServiceId::ecs, target("ListTasks"), body);
     if (!answer) return answer.error();
-    TaskPage page;
+    EcsClient::TaskPage page;
     for (const json& arn : json_array(answer.value(), "taskArns"))
         if (arn.is_string()) page.arns.push_back(arn.get<std::string>());
     page.next_token = next_token(token, json_string(answer.value(), "nextToken"));
     return page;
 }
 
-Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluster, const std::string& service,
-                                                       const std::string& desired_status) const {
+Result<std::vector<std::string>> list_tasks(const AwsContext& ctx, const std::string& cluster, const std::string& service,
+                                            const std::string& desired_status) {
     std::vector<std::string> arns;
     std::string token;
     do {
-        auto page = list_tasks_page(cluster, service, desired_status, token);
+        auto page = list_tasks_page(ctx, cluster, service, desired_status, token);
         if (!page) return page.error();
         arns.insert(arns.end(), page->arns.begin(), page->arns.end());
         token = page->next_token;
@@ -228,12 +236,12 @@ Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluste
     return arns;
 }
 
-Result<std::vector<Task>> EcsClient::describe_tasks(const std::string& cluster,
-                                                    const std::vector<std::string>& task_arns) const {
+Result<std::vector<Task>> describe_tasks(const AwsContext& ctx, const std::string& cluster,
+                                         const std::vector<std::string>& task_arns) {
     std::vector<Task> tasks;
     for (const auto& batch : in_batches(task_arns, kTasksPerCall)) {
         auto answer =
-            call_json(ctx_, ServiceId::ecs, target("DescribeTasks"), json{{"cluster", cluster}, {"tasks", batch}});
+            call_json(ctx, ServiceId::ecs, target("DescribeTasks"), json{{"cluster", cluster}, {"tasks", batch}});
         if (!answer) return answer.error();
         // failures[] (MISSING) are skipped: stopped tasks expire from ECS after about an hour.
         auto parsed = parse_guarded<std::vector<Task>>("DescribeTasks", [&] {
@@ -247,8 +255,8 @@ Result<std::vector<Task>> EcsClient::describe_tasks(const std::string& cluster,
     return tasks;
 }
 
-Result<TaskDefinition> EcsClient::describe_task_definition(const std::string& arn_or_family_rev) const {
-    auto answer = call_json(ctx_, ServiceId::ecs, target("DescribeTaskDefinition"),
+Result<TaskDefinition> describe_task_definition(const AwsContext& ctx, const std::string& arn_or_family_rev) {
+    auto answer = call_json(ctx, ServiceId::ecs, target("DescribeTaskDefinition"),
                             json{{"taskDefinition", arn_or_family_rev}});
     if (!answer) return answer.error();
     auto found = answer->find("taskDefinition");
@@ -265,6 +273,40 @@ Result<TaskDefinition> EcsClient::describe_task_definition(const std::string& ar
         for (const json& c : json_array(td, "containerDefinitions")) out.containers.push_back(parse_container_definition(c));
         return out;
     });
+}
+
+}  // namespace
+
+// Every error names the call, the cluster and service (or task definition), region and profile.
+Result<std::vector<Service>> EcsClient::describe_services(const std::string& cluster,
+                                                          const std::vector<std::string>& services) const {
+    return in_context(aws::describe_services(ctx_, cluster, services),
+                      call_context(ctx_, ServiceId::ecs, "DescribeServices", cluster_scope(cluster, services)));
+}
+
+Result<EcsClient::TaskPage> EcsClient::list_tasks_page(const std::string& cluster, const std::string& service,
+                                                       const std::string& desired_status, const std::string& token) const {
+    return in_context(aws::list_tasks_page(ctx_, cluster, service, desired_status, token),
+                      call_context(ctx_, ServiceId::ecs, "ListTasks", cluster_scope(cluster, {service})));
+}
+
+Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluster, const std::string& service,
+                                                       const std::string& desired_status) const {
+    return in_context(aws::list_tasks(ctx_, cluster, service, desired_status),
+                      call_context(ctx_, ServiceId::ecs, "ListTasks", cluster_scope(cluster, {service})));
+}
+
+Result<std::vector<Task>> EcsClient::describe_tasks(const std::string& cluster,
+                                                    const std::vector<std::string>& task_arns) const {
+    std::string tasks = task_arns.size() == 1 ? " task " + last_segment(task_arns.front())
+                                              : ", " + std::to_string(task_arns.size()) + " tasks";
+    return in_context(aws::describe_tasks(ctx_, cluster, task_arns),
+                      call_context(ctx_, ServiceId::ecs, "DescribeTasks", "cluster " + cluster + tasks));
+}
+
+Result<TaskDefinition> EcsClient::describe_task_definition(const std::string& arn_or_family_rev) const {
+    return in_context(aws::describe_task_definition(ctx_, arn_or_family_rev),
+                      call_context(ctx_, ServiceId::ecs, "DescribeTaskDefinition", "task definition " + arn_or_family_rev));
 }
 
 }  // namespace shipwatch::aws

@@ -56,6 +56,13 @@ Result<std::vector<TargetGroup>> describe_groups_by(const AwsContext& ctx, std::
 
 bool is_arn(const std::string& text) { return text.rfind("arn:", 0) == 0; }
 
+// "target group arn:..." (several: "target groups a, b"; "load balancer(s)" alike).
+std::string named(std::string_view one, const std::vector<std::string>& items) {
+    std::string out = std::string(one) + (items.size() == 1 ? " " : "s ");
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+    return out;
+}
+
 }  // namespace
 
 Result<std::vector<TargetGroup>> Elbv2Client::describe_target_groups(
@@ -67,15 +74,19 @@ Result<std::vector<TargetGroup>> Elbv2Client::describe_target_groups(
     for (auto [list_name, values] : {std::pair{"TargetGroupArns", &arns}, std::pair{"Names", &names}}) {
         if (values->empty()) continue;
         auto found = describe_groups_by(ctx_, list_name, *values);
-        if (!found) return found.error();
+        if (!found)
+            return in_context(found.error(),
+                              call_context(ctx_, ServiceId::elbv2, "DescribeTargetGroups", named("target group", *values)));
         for (auto& g : found.value()) groups.push_back(std::move(g));
     }
     return groups;
 }
 
-Result<std::vector<Target>> Elbv2Client::describe_target_health(const std::string& target_group_arn) const {
+namespace {
+
+Result<std::vector<Target>> describe_target_health(const AwsContext& ctx, const std::string& target_group_arn) {
     // DescribeTargetHealth is not paginated.
-    auto doc = call_query(ctx_, ServiceId::elbv2, "DescribeTargetHealth", kElbv2Version,
+    auto doc = call_query(ctx, ServiceId::elbv2, "DescribeTargetHealth", kElbv2Version,
                           {{"TargetGroupArn", target_group_arn}});
     if (!doc) return doc.error();
     std::vector<Target> targets;
@@ -99,8 +110,8 @@ Result<std::vector<Target>> Elbv2Client::describe_target_health(const std::strin
     return targets;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> Elbv2Client::load_balancer_dns(
-    const std::vector<std::string>& arns) const {
+Result<std::vector<std::pair<std::string, std::string>>> load_balancer_dns(const AwsContext& ctx,
+                                                                           const std::vector<std::string>& arns) {
     std::vector<std::pair<std::string, std::string>> dns;
     for (const auto& batch : in_batches(arns, kNamesPerCall)) {
         std::string marker;
@@ -108,7 +119,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Elbv2Client::load_balan
             QueryParams params;
             add_list(params, "LoadBalancerArns.member", batch);
             if (!marker.empty()) params.emplace_back("Marker", marker);
-            auto doc = call_query(ctx_, ServiceId::elbv2, "DescribeLoadBalancers", kElbv2Version, params);
+            auto doc = call_query(ctx, ServiceId::elbv2, "DescribeLoadBalancers", kElbv2Version, params);
             if (!doc) return doc.error();
             for (pugi::xml_node member : result_members(doc.value(), "LoadBalancers"))
                 dns.emplace_back(xml_text(member, "LoadBalancerArn"), xml_text(member, "DNSName"));
@@ -116,6 +127,19 @@ Result<std::vector<std::pair<std::string, std::string>>> Elbv2Client::load_balan
         } while (!marker.empty());
     }
     return dns;
+}
+
+}  // namespace
+
+Result<std::vector<Target>> Elbv2Client::describe_target_health(const std::string& target_group_arn) const {
+    return in_context(aws::describe_target_health(ctx_, target_group_arn),
+                      call_context(ctx_, ServiceId::elbv2, "DescribeTargetHealth", "target group " + target_group_arn));
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Elbv2Client::load_balancer_dns(
+    const std::vector<std::string>& arns) const {
+    return in_context(aws::load_balancer_dns(ctx_, arns),
+                      call_context(ctx_, ServiceId::elbv2, "DescribeLoadBalancers", named("load balancer", arns)));
 }
 
 }  // namespace shipwatch::aws

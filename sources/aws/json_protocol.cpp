@@ -26,7 +26,9 @@ Error json_error(const HttpResponse& response) {
     return make_error(std::move(code), std::move(message), response.status);
 }
 
-Result<json> call_json(const AwsContext& ctx, ServiceId service, std::string_view target, const json& body) {
+namespace {
+
+Result<json> send_json(const AwsContext& ctx, ServiceId service, std::string_view target, const json& body) {
     if (ctx.transport == nullptr) return error_of(ErrorKind::transport, "transport", "no transport configured");
     HttpRequest request;
     request.method = "POST";
@@ -46,6 +48,15 @@ Result<json> call_json(const AwsContext& ctx, ServiceId service, std::string_vie
     if (parsed.is_discarded() || !parsed.is_object())
         return unreadable_body_error(response, std::string("answer to ") + std::string(target) + " is not a JSON object");
     return parsed;
+}
+
+}  // namespace
+
+Result<json> call_json(const AwsContext& ctx, ServiceId service, std::string_view target, const json& body) {
+    // "AmazonEC2ContainerServiceV20141113.DescribeServices" -> "ecs:DescribeServices", as IAM names it.
+    size_t dot = target.rfind('.');
+    std::string_view operation = dot == std::string_view::npos ? target : target.substr(dot + 1);
+    return in_context(send_json(ctx, service, target, body), call_context(ctx, service, operation));
 }
 
 namespace {

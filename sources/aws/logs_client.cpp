@@ -23,10 +23,8 @@ std::string literal_pattern(const std::string& literal) {
     return pattern + "\"";
 }
 
-}  // namespace
-
-Result<std::vector<LogMatch>> LogsClient::filter(const std::string& log_group, const std::string& literal,
-                                                 TimePoint since, size_t limit) const {
+Result<std::vector<LogMatch>> filter(const AwsContext& ctx, const std::string& log_group, const std::string& literal,
+                                     TimePoint since, size_t limit) {
     std::vector<LogMatch> matches;
     if (limit == 0) return matches;  // the API's limit is 1..10000
     std::string token;
@@ -36,7 +34,7 @@ Result<std::vector<LogMatch>> LogsClient::filter(const std::string& log_group, c
                   {"startTime", since.time_since_epoch().count()},
                   {"limit", std::min(limit - matches.size(), kMaxLimit)}};
         if (!token.empty()) body["nextToken"] = token;
-        auto answer = call_json(ctx_, ServiceId::logs, "Logs_20140328.FilterLogEvents", body);
+        auto answer = call_json(ctx, ServiceId::logs, "Logs_20140328.FilterLogEvents", body);
         if (!answer) return answer.error();
         for (const json& event : json_array(answer.value(), "events")) {
             if (matches.size() >= limit) break;
@@ -49,6 +47,14 @@ Result<std::vector<LogMatch>> LogsClient::filter(const std::string& log_group, c
     } while (!token.empty() && matches.size() < limit);
     std::stable_sort(matches.begin(), matches.end(), [](const LogMatch& a, const LogMatch& b) { return a.time < b.time; });
     return matches;
+}
+
+}  // namespace
+
+Result<std::vector<LogMatch>> LogsClient::filter(const std::string& log_group, const std::string& literal,
+                                                 TimePoint since, size_t limit) const {
+    return in_context(aws::filter(ctx_, log_group, literal, since, limit),
+                      call_context(ctx_, ServiceId::logs, "FilterLogEvents", "log group " + log_group));
 }
 
 }  // namespace shipwatch::aws

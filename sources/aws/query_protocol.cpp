@@ -71,7 +71,9 @@ Error query_error(const HttpResponse& response) {
     return make_error(std::move(code), std::move(message), response.status);
 }
 
-Result<XmlDocument> call_query(const AwsContext& ctx, ServiceId service, std::string_view action,
+namespace {
+
+Result<XmlDocument> send_query(const AwsContext& ctx, ServiceId service, std::string_view action,
                                std::string_view version, const QueryParams& params) {
     if (ctx.transport == nullptr) return error_of(ErrorKind::transport, "transport", "no transport configured");
     HttpRequest request;
@@ -90,6 +92,13 @@ Result<XmlDocument> call_query(const AwsContext& ctx, ServiceId service, std::st
     if (!doc->load_buffer(response.body.data(), response.body.size()) || !doc->document_element())
         return unreadable_body_error(response, std::string("answer to ") + std::string(action) + " is not XML");
     return XmlDocument(std::move(doc));
+}
+
+}  // namespace
+
+Result<XmlDocument> call_query(const AwsContext& ctx, ServiceId service, std::string_view action,
+                               std::string_view version, const QueryParams& params) {
+    return in_context(send_query(ctx, service, action, version, params), call_context(ctx, service, action));
 }
 
 }  // namespace shipwatch::aws

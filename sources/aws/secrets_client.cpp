@@ -8,7 +8,8 @@ namespace shipwatch::aws {
 Result<SecretInfo> SecretsClient::describe_secret(const std::string& secret_id) const {
     auto answer = call_json(ctx_, ServiceId::secretsmanager, "secretsmanager.DescribeSecret",
                             nlohmann::json{{"SecretId", secret_id}});
-    if (!answer) return answer.error();
+    if (!answer) return in_context(answer.error(), call_context(ctx_, ServiceId::secretsmanager, "DescribeSecret",
+                                                                "secret " + secret_id));
     SecretInfo info;
     info.arn = json_string(answer.value(), "ARN");
     info.name = json_string(answer.value(), "Name");

@@ -282,6 +282,22 @@ Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
 }
 
 Result<std::vector<Commit>> GithubClient::commits(const std::string& repo, const std::string& branch, int n) {
+    return in_context(list_commits(repo, branch, n), {"github:GET /repos/" + repo + "/commits", "branch " + branch});
+}
+
+Result<std::vector<CiRun>> GithubClient::workflow_runs(const std::string& repo, const std::string& branch,
+                                                       const std::string& workflow, int n) {
+    std::string path = workflow.empty() ? "/repos/" + repo + "/actions/runs"
+                                        : "/repos/" + repo + "/actions/workflows/" + url_encode(workflow) + "/runs";
+    return in_context(list_runs(repo, branch, workflow, n), {"github:GET " + path, "branch " + branch});
+}
+
+Result<std::vector<CiStep>> GithubClient::run_steps(const std::string& repo, const std::string& run_id) {
+    return in_context(list_steps(repo, run_id),
+                      {"github:GET /repos/" + repo + "/actions/runs/" + url_encode(run_id) + "/jobs", "run " + run_id});
+}
+
+Result<std::vector<Commit>> GithubClient::list_commits(const std::string& repo, const std::string& branch, int n) {
     std::vector<Commit> out;
     std::string url = with_query("/repos/" + repo + "/commits",
                                  {{"sha", branch}, {"per_page", std::to_string(std::clamp(n, 1, kMaxPerPage))}});
@@ -303,8 +319,8 @@ Result<std::vector<Commit>> GithubClient::commits(const std::string& repo, const
     return out;
 }
 
-Result<std::vector<CiRun>> GithubClient::workflow_runs(const std::string& repo, const std::string& branch,
-                                                       const std::string& workflow, int n) {
+Result<std::vector<CiRun>> GithubClient::list_runs(const std::string& repo, const std::string& branch,
+                                                   const std::string& workflow, int n) {
     std::string path = workflow.empty() ? "/repos/" + repo + "/actions/runs"
                                         : "/repos/" + repo + "/actions/workflows/" + url_encode(workflow) + "/runs";
     std::string url = with_query(path, {{"branch", branch}, {"per_page", std::to_string(std::clamp(n, 1, kMaxPerPage))}});
@@ -328,7 +344,7 @@ Result<std::vector<CiRun>> GithubClient::workflow_runs(const std::string& repo, 
     return out;
 }
 
-Result<std::vector<CiStep>> GithubClient::run_steps(const std::string& repo, const std::string& run_id) {
+Result<std::vector<CiStep>> GithubClient::list_steps(const std::string& repo, const std::string& run_id) {
     std::string url = "/repos/" + repo + "/actions/runs/" + url_encode(run_id) + "/jobs?per_page=100";
     std::vector<CiStep> steps;
     for (int pages = 0; !url.empty() && pages < kMaxPages; ++pages) {

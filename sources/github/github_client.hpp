@@ -58,6 +58,11 @@ private:
     // GET with ETag cache: a 304 answers from the cached body. Takes a path ("/repos/...") or
     // an absolute URL (a Link next).
     Result<Page> get(const std::string& path_or_url);
+    // The listings behind the public calls, whose errors these complete with call and resource.
+    Result<std::vector<Commit>> list_commits(const std::string& repo, const std::string& branch, int n);
+    Result<std::vector<CiRun>> list_runs(const std::string& repo, const std::string& branch, const std::string& workflow,
+                                         int n);
+    Result<std::vector<CiStep>> list_steps(const std::string& repo, const std::string& run_id);
     void record_rate_limit(const Headers& headers);
 
     GithubContext ctx_;

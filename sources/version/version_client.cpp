@@ -41,6 +41,17 @@ std::string pointed_value(const std::string& body, const std::string& pointer, s
 
 }  // namespace
 
+ErrorContext version_call(const std::string& url) {
+    size_t end = url.find_first_of("?#");
+    std::string shown = url.substr(0, end);
+    size_t authority = shown.find("://");
+    authority = authority == std::string::npos ? 0 : authority + 3;
+    size_t at = shown.rfind('@', shown.find('/', authority));
+    if (at != std::string::npos && at >= authority) shown.erase(authority, at + 1 - authority);
+    if (end != std::string::npos && url[end] == '?') shown += "?…";
+    return ErrorContext{"GET " + shown, "", "", ""};
+}
+
 AnswerReading read_version_answer(const HttpResponse& response) {
     AnswerReading reading = read_status(response);
     auto doc = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);

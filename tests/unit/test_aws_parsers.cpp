@@ -137,7 +137,7 @@ TEST(EcsClient, MissingServiceIsServiceNotFound) {
     ASSERT_FALSE(services);
     EXPECT_EQ(services.error().code, "ServiceNotFound");
     EXPECT_NE(services.error().message.find("ghost"), std::string::npos);
-    EXPECT_NE(services.error().message.find("prod"), std::string::npos);
+    EXPECT_NE(describe(services.error()).find("cluster prod"), std::string::npos);  // the context names the cluster
     EXPECT_FALSE(services.error().retryable);
 }
 
