@@ -424,6 +424,30 @@ std::optional<StageOutcome> codedeploy_failed(const Context& ctx, const Rollout&
     return out;
 }
 
+// Blue/green: the replacement set's tasks keep failing while the shift waits for them.
+std::optional<StageOutcome> replacement_failing(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    if (!ro.task_sets || !ro.replacement || ro.replacement == ro.primary_set || !ctx.snap.tasks.value) return std::nullopt;
+    const Task* last = nullptr;
+    int failed = 0;
+    for (const auto& t : *ctx.snap.tasks.value) {
+        if (t.started_by != ro.replacement->id || !failed_stop(t)) continue;
+        ++failed;
+        if (!last || stop_time(t).value_or(TimePoint{}) > stop_time(*last).value_or(TimePoint{})) last = &t;
+    }
+    if (!last) return std::nullopt;
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::failed;
+    std::string td = td_short(ctx, ro.replacement->task_definition);
+    r.summary = fmt::format("replacement task set {} ({}) failing: {} tasks stopped; {}/{} running", ro.replacement->id, td, failed,
+                            ro.replacement->running, ro.replacement->computed_desired);
+    r.evidence.push_back({"last stopped task", last->stopped_reason + exit_codes(*last), stop_time(*last)});
+    out.verdict = VerdictCode::deploy_failing;
+    out.verdict_summary = fmt::format("The replacement task set of {} keeps failing ({} stopped tasks): {}", td, failed,
+                                      last->stopped_reason.empty() ? "see the service events." : last->stopped_reason + exit_codes(*last));
+    return out;
+}
+
 // Blue/green: a replacement task set beside the primary, or a CodeDeploy deployment not done.
 std::optional<StageOutcome> shift_in_progress(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
     if (!ro.task_sets) return std::nullopt;
@@ -457,8 +481,9 @@ std::optional<StageOutcome> shift_in_progress(const Context& ctx, const Rollout&
 // In order; the first that applies decides. The last always applies.
 constexpr TaskRule kTaskRules[] = {service_gone,   rolled_back,   rollout_failing, scaled_to_zero,
                                    nothing_running, rollout_moving, tasks_current, tasks_stale, commit_untold};
-constexpr TaskRule kTaskSetRules[] = {service_gone,    rolled_back,       codedeploy_failed, scaled_to_zero, nothing_running,
-                                      shift_in_progress, tasks_current, tasks_stale,       commit_untold};
+constexpr TaskRule kTaskSetRules[] = {service_gone,      rolled_back,       codedeploy_failed, replacement_failing,
+                                      scaled_to_zero,    nothing_running,   shift_in_progress, tasks_current,
+                                      tasks_stale,       commit_untold};
 
 }  // namespace
 

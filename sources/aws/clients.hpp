@@ -154,6 +154,8 @@ public:
                                                     const std::string& service) const;
 
 private:
+    Result<CodeDeployDeployment> newest_chain(const std::string& known_id, const std::string& cluster,
+                                              const std::string& service) const;
     AwsContext ctx_;
 };
 

@@ -1,5 +1,7 @@
 // AWS CodeDeploy (JSON 1.1), read-only: GetDeployment and GetDeploymentTarget.
 // Shapes: botocore/data/codedeploy/2014-10-06/service-2.json.
+#include <fmt/format.h>
+
 #include "sources/aws/clients.hpp"
 #include "sources/aws/json_protocol.hpp"
 
@@ -125,6 +127,13 @@ Result<std::vector<CodeDeployDeployment>> CodeDeployClient::batch_get(const std:
 Result<CodeDeployDeployment> CodeDeployClient::newest_for_service(const std::string& known_id,
                                                                   const std::string& cluster,
                                                                   const std::string& service) const {
+    return in_context(newest_chain(known_id, cluster, service),
+                      call_context(ctx_, ServiceId::codedeploy, "GetDeployment",
+                                   fmt::format("deployment {} of service {}/{}", known_id, cluster, service)));
+}
+
+Result<CodeDeployDeployment> CodeDeployClient::newest_chain(const std::string& known_id, const std::string& cluster,
+                                                            const std::string& service) const {
     auto known = get_deployment(known_id);
     if (!known) return known;
     CodeDeployDeployment newest = std::move(known).value();

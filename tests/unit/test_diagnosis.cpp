@@ -342,6 +342,18 @@ TEST(DigestGaps, TasksWithoutADigestOnAMutableTagCannotBeTold) {
     EXPECT_NE(stage(d, "tasks").summary.find("mutable"), std::string::npos) << stage(d, "tasks").summary;
 }
 
+TEST(DigestGaps, WithoutARepositoryNoSentenceComparesWithNothing) {
+    auto s = healthy_snapshot();
+    s.commits = {};
+    s.commits.configured = false;
+    s.builds = {};
+    s.builds.configured = false;
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::unknown) << d.verdict.summary;
+    for (const auto& st : d.stages) EXPECT_EQ(st.summary.find("not ?"), std::string::npos) << st.summary;
+    EXPECT_NE(stage(d, "tasks").summary.find("newest commit unknown"), std::string::npos) << stage(d, "tasks").summary;
+}
+
 TEST(ServiceLifecycle, ADeletedServiceIsAKnownFailureNamingClusterAndService) {
     auto s = healthy_snapshot();
     s.service.value->status = "INACTIVE";

@@ -35,8 +35,15 @@ constexpr auto kPatience = 60s;  // generous: CI machines are slow; a hang fails
 // Three built-in scenarios as one world: regions, repositories and URLs do not overlap.
 sim::Scenario joined_scenario() {
     json base = json::parse(sim::embedded_scenarios().at("stuck-rollouts"));
+    const std::string account = base["account"];
     for (const char* other : {"healthy", "ec2-never-updated"}) {
-        json doc = json::parse(sim::embedded_scenarios().at(other));
+        // One account holds every pipeline: the others' ARNs and ECR hosts move into it, or their
+        // images would be another account's registry (ECR calls send the host's registryId).
+        std::string text = sim::embedded_scenarios().at(other);
+        const std::string own = json::parse(text)["account"];
+        for (size_t at = text.find(own); at != std::string::npos; at = text.find(own, at + account.size()))
+            text.replace(at, own.size(), account);
+        json doc = json::parse(text);
         for (auto& p : doc["pipelines"]) base["pipelines"].push_back(p);
         for (auto& [k, v] : doc["expect"].items()) base["expect"][k] = v;
         for (auto& [region, v] : doc["world"]["aws"].items()) base["world"]["aws"][region] = v;

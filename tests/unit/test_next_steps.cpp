@@ -154,6 +154,10 @@ TEST(NextSteps, ConfirmStepsComeBeforeFixSteps) {
 TEST(NextSteps, CodeDeployServiceIsFixedThroughCodeDeployNotUpdateService) {
     auto s = moved_latest();
     code_deploy(s);
+    // Steady state after a shift: the replacement became the primary set, alone.
+    auto& sets = s.service.value->task_sets;
+    sets.erase(sets.begin());
+    sets[0].status = "PRIMARY";
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::tasks_stale) << j.dump();
     EXPECT_FALSE(j.any_command_has("update-service")) << "UpdateService cannot roll out a CODE_DEPLOY service\n"
@@ -331,8 +335,14 @@ TEST(NextSteps, AStoppedTaskWithoutStoppedAtIsStillTheOneToDescribe) {
 
 TEST(NextSteps, CodeDeployFailingIsStoppedWithRollback) {
     auto s = healthy_snapshot();
-    s.service.value->deployments[0].rollout_state = "FAILED";
     code_deploy(s);
+    // The replacement set's tasks keep failing while the shift waits for them.
+    Task stopped = running_task("t9", kTdNew, "", "10.0.1.9", at("2025-06-10T14:50:00Z"));
+    stopped.started_by = "ecs-svc/replacement";
+    stopped.last_status = "STOPPED";
+    stopped.desired_status = "STOPPED";
+    stopped.stop_code = "EssentialContainerExited";
+    s.tasks.value->push_back(stopped);
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::deploy_failing) << j.dump();
     EXPECT_TRUE(j.find(StepKind::fix, "aws deploy stop-deployment --deployment-id d-SHIFT0001 --auto-rollback-enabled"))

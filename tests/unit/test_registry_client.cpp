@@ -225,6 +225,7 @@ TEST(EcrAnotherAccount, SendsRegistryIdToTheHostsRegionAndNamesAllThreeInErrors)
     auto failed = aws::EcrClient(aws::AwsContext{&refused, "eu-west-1", aws::Endpoints("eu-west-1")})
                       .recent_images("shared/app", 200, "210987654321");
     ASSERT_FALSE(failed);
-    EXPECT_EQ(failed.error().message.rfind("registry 210987654321, repository shared/app (eu-west-1): ", 0), 0u)
-        << failed.error().message;
+    EXPECT_EQ(failed.error().context.resource, "registry 210987654321, repository shared/app") << failed.error().context.resource;
+    EXPECT_EQ(failed.error().context.region, "eu-west-1");
+    EXPECT_EQ(failed.error().context.call, "ecr:DescribeImages");
 }

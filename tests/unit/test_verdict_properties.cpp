@@ -110,7 +110,11 @@ TEST(VerdictProperties, EveryBuiltinScenarioMinuteByMinuteForSixHours) {
     check_over_time({}, 6h, 1min);
 }
 
-TEST(VerdictProperties, AFleetWeekEveryTenMinutes) {
+TEST(VerdictProperties, AFleetWeekEverySimulatedMinute) {
+    check_over_time({"fleet-3-week"}, 7 * 24h, 1min);
+}
+
+TEST(VerdictProperties, ALargerFleetWeekEveryTenMinutes) {
     check_over_time({"fleet-12-week"}, 7 * 24h, 10min);
 }
 
