@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
         "sha", po::value(&o.sha), "wait: the commit to wait for (default: the newest on the branch)")(
         "timeout", po::value(&o.timeout), "wait: give up after this long (default 20m)")(
         "interval", po::value(&o.interval), "wait: time between refreshes (default: the ECS refresh; 1s with --demo)")(
-        "scenario", po::value(&o.sim_scenario), "sim: the built-in scenario to serve")(
+        "scenario", po::value(&o.sim_scenario), "sim: a built-in scenario, or a scenario file (a path, *.json)")(
         "port", po::value(&o.sim_port), "sim: the TCP port (default 0: a free one, printed)")(
         "throttle-first", po::value(&o.throttle_first), "sim: throttle the first K calls of every AWS operation (fault injection)")(
         "fault", po::value(&o.faults)->composing(),
