@@ -69,14 +69,7 @@ void PipelineCollector::on_service(const RefreshPtr& r, const EcsClusterFetch::S
     begin_codedeploy(r, svc);
 
     std::vector<std::string> groups = s.target_groups;
-    auto add_group = [&groups](const ServiceLoadBalancer& lb) {
-        if (!lb.target_group_arn.empty() &&
-            std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
-            groups.push_back(lb.target_group_arn);
-    };
-    for (const auto& lb : svc.load_balancers) add_group(lb);
-    for (const auto& t : svc.task_sets)
-        for (const auto& lb : t.load_balancers) add_group(lb);
+    add_target_groups(svc, groups);
     snap_.target_groups.configured = !groups.empty();
     if (!groups.empty()) begin_targets(r, std::move(groups), false);
     if (r->early_tasks) {

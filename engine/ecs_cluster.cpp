@@ -85,15 +85,7 @@ void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
     auto described = [this, ctx, build] {
         build->gen->services.set(build->described);
         std::vector<std::string> groups = build->configured_groups;
-        auto add = [&groups](const ServiceLoadBalancer& lb) {
-            if (!lb.target_group_arn.empty() && std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
-                groups.push_back(lb.target_group_arn);
-        };
-        for (const auto& [name, svc] : build->described.found) {
-            for (const auto& lb : svc.load_balancers) add(lb);
-            for (const auto& set : svc.task_sets)  // blue/green: each set has its own group
-                for (const auto& lb : set.load_balancers) add(lb);
-        }
+        for (const auto& [name, svc] : build->described.found) add_target_groups(svc, groups);
         meta_.get(ctx, std::move(groups), false,
                   [build](std::shared_ptr<const TargetMeta> meta) { build->gen->target_groups.set(std::move(meta)); });
     };

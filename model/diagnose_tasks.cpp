@@ -65,6 +65,14 @@ std::pair<int, Duration> repetition(const std::vector<ServiceEvent>& events, std
     return {static_cast<int>(times.size()), gaps[gaps.size() / 2]};
 }
 
+// What each running task carries — by the digest it reports, else by its task definition's
+// reference — against the target commit and the image that should run (judge(), below).
+struct Judgement {
+    std::string expected;  // the digest that should run; empty when not known
+    std::vector<const Task*> off;  // known to run another image or commit
+    std::vector<const Task*> untold;  // nothing tells what they carry
+};
+
 // What the task rules read, gathered once.
 struct Rollout {
     const Service& svc;
@@ -79,6 +87,8 @@ struct Rollout {
     bool task_sets = false;
     const TaskSet* primary_set = nullptr;
     const TaskSet* replacement = nullptr;
+
+    Judgement judged;  // of the running tasks, once they are read
 };
 
 Rollout read_rollout(const Context& ctx, const Service& svc, const std::vector<Task>& tasks) {
@@ -285,12 +295,6 @@ std::optional<StageOutcome> rollout_moving(const Context& ctx, const Rollout& ro
 
 // 3. Steady state: what each running task carries — by the digest it reports, else by its task
 // definition's reference — against the target commit and the image that should run.
-struct Judgement {
-    std::string expected;  // the digest that should run; empty when not known
-    std::vector<const Task*> off;  // known to run another image or commit
-    std::vector<const Task*> untold;  // nothing tells what they carry
-};
-
 Judgement judge(const Context& ctx, const Rollout& ro) {
     Judgement j{expected_digest(ctx), {}, {}};
     for (const Task* t : ro.running) {
@@ -305,7 +309,7 @@ Judgement judge(const Context& ctx, const Rollout& ro) {
 }
 
 std::optional<StageOutcome> tasks_current(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
-    Judgement j = judge(ctx, ro);
+    const Judgement& j = ro.judged;
     if (!ctx.target || !j.off.empty() || !j.untold.empty()) return std::nullopt;
     StageOutcome out = base;
     auto& r = out.report;
@@ -324,7 +328,7 @@ std::optional<StageOutcome> tasks_current(const Context& ctx, const Rollout& ro,
 
 // ... or some run an older image or commit ...
 std::optional<StageOutcome> tasks_stale(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
-    Judgement j = judge(ctx, ro);
+    const Judgement& j = ro.judged;
     if (j.off.empty()) return std::nullopt;
     StageOutcome out = base;
     auto& r = out.report;
@@ -367,7 +371,7 @@ std::optional<StageOutcome> tasks_stale(const Context& ctx, const Rollout& ro, c
 std::optional<StageOutcome> commit_untold(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
     StageOutcome out = base;
     if (!ctx.target) return fail_unknown(out, "newest commit unknown: cannot tell whether the tasks carry it");
-    Judgement j = judge(ctx, ro);
+    const Judgement& j = ro.judged;
     const Task* sample = j.untold.empty() ? nullptr : j.untold.front();
     std::string why = sample ? ctx.task_revision(*sample).note : "";
     return fail_unknown(out, fmt::format("cannot tell which commit {} of {} running tasks carry{}", j.untold.size(),
@@ -404,7 +408,7 @@ std::optional<StageOutcome> rolled_back(const Context& ctx, const Rollout& ro, c
 // CODE_DEPLOY: the newest deployment failed or was stopped (whatever it rolled out).
 std::optional<StageOutcome> codedeploy_failed(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
     const CodeDeployDeployment* d = ctx.codedeploy;
-    if (!ro.task_sets || !d || !(d->status == CodeDeployStatus::failed || d->status == CodeDeployStatus::stopped))
+    if (!ro.task_sets || !d || !d->failed_or_stopped())
         return std::nullopt;
     // A failure older than what runs now is history, not the state of this rollout.
     if (ro.primary_set && ro.primary_set->external_id != d->id && ro.primary_set->created && d->created &&
@@ -413,8 +417,8 @@ std::optional<StageOutcome> codedeploy_failed(const Context& ctx, const Rollout&
     StageOutcome out = base;
     auto& r = out.report;
     r.health = Health::failed;
-    std::string reason = d->error_code.empty() ? d->error_message : d->error_code + ": " + d->error_message;
-    bool rolled_back = !d->rollback_deployment_id.empty() || !d->rollback_message.empty();
+    std::string reason = d->reason();
+    bool rolled_back = d->rolled_back();
     r.summary = fmt::format("CodeDeploy deployment {} {}{}", d->id, d->status.text, rolled_back ? ", rolled back" : "");
     out.verdict = rolled_back ? VerdictCode::deploy_rolled_back : VerdictCode::deploy_failing;
     out.verdict_summary = fmt::format("CodeDeploy deployment {} of service {} {}: {}{}", d->id, ro.svc.name, d->status.text,
@@ -492,7 +496,8 @@ StageOutcome diagnose_tasks(Context& ctx) {
     base.report.id = Stage::tasks;
     if (source_unusable(ctx.snap.service, "ECS service", base, ctx.now)) return base;
     if (source_unusable(ctx.snap.tasks, "ECS tasks", base, ctx.now)) return base;
-    const Rollout ro = read_rollout(ctx, *ctx.snap.service.value, *ctx.snap.tasks.value);
+    Rollout ro = read_rollout(ctx, *ctx.snap.service.value, *ctx.snap.tasks.value);
+    ro.judged = judge(ctx, ro);
     if (ro.task_sets) add_task_set_evidence(ctx, ro.svc, base.report);
     else add_deployment_evidence(ctx, ro.svc, base.report);
     add_digest_evidence(ctx, ro, base.report);

@@ -95,10 +95,6 @@ std::string rollout_task_definition(const Service& svc) {
 
 namespace {
 
-bool stopped_or_failed(const CodeDeployDeployment& d) {
-    return d.status == CodeDeployStatus::failed || d.status == CodeDeployStatus::stopped;
-}
-
 // The task definition a failed CodeDeploy deployment rolled out: its replacement set, while it
 // is still there, else the tasks that set started (they stay listed an hour after they stop).
 std::string codedeploy_task_definition(const CodeDeployDeployment& d, const Service& svc, const std::vector<Task>* tasks) {
@@ -131,13 +127,11 @@ void Context::find_rollback() {
             rollback = Rollback{d.task_definition, d.id, "ECS", true, d.rollout_state_reason, d.updated};
             return;
         }
-    if (!codedeploy || !stopped_or_failed(*codedeploy)) return;
+    if (!codedeploy || !codedeploy->failed_or_stopped()) return;
     std::string td = codedeploy_task_definition(*codedeploy, svc, snap.tasks.get());
     if (td.empty() || !carries_target(td)) return;
-    std::string reason = codedeploy->error_code.empty() ? codedeploy->error_message
-                                                        : codedeploy->error_code + ": " + codedeploy->error_message;
-    bool rolled_back = !codedeploy->rollback_deployment_id.empty() || !codedeploy->rollback_message.empty() || td != intended;
-    rollback = Rollback{td, codedeploy->id, "CodeDeploy", rolled_back, reason, codedeploy->completed};
+    bool rolled_back = codedeploy->rolled_back() || td != intended;
+    rollback = Rollback{td, codedeploy->id, "CodeDeploy", rolled_back, codedeploy->reason(), codedeploy->completed};
 }
 
 Context::Context(const PipelineSnapshot& s) : snap(s), now(s.now) {

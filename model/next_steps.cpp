@@ -344,6 +344,7 @@ std::string command_for(const Facts& f, Part part) {
             return spec.version_url.empty() ? "" : Cmd("curl").word("-sS -i").arg(spec.version_url).str();
         case Part::logs: return "";  // a log search is a finding's evidence, never the verdict's
         case Part::secrets: return "";  // its metadata is a finding's evidence; never fetched for a value
+        case Part::deployment: return "";  // evidence beside the task sets, never alone the verdict's
     }
     return "";
 }

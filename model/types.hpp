@@ -211,6 +211,10 @@ struct CodeDeployDeployment {
     std::string target_status;
     std::vector<CodeDeployLifecycleEvent> lifecycle;
     std::vector<CodeDeployTaskSet> task_sets;
+
+    bool failed_or_stopped() const { return status == CodeDeployStatus::failed || status == CodeDeployStatus::stopped; }
+    bool rolled_back() const { return !rollback_deployment_id.empty() || !rollback_message.empty(); }
+    std::string reason() const;  // "ALARM_ACTIVE: One or more alarms ...", either part alone when the other is absent
 };
 
 struct TaskContainer {
@@ -246,6 +250,10 @@ struct Task {
 // ECR image, else the first container. The collector discovers the repository with this rule and
 // the diagnosis judges the same container.
 const ContainerDef* app_container(const TaskDefinition& td, const std::string& repository);
+
+// Appends every target group the service's tasks register in — its own load balancers and, for
+// blue/green, each task set's — that `groups` does not hold yet.
+void add_target_groups(const Service& svc, std::vector<std::string>& groups);
 
 // ---- load balancing ---------------------------------------------------------------------------
 
