@@ -302,7 +302,11 @@ Judgement judge(const Context& ctx, const Rollout& ro) {
         Revision rev = ctx.task_revision(*t);
         bool digest_off = c && !c->image_digest.empty() && !j.expected.empty() && c->image_digest != j.expected;
         bool commit_off = ctx.target && rev.known() && rev.sha != ctx.target->sha;
-        if (digest_off || commit_off) j.off.push_back(t);
+        // A task pulls its image when it starts: one that reports no digest and started before
+        // the target's image was pushed (beyond the clocks' tolerance) cannot run that image.
+        bool before_image = c && c->image_digest.empty() && !rev.known() && ctx.expected_image && t->started_at &&
+                            *t->started_at + RevisionIndex::kClockSkew < ctx.expected_image->pushed_at;
+        if (digest_off || commit_off || before_image) j.off.push_back(t);
         else if (!ctx.target || !rev.known()) j.untold.push_back(t);
     }
     return j;
@@ -358,6 +362,19 @@ std::optional<StageOutcome> tasks_stale(const Context& ctx, const Rollout& ro, c
             r.evidence.push_back({"started before push", fmt::format("task started {}, image pushed {}", format_iso8601(*sample->started_at),
                                                                      format_iso8601(want->pushed_at)),
                                   sample->started_at});
+    } else if (!running.known()) {
+        // No digest and an untold revision: off because they started before the image existed.
+        const Image& want = *ctx.expected_image;
+        const std::string sha = ctx.short_sha(ctx.target->sha);
+        r.summary = fmt::format("{}/{} tasks started before {} ({}) was pushed and report no digest: they run an older image",
+                                j.off.size(), ro.running.size(), short_digest(want.digest), sha);
+        ImageRef ref = ctx.app_container ? parse_image_ref(ctx.app_container->image) : ImageRef{};
+        out.verdict_summary = fmt::format("Tasks started {} before the image for {} was pushed ({}){}: they were never restarted.",
+                                          format_duration(want.pushed_at - *sample->started_at), sha, format_clock(want.pushed_at),
+                                          ref.tag.empty() ? "" : fmt::format(" under tag {}", ref.tag));
+        r.evidence.push_back({"started before push", fmt::format("task started {}, image pushed {}", format_iso8601(*sample->started_at),
+                                                                 format_iso8601(want.pushed_at)),
+                              sample->started_at});
     } else {
         // Off by commit (the judgement only says so with a target and a known revision).
         r.summary = fmt::format("{}/{} tasks run {}, not {}", j.off.size(), ro.running.size(), running.short_sha(),

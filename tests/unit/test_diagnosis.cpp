@@ -342,6 +342,31 @@ TEST(DigestGaps, TasksWithoutADigestOnAMutableTagCannotBeTold) {
     EXPECT_NE(stage(d, "tasks").summary.find("mutable"), std::string::npos) << stage(d, "tasks").summary;
 }
 
+// A task pulls its image when it starts: without a digest, one that started before the newest
+// image was pushed still cannot run it (the cache trap without digests), beyond the clocks' slack.
+TEST(DigestGaps, TasksWithoutADigestThatStartedBeforeTheImageWasPushedAreStale) {
+    auto s = healthy_snapshot();
+    (*s.task_definitions.value)[kTdNew].containers[0].image = std::string(kRegistry) + "/app:latest";
+    (*s.images.value)[0].tags.push_back("latest");
+    const TimePoint pushed = (*s.images.value)[0].pushed_at;
+    for (auto& t : *s.tasks.value) {
+        t.containers[0].image_digest.clear();
+        t.started_at = pushed - std::chrono::hours(2);
+    }
+    Diagnosis d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::tasks_stale) << d.verdict.summary;
+    EXPECT_EQ(d.verdict.stage, Stage::tasks);
+    EXPECT_NE(d.verdict.summary.find("2h before the image for"), std::string::npos) << d.verdict.summary;
+    EXPECT_NE(d.verdict.summary.find("under tag latest"), std::string::npos) << d.verdict.summary;
+    EXPECT_NE(stage(d, "tasks").summary.find("report no digest"), std::string::npos) << stage(d, "tasks").summary;
+    EXPECT_EQ(stage(d, "tasks").summary.find("not ?"), std::string::npos) << stage(d, "tasks").summary;
+
+    // Two minutes before the push is within the tolerance of the clocks: nothing is proven.
+    for (auto& t : *s.tasks.value) t.started_at = pushed - std::chrono::minutes(2);
+    d = diagnose(s);
+    EXPECT_EQ(d.verdict.code, VerdictCode::unknown) << d.verdict.summary;
+}
+
 TEST(DigestGaps, WithoutARepositoryNoSentenceComparesWithNothing) {
     auto s = healthy_snapshot();
     s.commits = {};
