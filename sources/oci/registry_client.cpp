@@ -22,7 +22,8 @@ constexpr const char* kManifestTypes =
 constexpr int kMaxRedirects = 3;
 
 Error registry_error(const std::string& host, const std::string& reason, int status = 0, bool retryable = false) {
-    return Error{"registry", fmt::format("cannot read registry {}: {}", host, reason), status, retryable, ErrorKind::http};
+    // No code of its own: the message says what failed, the context (image_of) which call.
+    return Error{"", fmt::format("cannot read registry {}: {}", host, reason), status, retryable, ErrorKind::http};
 }
 
 bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]"; }
@@ -205,6 +206,16 @@ Result<std::string> digest_from_body(Transport& transport, HttpRequest request, 
 }  // namespace
 
 Result<std::vector<Image>> RegistryClient::image_of(const std::string& path, const std::string& tag_or_digest) const {
+    auto images = manifest_of(path, tag_or_digest);
+    if (!images) {
+        Error e = images.error();
+        e.context.fill_from({fmt::format("HEAD /v2/{}/manifests/{}", path, tag_or_digest), "", "", ""});
+        return e;
+    }
+    return images;
+}
+
+Result<std::vector<Image>> RegistryClient::manifest_of(const std::string& path, const std::string& tag_or_digest) const {
     const std::string& host = target_.registry.host;
     if (!target_.credential.helper.empty())
         return registry_error(host, fmt::format("needs credential helper docker-credential-{} (not supported)",

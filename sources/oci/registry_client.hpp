@@ -64,10 +64,13 @@ class RegistryClient {
 public:
     RegistryClient(Transport& transport, RegistryTarget target) : transport_(transport), target_(std::move(target)) {}
     // The image a tag (or a digest) names: one Image, push time unknown; none when the
-    // registry has no such manifest. Any failure reads "cannot read registry <host>: <reason>".
+    // registry has no such manifest. Any failure reads "cannot read registry <host>: <reason>",
+    // its context naming the call ("HEAD /v2/<path>/manifests/<tag>").
     Result<std::vector<Image>> image_of(const std::string& path, const std::string& tag_or_digest) const;
 
 private:
+    Result<std::vector<Image>> manifest_of(const std::string& path, const std::string& tag_or_digest) const;
+
     Transport& transport_;
     RegistryTarget target_;
 };
