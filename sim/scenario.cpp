@@ -264,7 +264,7 @@ Result<Scenario> parse_scenario(const std::string& json_text) {
     s.name = c.text(doc, "name", "", true);
     if (!s.name.empty()) c.set_scenario(s.name);
     c.only_members(doc, {"name", "title", "description", "start", "account", "credentials", "pipelines", "expect",
-                         "expect_stage", "world", "script"},
+                         "expect_stage", "expect_health", "expect_absent", "expect_present", "world", "script"},
                    "");
     s.title = c.text(doc, "title", "", false);
     s.description = c.text(doc, "description", "", false);

@@ -51,7 +51,65 @@ for p in doc["pipelines"]:
         if value:
             print(f"{key} = {json.dumps(value)}")
     print()
+# Registries the server answers for (its banner: "registry HOST -> URL"), as mirrors would be.
+for host, url in re.findall(r"^  registry (\S+) -> (\S+)$", open(sys.argv[2]).read(), re.M):
+    print(f"[registry.{json.dumps(host)}]")
+    print(f"endpoint = {json.dumps(url)}")
+    print()
 PY
+}
+
+# check_verdicts TAG SCENARIO_JSON REPORT_JSON EXIT_CODE: the report of `check --json` against
+# what the scenario declares: "expect" (pipeline -> verdict code), and where given "expect_stage"
+# (pipeline -> the stage the verdict names), "expect_health" (pipeline -> {stage: health}) and
+# "expect_absent" / "expect_present" (pipeline -> words no sentence of it may hold / that the
+# verdict's summary must hold);
+# the exit code by precedence (1 when any pipeline is known not live, else 2 when any cannot be
+# told, else 0); and no sentence that compares a value with itself or with nothing. Prints one
+# "ok" line, or counts a failure with every problem found.
+check_verdicts() {
+  local why
+  why=$("$py" - "$@" 2>&1 <<'PY'
+import json, re, sys
+tag, scenario, report, code = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+doc = json.load(open(scenario))
+want, want_stage, want_health = doc["expect"], doc.get("expect_stage", {}), doc.get("expect_health", {})
+want_absent, want_present = doc.get("expect_absent", {}), doc.get("expect_present", {})
+try:
+    pipelines = json.load(open(report))["pipelines"]
+except Exception as e:
+    sys.exit(f"no JSON report: {e}")
+problems = []
+got = {p["name"]: p["verdict"]["code"] for p in pipelines}
+if got != want:
+    problems.append(f"expected {want}, got {got}")
+for p in pipelines:
+    name, verdict = p["name"], p["verdict"]
+    if name in want_stage and verdict["stage"] != want_stage[name]:
+        problems.append(f"{name}: verdict names stage {verdict['stage']!r}, expected {want_stage[name]!r}")
+    health = {s["id"]: s["health"] for s in p["stages"]}
+    for stage, h in want_health.get(name, {}).items():
+        if health.get(stage) != h:
+            problems.append(f"{name}: stage {stage} is {health.get(stage)!r}, expected {h!r}")
+    for words in want_present.get(name, []):
+        if words not in verdict["summary"]:
+            problems.append(f"{name}: the verdict does not say {words!r}: {verdict['summary']}")
+    texts = [verdict["summary"]] + [s["summary"] for s in p["stages"]] + [f["message"] for f in p.get("findings", [])]
+    for t in texts:
+        if re.search(r"(\S{4,}),? not \1\b", t) or "not ?" in t:
+            problems.append(f"{name}: compares a value with itself or with nothing: {t}")
+        for words in want_absent.get(name, []):
+            if words in t:
+                problems.append(f"{name}: says {words!r} where its answers do not: {t}")
+broken = any(v not in ("live", "unknown") for v in want.values())
+expected_code = 1 if broken else 2 if "unknown" in want.values() else 0
+if code != expected_code:
+    problems.append(f"exit {code}, expected {expected_code}")
+if problems:
+    sys.exit("\n  ".join(problems))
+print(f"ok {tag}: exit {code}, " + ", ".join(f"{k}={v}" for k, v in want.items()))
+PY
+) && echo "$why" || fail "$1: $why"
 }
 
 # sim_keys TAG: sets $key and $secret to the keys the server of TAG accepts (from its banner).

@@ -81,6 +81,14 @@ doc["world"]["registries"] = {
     }},
     "ghcr.io": {"repositories": {"acme-pay/payments-api": {"tags": {f"sha-{SHA[:7]}": DIGEST}}}},
 }
+# What the e2e test checks beside the verdicts (tests/e2e/sim_lib.sh, check_verdicts): the
+# stage that cannot be told, and no pipeline ever reading another registry's error.
+doc["expect_stage"] = {"hub-latest": "image", "hub-private": "image"}
+doc["expect_health"] = {"hub-private": {"image": "unknown", "taskdef": "ok"}, "hub-latest": {"image": "unknown"}}
+doc["expect_absent"] = {name: ["RepositoryNotFoundException", "ecr:"] for name in pipelines if name != "ecr-shared"}
+order = ["name", "title", "description", "start", "account", "credentials", "pipelines", "expect", "expect_stage",
+         "expect_health", "expect_absent", "world", "script"]
+doc = {k: doc[k] for k in order if k in doc}
 with open(os.path.join(here, "registries.json"), "w") as out:
     json.dump(doc, out, indent=1)
     out.write("\n")
