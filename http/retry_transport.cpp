@@ -18,6 +18,14 @@ std::string shortened(std::string text) {
     return text;
 }
 
+// What the status bar shows of a failure: the call it was ("ecs:DescribeServices", "GET
+// /repos/o/r/commits"; the source's name says the region or host), then the answer's words.
+std::string failure_line(const HttpRequest& request, const std::string& description) {
+    std::string call = operation_of(request);
+    if (request.aws_service.empty()) call = request.method + " " + call;
+    return call + ": " + description;
+}
+
 std::optional<long long> header_number(const HttpResponse& response, const char* name) {
     auto it = response.headers.find(name);
     if (it == response.headers.end()) return std::nullopt;
@@ -143,6 +151,7 @@ HttpResponse RetryTransport::send(const HttpRequest& request) {
             return response;
         }
         AnswerReading reading = read(request, response);
+        const std::string failure = failure_line(request, reading.description);
         bool retryable = reading.retryable || reading.keys_refused;  // refused keys are dropped below us
         bool source_broken = reading.source_broken;
         std::optional<TimePoint> until;
@@ -153,7 +162,7 @@ HttpResponse RetryTransport::send(const HttpRequest& request) {
                 Duration delay = std::max(Duration::zero(), reset_at - clock_.now());
                 logging::logger().debug("retry {} {}: rate limit exhausted, waiting {} ms for its reset", source,
                                         operation_of(request), delay.count());
-                record(source, Outcome::retry, reading.description, clock_.now() + delay);
+                record(source, Outcome::retry, failure, clock_.now() + delay);
                 sleep_(delay);
                 continue;
             }
@@ -167,14 +176,14 @@ HttpResponse RetryTransport::send(const HttpRequest& request) {
             logging::logger().debug("retry {} {}: {}; attempt {} of {} in {} ms", source, operation_of(request),
                                     logging::first_line(reading.description), attempt + 1, options_.max_attempts,
                                     delay.count());
-            record(source, Outcome::retry, reading.description, clock_.now() + delay);
+            record(source, Outcome::retry, failure, clock_.now() + delay);
             sleep_(delay);
             continue;
         }
         if (retryable || source_broken) {
             logging::logger().warn("{} {} failed after {} attempt(s): {}", source, operation_of(request), attempt,
                                    logging::first_line(reading.description));
-            record(source, Outcome::fail, reading.description, until);
+            record(source, Outcome::fail, failure, until);
         } else {
             // A definite answer (not found, validation): the source itself works.
             record(source, Outcome::success, {}, std::nullopt);

@@ -91,7 +91,7 @@ TEST(RetrySeam, BrokenSourceFailsAtOnceWithTheReadingsDescription) {
     EXPECT_EQ(retry.send(teapot_request()).status, 409);
     EXPECT_EQ(f.inner.requests.size(), 1u);
     EXPECT_EQ(retry.states()[0].state, SourceState::State::failing);
-    EXPECT_EQ(retry.states()[0].error, "teapot 409");
+    EXPECT_EQ(retry.states()[0].error, "GET /brew: teapot 409");  // the call, then the reading
 }
 
 TEST(RetrySeam, RateLimitWaitsUntilTheReadingsReset) {
@@ -125,7 +125,7 @@ TEST(RetrySeam, LocalFailuresForGoodAreNotRetriedOthersAre) {
     f.inner.push(200, "tea");
     RetryTransport retry = f.make();
     EXPECT_EQ(retry.send(teapot_request()).status, 0);
-    EXPECT_EQ(retry.states()[0].error, "no AWS region for ecs request");
+    EXPECT_EQ(retry.states()[0].error, "GET /brew: no AWS region for ecs request");
     EXPECT_EQ(retry.send(teapot_request()).status, 200);
     EXPECT_EQ(f.inner.requests.size(), 3u);
 }

@@ -32,6 +32,7 @@ HttpRequest ecs_request() {
     r.url = "https://ecs.eu-west-1.amazonaws.com/";
     r.aws_region = "eu-west-1";
     r.aws_service = "ecs";
+    r.headers["X-Amz-Target"] = "AmazonEC2ContainerServiceV20141113.DescribeServices";
     aws::mark_aws_request(r);
     return r;
 }
@@ -106,7 +107,8 @@ TEST(Retry, NonThrottlingClientErrorsAreNotRetried) {
     EXPECT_TRUE(f.sleeps.empty());
     auto state = retry.states()[0];
     EXPECT_EQ(state.state, SourceState::State::failing);  // no permission: the source cannot work
-    EXPECT_EQ(state.error, "AccessDeniedException: not authorized to perform ecs:DescribeServices");
+    // The status bar names the call that failed.
+    EXPECT_EQ(state.error, "ecs:DescribeServices: AccessDeniedException: not authorized to perform ecs:DescribeServices");
 }
 
 TEST(Retry, LocalCredentialFailuresAreNotRetried) {
@@ -119,7 +121,7 @@ TEST(Retry, LocalCredentialFailuresAreNotRetried) {
     EXPECT_EQ(retry.send(ecs_request()).status, 0);
     EXPECT_EQ(f.inner.requests.size(), 1u);
     EXPECT_EQ(retry.states()[0].state, SourceState::State::failing);
-    EXPECT_EQ(retry.states()[0].error, local.error);
+    EXPECT_EQ(retry.states()[0].error, "ecs:DescribeServices: " + local.error);
 }
 
 TEST(Retry, JitterStaysWithinTheCapAndHonoursRetryAfter) {
@@ -157,12 +159,12 @@ TEST(Retry, StatesGoOkBackingOffFailingOk) {
     ASSERT_EQ(seen_while_sleeping.size(), 1u);
     EXPECT_EQ(seen_while_sleeping[0].state, SourceState::State::backing_off);
     EXPECT_EQ(seen_while_sleeping[0].retry_at, kStart + 100ms);
-    EXPECT_EQ(seen_while_sleeping[0].error, "ThrottlingException: Rate exceeded");
+    EXPECT_EQ(seen_while_sleeping[0].error, "ecs:DescribeServices: ThrottlingException: Rate exceeded");
 
     SourceState failing = retry.states()[0];
     EXPECT_EQ(failing.state, SourceState::State::failing);
     EXPECT_EQ(failing.failing_since, kStart + 100ms);
-    EXPECT_EQ(failing.error, "ThrottlingException: Rate exceeded");
+    EXPECT_EQ(failing.error, "ecs:DescribeServices: ThrottlingException: Rate exceeded");
     EXPECT_EQ(failing.last_success, kStart);
 
     // Still failing later: the streak keeps its start.
@@ -171,7 +173,7 @@ TEST(Retry, StatesGoOkBackingOffFailingOk) {
     f.inner.push(503, "");
     retry.send(ecs_request());
     EXPECT_EQ(retry.states()[0].failing_since, kStart + 100ms);
-    EXPECT_EQ(retry.states()[0].error, "HTTP 503");
+    EXPECT_EQ(retry.states()[0].error, "ecs:DescribeServices: HTTP 503");
 
     f.inner.push(200, "{}");
     retry.send(ecs_request());
@@ -289,7 +291,7 @@ TEST(Retry, GithubRateLimitFarAwayIsReportedNotWaited) {
     SourceState state = retry.states()[0];
     EXPECT_EQ(state.state, SourceState::State::backing_off);
     EXPECT_EQ(state.retry_at, kStart + 30min);
-    EXPECT_EQ(state.error, "HTTP 403: API rate limit exceeded");
+    EXPECT_EQ(state.error, "GET /repos/acme/shop/commits: HTTP 403: API rate limit exceeded");
 }
 
 TEST(Retry, ConcurrentSendsShareBudgetsAndStates) {
