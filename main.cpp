@@ -12,13 +12,35 @@
 
 #include "app/commands.hpp"
 #include "app/sources.hpp"
+#include "base/visible_stream.hpp"
 #include "demo/simulator.hpp"
+#include "report/style.hpp"
 
 namespace po = boost::program_options;
 using namespace shipwatch;
 using namespace shipwatch::app;
 
+namespace {
+
+// Every line a command prints leaves through these: a hidden control in API text or in the
+// config (a pipeline name, an escaped key) is shown, never obeyed; the report's own colours pass.
+struct VisibleStdio {
+    VisibleStreambuf out{std::cout.rdbuf(), tui::ansi_sequences()};
+    VisibleStreambuf err{std::cerr.rdbuf(), tui::ansi_sequences()};
+    std::streambuf* old_out = std::cout.rdbuf(&out);
+    std::streambuf* old_err = std::cerr.rdbuf(&err);
+    ~VisibleStdio() {
+        std::cout.flush();
+        std::cerr.flush();
+        std::cout.rdbuf(old_out);
+        std::cerr.rdbuf(old_err);
+    }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    VisibleStdio stdio;
     Options o;
     Io io{std::cout, std::cerr, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1};
     io.simulator = &demo::builtin_simulator();

@@ -7,6 +7,7 @@
 #include "app/commands.hpp"
 #include "app/sources.hpp"
 #include "model/analysis.hpp"
+#include "model/visible.hpp"
 #include "report/report.hpp"
 
 namespace shipwatch::app {
@@ -21,7 +22,7 @@ int run_check(const Options& o, Io& io) {
     std::vector<PipelineAnalysis> results;
     for (auto& snap : collect_all(collectors)) results.push_back(analyze(std::move(snap)));
     if (o.json) {
-        io.out << tui::to_json(results).dump(2) << '\n';
+        io.out << json_visible(tui::to_json(results).dump(2)) << '\n';  // C1 and bidi escaped too
     } else {
         tui::TextOptions t;
         t.color = !o.no_color && io.out_is_terminal && !std::getenv("NO_COLOR");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "model/visible.hpp"
 #include "report/report.hpp"
 #include "report/style.hpp"
 
@@ -11,11 +12,13 @@ namespace {
 class Writer {
 public:
     explicit Writer(bool color) : color_(color) {}
+    // Every piece is made visible here, where the report's text is assembled: its own colours
+    // are added around pieces, never inside one.
     void put(Role role, std::string_view text) {
-        if (color_ && role != Role::normal) out_ += fmt::format("{}{}\x1b[0m", ansi(role), text);
-        else out_ += text;
+        if (color_ && role != Role::normal) out_ += fmt::format("{}{}\x1b[0m", ansi(role), visible(text));
+        else out_ += visible(text);
     }
-    void put(std::string_view text) { out_ += text; }
+    void put(std::string_view text) { out_ += visible(text); }
     void line() { out_ += '\n'; }
     std::string take() { return std::move(out_); }
 

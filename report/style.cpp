@@ -1,5 +1,7 @@
 #include "report/style.hpp"
 
+#include <algorithm>
+
 namespace shipwatch::tui {
 
 Role role_of(Health h) {
@@ -72,6 +74,15 @@ std::string_view ansi(Role r) {
         case Role::selected: return "\x1b[7m";
         default: return "\x1b[0m";
     }
+}
+
+std::vector<std::string> ansi_sequences() {
+    std::vector<std::string> out;
+    for (int r = static_cast<int>(Role::normal); r <= static_cast<int>(Role::accent); ++r) {
+        std::string seq(ansi(static_cast<Role>(r)));
+        if (std::find(out.begin(), out.end(), seq) == out.end()) out.push_back(seq);
+    }
+    return out;
 }
 
 }  // namespace shipwatch::tui

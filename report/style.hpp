@@ -2,7 +2,9 @@
 // state reads without colour, and a role the colour themes map in one place.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/diagnosis.hpp"
 
@@ -17,5 +19,8 @@ std::string_view glyph(Health h);  // ✔ ↻ ◆ ✖ ?
 std::string_view glyph(Severity s);
 // ANSI SGR sequence for a role (16 colours), for the plain reporter on a terminal.
 std::string_view ansi(Role r);
+// Every sequence ansi() gives, the reset included: the only escapes the program's own output may
+// carry (base/visible_stream.hpp lets exactly these through).
+std::vector<std::string> ansi_sequences();
 
 }  // namespace shipwatch::tui

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "model/visible.hpp"
 #include "tui/text.hpp"
 
 namespace shipwatch::tui {
@@ -26,7 +27,12 @@ int CellGrid::put(int x, int y, std::string_view s, Attr attr, int max_x) {
             pos = p2;
         }
         std::string_view g = s.substr(start, pos - start);
-        if (w == 0 || cp == 0xFFFD) {  // control characters and strays render as a space
+        if (is_hidden_control(cp)) {
+            // Never written raw: whitespace shows as a space, any other control (ESC, C1, a bidi
+            // override that would reverse the line) as the replacement glyph.
+            g = cp == '\t' || cp == '\n' || cp == '\r' ? std::string_view(" ") : std::string_view("\xEF\xBF\xBD");
+            w = 1;
+        } else if (w == 0 || cp == 0xFFFD) {  // strays render as a space
             g = cp == 0xFFFD ? std::string_view("\xEF\xBF\xBD") : std::string_view(" ");
             w = 1;
         }

@@ -57,7 +57,8 @@ public:
     Cell& at(int x, int y) { return cells_[static_cast<size_t>(y) * size_.width + x]; }
 
     // Writes `s` from (x, y), clipped at `max_x` (exclusive; -1 = grid edge). Returns the column
-    // after the last written one. Control characters become spaces.
+    // after the last written one. Tabs and newlines become spaces; every other hidden control
+    // (model/visible.hpp: ESC, C1, bidi overrides) the replacement glyph U+FFFD.
     int put(int x, int y, std::string_view s, Attr attr = {}, int max_x = -1);
     void fill(Rect r, Attr attr, std::string_view glyph = " ");
     // Restyles cells without changing their glyphs (selection bars, whole-row verdict colour).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/visible.hpp"
 #include "tui/parts.hpp"
 #include "tui/picture_query.hpp"
 #include "report/report.hpp"
@@ -55,7 +56,7 @@ std::string evidence_json(const Picture& picture, const ViewState& state) {
             break;
         }
     }
-    return out.dump(2);
+    return json_visible(out.dump(2));  // C1 and bidi escaped too, as check --json does
 }
 
 }  // namespace shipwatch::tui

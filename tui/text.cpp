@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "model/visible.hpp"
+
 namespace shipwatch::tui::text {
 
 int codepoint_width(char32_t c) {
-    if (c < 0x20 || (c >= 0x7F && c < 0xA0)) return 0;
+    // Controls and bidi overrides take a cell: the grid shows each as a visible glyph.
+    if (is_hidden_control(c)) return 1;
     if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x200B && c <= 0x200F) || (c >= 0xFE00 && c <= 0xFE0F)) return 0;
     // East Asian wide and fullwidth blocks, and the emoji planes: two columns.
     if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
