@@ -56,9 +56,14 @@ void VisibleStreambuf::take(char c) {
             }
             return;
         }
-        pending_ += c;
-        if (pending_.size() >= utf8_length(static_cast<unsigned char>(pending_[0])) || (b & 0xC0) != 0x80)
+        if ((b & 0xC0) != 0x80) {
+            // The character ended early: its bytes are shown, and this one starts afresh.
             emit_pending();
+            take(c);
+            return;
+        }
+        pending_ += c;
+        if (pending_.size() >= utf8_length(static_cast<unsigned char>(pending_[0]))) emit_pending();
         return;
     }
     if (b == 0x1b && !own_.empty()) {

@@ -18,6 +18,13 @@ char32_t next_codepoint(std::string_view s, size_t& pos) {
         }
         cp = (cp << 6) | (byte(pos + i) & 0x3F);
     }
+    // Overlong forms (C0 9B would be an ESC in disguise), UTF-16 surrogates and values past
+    // U+10FFFF are not UTF-8: the lead byte is a stray, as a terminal would treat it.
+    static constexpr char32_t kLeast[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kLeast[extra] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+        ++pos;
+        return 0xFFFD;
+    }
     pos += extra + 1;
     return cp;
 }

@@ -47,6 +47,15 @@ TEST(Visible, EveryHiddenControlIsWrittenAsAnEscape) {
     EXPECT_EQ(visible("tab\there\nline", /*keep_newlines=*/true), "tab\\there\nline");
 }
 
+// Found by fuzz_visible: an overlong form passed as it came. C0 9B would be an ESC in disguise.
+TEST(Visible, OverlongFormsSurrogatesAndOutOfRangeAreNotUtf8) {
+    EXPECT_EQ(visible("\xc0\x9b[2J"), "\\xc0\\x9b[2J");
+    EXPECT_EQ(visible("o\xc1\xab"), "o\\xc1\\xab");
+    EXPECT_EQ(visible("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+    EXPECT_EQ(visible("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
+    EXPECT_EQ(visible("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");  // U+10FFFF is the last
+}
+
 TEST(Visible, PrintableTextOfAnyScriptIsUnchanged) {
     for (std::string s : {"plain ascii", "Zoë Ångström", "日本語のコミット", "✔ ↻ ◆ ✖ ? · … →", "emoji 🚀", ""})
         EXPECT_EQ(visible(s), s);
