@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <regex>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "model/time.hpp"
@@ -43,6 +45,17 @@ std::string next_link(const std::string& link) {
     }
     return {};
 }
+
+// "https://host:port" with the scheme's default port made explicit, the host in lower case.
+std::string origin_of(const std::string& url) {
+    UrlParts u = split_url(url);
+    std::string host = u.host;
+    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+    int port = u.port != 0 ? u.port : u.scheme == "https" ? 443 : u.scheme == "http" ? 80 : 0;
+    return fmt::format("{}://{}:{}", u.scheme, host, port);
+}
+
+bool same_origin(const std::string& a, const std::string& b) { return origin_of(a) == origin_of(b); }
 
 std::string str(const json& o, const char* key) {
     if (!o.is_object()) return {};
@@ -213,6 +226,11 @@ void GithubClient::record_rate_limit(const Headers& headers) {
     if (!reset.empty()) rate_.reset_epoch = std::atoll(reset.c_str());
 }
 
+GithubClient::GithubClient(GithubContext ctx)
+    : ctx_(std::move(ctx)), etag_cache_(kEtagEntries, kEtagBytes, [](const std::string& url, const CachedPage& c) {
+          return url.size() + c.etag.size() + c.page.body.size() + c.page.next_url.size();
+      }) {}
+
 Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
     if (ctx_.transport == nullptr) return error_of(ErrorKind::transport, "transport", "no transport configured");
     HttpRequest request;
@@ -221,15 +239,24 @@ Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
     request.read_answer = &read_github_answer;
     request.method = "GET";
     request.url = path_or_url.rfind("http", 0) == 0 ? path_or_url : ctx_.api_url + path_or_url;
+    // A Link header is the server's word: the token goes to the API's origin only, and a page
+    // elsewhere is not fetched at all (it could be anyone's, and the listing would be theirs).
+    if (!same_origin(request.url, ctx_.api_url))
+        return answer_error("ForeignLink",
+                            fmt::format("the next page is on {}, not on the API's origin {}: not followed", origin_of(request.url),
+                                        origin_of(ctx_.api_url)),
+                            0, false);
     request.headers["Accept"] = "application/vnd.github+json";
     request.headers["X-GitHub-Api-Version"] = "2022-11-28";
     request.headers["User-Agent"] = "shipwatch";
     if (!ctx_.token.empty()) request.headers["Authorization"] = "Bearer " + ctx_.token;
+    // The page the ETag stands for, kept here: another thread may evict it before the 304 comes.
+    std::optional<CachedPage> cached;
     {
         std::lock_guard lock(mutex_);
-        if (auto it = etag_cache_.find(request.url); it != etag_cache_.end())
-            request.headers["If-None-Match"] = it->second.etag;
+        if (const CachedPage* c = etag_cache_.find(request.url)) cached = *c;
     }
+    if (cached) request.headers["If-None-Match"] = cached->etag;
 
     {
         // Exhausted: asking again before the reset only burns goodwill (GitHub may block the
@@ -252,18 +279,18 @@ Result<GithubClient::Page> GithubClient::get(const std::string& path_or_url) {
 
     if (response.status == 304) {
         // A conditional hit costs no rate limit; the cached page is still current.
-        std::lock_guard lock(mutex_);
-        if (auto it = etag_cache_.find(request.url); it != etag_cache_.end()) {
+        if (cached) {
+            std::lock_guard lock(mutex_);
             ++not_modified_;
-            return it->second.page;
+            return cached->page;
         }
-        return answer_error("HTTP 304", "not modified, but nothing cached for " + request.url, 304, false);
+        return answer_error("HTTP 304", "not modified, but nothing was asked conditionally for " + request.url, 304, false);
     }
     if (response.status >= 200 && response.status < 300) {
         Page page{response.body, next_link(header(response.headers, "Link"))};
         if (std::string etag = header(response.headers, "ETag"); !etag.empty()) {
             std::lock_guard lock(mutex_);
-            etag_cache_[request.url] = CachedPage{etag, page};
+            etag_cache_.put(request.url, CachedPage{etag, page});
         }
         return page;
     }

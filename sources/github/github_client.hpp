@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/lru_cache.hpp"
 #include "base/result.hpp"
 #include "http/transport.hpp"
 #include "model/types.hpp"
@@ -33,7 +34,11 @@ struct RateLimit {
 
 class GithubClient {
 public:
-    explicit GithubClient(GithubContext ctx) : ctx_(std::move(ctx)) {}
+    explicit GithubClient(GithubContext ctx);
+    // The ETag cache's bounds: a repository adds a jobs URL per run, forever, and a server that
+    // changes its ETag and next URL every time would add one per request.
+    static constexpr size_t kEtagEntries = 512;
+    static constexpr size_t kEtagBytes = 32 << 20;
     // GET /repos/{repo}/commits?sha={branch}&per_page={n}; newest first.
     Result<std::vector<Commit>> commits(const std::string& repo, const std::string& branch, int n = 30);
     // GET /repos/{repo}/actions/runs?branch=  (or /actions/workflows/{workflow}/runs); newest first.
@@ -67,7 +72,7 @@ private:
 
     GithubContext ctx_;
     mutable std::mutex mutex_;
-    std::map<std::string, CachedPage> etag_cache_;  // url -> last 200 answer
+    LruCache<CachedPage> etag_cache_;  // url -> last 200 answer
     RateLimit rate_{};
     int not_modified_ = 0;
 };

@@ -288,3 +288,67 @@ TEST(GithubStates, UnknownStatusOrConclusionIsRefused) {
 
 }  // namespace
 }  // namespace shipwatch::github
+
+namespace shipwatch::github {
+namespace {
+
+// Issue 13: the token went to a Link rel="next" URL on another origin.
+TEST(GithubHostile, ANextPageOnAnotherOriginIsNotFollowedAndGetsNoToken) {
+    ScriptedTransport transport;
+    Headers h = rate_headers(4999);
+    h["Link"] = "<https://collector.evil.example/repos/o/r/commits?page=2>; rel=\"next\"";
+    transport.push(200, "[]", h);
+    transport.push(200, "[]", rate_headers(4999));
+    GithubClient client(context(transport));
+    auto commits = client.commits("o/r", "main", 200);
+    ASSERT_FALSE(commits);
+    EXPECT_EQ(commits.error().code, "ForeignLink");
+    EXPECT_NE(commits.error().message.find("https://collector.evil.example:443"), std::string::npos) << commits.error().message;
+    ASSERT_EQ(transport.requests.size(), 1u) << "the foreign page was asked for";
+    for (const auto& r : transport.requests) EXPECT_EQ(split_url(r.url).host, "api.github.com");
+}
+
+TEST(GithubHostile, SameOriginIsSchemeHostAndPortWithDefaults) {
+    ScriptedTransport transport;
+    Headers h = rate_headers(4999);
+    // Same origin written differently: upper-case host, the default port spelled out.
+    h["Link"] = "<https://API.github.com:443/repos/o/r/commits?page=2>; rel=\"next\"";
+    transport.push(200, "[]", h);
+    transport.push(200, "[]", rate_headers(4999));
+    GithubClient client(context(transport));
+    ASSERT_TRUE(client.commits("o/r", "main", 200));
+    ASSERT_EQ(transport.requests.size(), 2u);
+    EXPECT_EQ(transport.requests[1].headers.at("Authorization"), "Bearer ghp_testtoken");
+
+    ScriptedTransport other_port;
+    h["Link"] = "<https://api.github.com:8443/repos/o/r/commits?page=2>; rel=\"next\"";
+    other_port.push(200, "[]", h);
+    GithubClient client2(context(other_port));
+    EXPECT_FALSE(client2.commits("o/r", "main", 200));
+    EXPECT_EQ(other_port.requests.size(), 1u);
+}
+
+// Issue 13: the ETag cache was keyed by URL and never evicted.
+TEST(GithubHostile, TheEtagCacheKeepsTheRecentlyUsedWithinItsBound) {
+    ScriptedTransport transport;
+    GithubClient client(context(transport));
+    const int n = static_cast<int>(GithubClient::kEtagEntries) + 10;
+    for (int i = 0; i < n; ++i) {
+        transport.push(200, R"({"total_count":0,"jobs":[]})", rate_headers(4999, "\"e" + std::to_string(i) + "\""));
+        ASSERT_TRUE(client.run_steps("o/r", std::to_string(i)));
+        if (i == 0) continue;
+        // Run 0 is asked again every time: the most recently used, it is never the one evicted.
+        transport.push(304, "", rate_headers(4999, "\"e0\""));
+        ASSERT_TRUE(client.run_steps("o/r", "0"));
+    }
+    // The run asked once, first after run 0, was evicted long ago: asked without If-None-Match.
+    transport.push(200, R"({"total_count":0,"jobs":[]})", rate_headers(4999));
+    ASSERT_TRUE(client.run_steps("o/r", "1"));
+    EXPECT_EQ(transport.requests.back().headers.count("If-None-Match"), 0u);
+    transport.push(304, "", rate_headers(4999, "\"e0\""));
+    ASSERT_TRUE(client.run_steps("o/r", "0"));
+    EXPECT_EQ(transport.requests.back().headers.at("If-None-Match"), "\"e0\"");
+}
+
+}  // namespace
+}  // namespace shipwatch::github
