@@ -4,6 +4,7 @@
 #include <map>
 
 #include "model/diagnosis_detail.hpp"
+#include "model/redact.hpp"
 
 namespace shipwatch::detail {
 namespace {
@@ -42,7 +43,7 @@ std::optional<Revision> endpoint_revision(Context& ctx, StageReport& r, bool& en
     if (versions.error || !versions.value || versions.value->empty()) {
         endpoint_failed = true;
         std::string why = versions.error ? describe(*versions.error) : "no answer yet";
-        r.evidence.push_back({"version endpoint", fmt::format("{}: {}", ctx.snap.spec.version_url, why), versions.fetched_at});
+        r.evidence.push_back({"version endpoint", fmt::format("{}: {}", redact_url(ctx.snap.spec.version_url), why), versions.fetched_at});
         return Revision{};
     }
     const VersionObservation& obs = versions.value->back();

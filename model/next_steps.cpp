@@ -8,6 +8,7 @@
 
 #include "model/enum_table.hpp"
 #include "model/next_steps_detail.hpp"
+#include "model/redact.hpp"
 
 namespace shipwatch {
 namespace {
@@ -19,7 +20,7 @@ using namespace next_steps_detail;
 void on_live(const Facts& f, Steps& out) {
     const auto& spec = f.s.spec;
     if (!spec.version_url.empty())
-        out.confirm("the version the endpoint reports", Cmd("curl").word("-sS").arg(spec.version_url).str());
+        out.confirm("the version the endpoint reports", Cmd("curl").word("-sS").arg(redact_url(spec.version_url)).str());
     else if (spec.kind == PipelineKind::ecs && !spec.service.empty())
         out.confirm("the service's task definition and task counts",
                     describe_services(f, "services[0].[status,taskDefinition,runningCount,desiredCount]"),
@@ -258,7 +259,7 @@ void on_targets_unhealthy(const Facts& f, Steps& out) {
 void on_version_mismatch(const Facts& f, Steps& out) {
     const auto& spec = f.s.spec;
     if (!spec.version_url.empty())
-        out.confirm("the version the endpoint reports", Cmd("curl").word("-sS").arg(spec.version_url).str());
+        out.confirm("the version the endpoint reports", Cmd("curl").word("-sS").arg(redact_url(spec.version_url)).str());
     std::string arn = target_group(f);
     if (!arn.empty()) confirm_target_health(f, out, arn);
     if (spec.kind == PipelineKind::ec2) {
@@ -341,7 +342,7 @@ std::string command_for(const Facts& f, Part part) {
                         : command_for(f, Part::target_groups);
         }
         case Part::version:
-            return spec.version_url.empty() ? "" : Cmd("curl").word("-sS -i").arg(spec.version_url).str();
+            return spec.version_url.empty() ? "" : Cmd("curl").word("-sS -i").arg(redact_url(spec.version_url)).str();
         case Part::logs: return "";  // a log search is a finding's evidence, never the verdict's
         case Part::secrets: return "";  // its metadata is a finding's evidence; never fetched for a value
         case Part::deployment: return "";  // evidence beside the task sets, never alone the verdict's

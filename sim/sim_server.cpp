@@ -98,18 +98,21 @@ HttpResponse auth_refusal(const AuthError& e, AuthErrorShape shape, const std::s
 }
 
 // The scenario's `http` URL that a request to this server stands for: "/<host><path>" always,
-// "<path>" when only one entry has that path. Empty when none.
+// "<path>" when only one entry has that path. An entry without a query also answers a request
+// with one, as a real endpoint ignores parameters it does not know. Empty when none.
 std::string http_entry_for(World& world, const std::string& target) {
     return world.with_state([&](const nlohmann::json& state, TimePoint) -> std::string {
         auto http = state.find("http");
         if (http == state.end() || !http->is_object()) return {};
         std::string by_path;
         int path_matches = 0;
+        const std::string target_path = target.substr(0, target.find('?'));
         for (const auto& [url, entry] : http->items()) {
             UrlParts u = split_url(url);
             std::string path_and_query = u.path + (u.query.empty() ? "" : "?" + u.query);
-            if (target == "/" + u.host + path_and_query) return url;
-            if (target == path_and_query) {
+            const std::string& asked = u.query.empty() ? target_path : target;
+            if (asked == "/" + u.host + path_and_query) return url;
+            if (asked == path_and_query) {
                 by_path = url;
                 ++path_matches;
             }

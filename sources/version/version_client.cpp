@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/redact.hpp"
 #include "model/revision.hpp"
 
 namespace shipwatch {
@@ -41,15 +42,9 @@ std::string pointed_value(const std::string& body, const std::string& pointer, s
 
 }  // namespace
 
+// The fragment is never sent; credentials in the URL are never shown.
 ErrorContext version_call(const std::string& url) {
-    size_t end = url.find_first_of("?#");
-    std::string shown = url.substr(0, end);
-    size_t authority = shown.find("://");
-    authority = authority == std::string::npos ? 0 : authority + 3;
-    size_t at = shown.rfind('@', shown.find('/', authority));
-    if (at != std::string::npos && at >= authority) shown.erase(authority, at + 1 - authority);
-    if (end != std::string::npos && url[end] == '?') shown += "?…";
-    return ErrorContext{"GET " + shown, "", "", ""};
+    return ErrorContext{"GET " + redact_url(url.substr(0, url.find('#'))), "", "", ""};
 }
 
 AnswerReading read_version_answer(const HttpResponse& response) {
@@ -68,7 +63,7 @@ VersionObservation fetch_version(Transport& transport, const std::string& url, c
                                  TimePoint now) {
     VersionObservation obs;
     obs.time = now;
-    obs.url = url;
+    obs.url = redact_url(url);  // what is shown; the request below carries the real one
     HttpRequest request;
     request.method = "GET";
     request.url = url;

@@ -6,7 +6,8 @@
 # dashboard (its raw pty stream, recorded by tmux). No output may carry a raw control, C1 or
 # bidi character (the dashboard's own escape sequences aside), and each must show the payload
 # visibly — so the test cannot pass by showing nothing. A config whose pipeline name and an
-# unknown key carry escapes gets its error line shown the same way.
+# unknown key carry escapes gets its error line shown the same way. The version URLs carry
+# credentials (user:password@, ?access_token=): no output may show them.
 # Usage: hostile_output.sh SHIPWATCH_BINARY   (exit 77: no /usr/bin/python3 or no tmux)
 set -uo pipefail
 bin=$1
@@ -37,6 +38,8 @@ else:  # a terminal stream: ncurses' own sequences are fine, the payload's are n
                       (b"\x1b[6n", "CSI 6n"), (b"\x07", "BEL")):
         if seq in data: problems.append(f"raw {what}")
 if b"pwned" not in data: problems.append("the payload is not shown at all (a vacuous pass)")
+for secret in (b"shipwatch-url-password", b"shipwatch-url-token"):
+    if secret in data: problems.append(f"a credential of the version URL is shown: {secret.decode()}")
 for p in problems: print(f"  {path.split('/')[-1]}: {p}")
 sys.exit(1 if problems else 0)
 PY
@@ -45,7 +48,9 @@ PY
 for f in hostile-codebuild hostile-github; do
   file="$here/../data/sim/$f.json"
   start_sim "$f" --scenario "$file" || continue
-  sim_config "$file" "$f" >"$work/$f.toml"
+  # Credentials in the version endpoint's URL (userinfo and a token parameter) are never shown.
+  sim_config "$file" "$f" | sed -E 's|^version_url = "http://|version_url = "http://deploy:shipwatch-url-password@|;
+    s|^(version_url = "[^"?]*)"|\1?access_token=shipwatch-url-token"|' >"$work/$f.toml"
   sim_keys "$f"
   run_shipwatch "$key" "$secret" check --config "$work/$f.toml" >"$work/$f.txt" 2>"$work/$f.check.err"
   [ $? -le 2 ] || fail "$f: check failed: $(head -c 300 "$work/$f.check.err")"

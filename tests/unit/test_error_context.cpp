@@ -195,7 +195,8 @@ TEST(ErrorContext, GithubErrorsNameTheRequestAndTheBranchOrRun) {
 
 TEST(ErrorContext, VersionCallHidesCredentialsAndQuery) {
     EXPECT_EQ(version_call("https://app.example/version").call, "GET https://app.example/version");
-    EXPECT_EQ(version_call("https://user:s3cret@app.example:8443/v?token=abc").call, "GET https://app.example:8443/v?…");
+    EXPECT_EQ(version_call("https://user:s3cret@app.example:8443/v?token=abc&env=prod").call,
+              "GET https://***@app.example:8443/v?token=***&env=prod");
     EXPECT_EQ(version_call("http://app.example/health#x").call, "GET http://app.example/health");
 }
 
