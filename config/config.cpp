@@ -18,6 +18,7 @@
 #endif
 #include <toml++/toml.h>
 
+#include "base/bounded_read.hpp"
 #include "model/utf8.hpp"
 
 namespace shipwatch {
@@ -343,13 +344,10 @@ Result<Config> load_config_file(const std::string& path) {
     if (std::filesystem::is_directory(path, ec))
         return error_of(ErrorKind::config, "config",
                         fmt::format("{}: is a directory; pass the TOML file itself (e.g. {}/shipwatch.toml)", path, path));
-    std::ifstream in(path);
-    if (!in)
-        return error_of(ErrorKind::config, "config", fmt::format("{}: cannot be read (check its permissions)", path));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) return error_of(ErrorKind::config, "config", fmt::format("{}: cannot be read", path));
-    return parse_config(ss.str(), path);
+    BoundedRead file = read_bounded(path, kMaxConfigBytes, "config file");
+    if (file.missing) return error_of(ErrorKind::config, "config", fmt::format("{}: no such file", path));
+    if (!file.problem.empty()) return error_of(ErrorKind::config, "config", file.problem);
+    return parse_config(file.text, path);
 }
 
 std::optional<std::string> find_config_file(const std::string& explicit_path) {

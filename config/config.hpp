@@ -58,6 +58,8 @@ struct Config {
 
 // Parses TOML text; `path` is used in messages. The error's message is the one line to show.
 Result<Config> parse_config(const std::string& text, const std::string& path);
+// A config of 10,000 pipelines is about 2 MiB; a file past this bound is refused unread.
+inline constexpr size_t kMaxConfigBytes = 16 << 20;
 Result<Config> load_config_file(const std::string& path);
 
 // --config FILE, else ./shipwatch.toml, else $XDG_CONFIG_HOME/shipwatch/config.toml

@@ -1,7 +1,8 @@
 #include "sources/aws/config_files.hpp"
 
-#include <fstream>
 #include <sstream>
+
+#include "base/bounded_read.hpp"
 
 namespace shipwatch::aws {
 namespace {
@@ -13,12 +14,11 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return {};
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+// A missing file reads as empty (no profiles); one past the bound or unreadable is a problem.
+std::string read_file(const std::string& path, std::string_view what, std::string& problem) {
+    BoundedRead file = read_bounded(path, kMaxAwsConfigBytes, what);
+    if (!file.problem.empty() && problem.empty()) problem = file.problem;
+    return file.text;
 }
 
 std::optional<std::string> lookup(const IniFile& file, const std::string& section, const std::string& key) {
@@ -74,7 +74,7 @@ ProfileFiles load_profile_files(const Environment& env) {
 
     // In config, profiles are "[profile x]" except "[default]"; botocore also accepts
     // "[profile default]", which wins over "[default]".
-    IniFile config = parse_ini(read_file(files.config_path));
+    IniFile config = parse_ini(read_file(files.config_path, "AWS config file", files.problem));
     for (auto& [title, section] : config) {
         if (title == "default") {
             files.config.try_emplace("default", section);
@@ -85,7 +85,7 @@ ProfileFiles load_profile_files(const Environment& env) {
             files.sso_sessions[trim(title.substr(12))] = section;
         }
     }
-    files.credentials = parse_ini(read_file(files.credentials_path));
+    files.credentials = parse_ini(read_file(files.credentials_path, "AWS credentials file", files.problem));
     return files;
 }
 

@@ -24,6 +24,7 @@ struct ProfileFiles {
     IniFile config;  // sections keyed by profile name ("profile x" and "default" become "x", "default")
     IniFile credentials;
     IniFile sso_sessions;  // "[sso-session name]" sections of the config file
+    std::string problem;  // a file that could not be read (too large, unreadable); empty: fine
     bool has_profile(const std::string& name) const { return config.count(name) || credentials.count(name); }
     // A key from the credentials file's section, else the config file's.
     std::optional<std::string> value(const std::string& profile, const std::string& key) const;
@@ -31,7 +32,10 @@ struct ProfileFiles {
     std::optional<std::string> credentials_value(const std::string& profile, const std::string& key) const;
 };
 
-// Reads both files; a missing file reads as empty.
+// Hundreds of SSO profiles are tens of KiB; a file past this bound is not read.
+inline constexpr size_t kMaxAwsConfigBytes = 4 << 20;
+
+// Reads both files; a missing file reads as empty, one that cannot be read sets `problem`.
 ProfileFiles load_profile_files(const Environment& env);
 
 // "~/x" with HOME from `env`.

@@ -73,6 +73,7 @@ Result<std::string> resolve_region(const std::string& explicit_region, const std
     if (auto r = env_value(env, "AWS_DEFAULT_REGION")) return *r;
     std::string profile = effective_profile(explicit_profile, env);
     ProfileFiles files = load_profile_files(env);
+    if (!files.problem.empty()) return error_of(ErrorKind::config, "config", files.problem);
     if (auto r = files.config_value(profile, "region"); r && !r->empty()) return *r;
     return error_of(ErrorKind::config, "config",
                     "no AWS region: set region in the pipeline config, AWS_REGION, or region in profile '" + profile +
@@ -238,6 +239,7 @@ Result<AwsCredentials> DefaultCredentialsChain::resolve() {
     std::string profile = effective_profile(options_.profile, env);
     bool profile_named = explicit_profile || profile != "default";
     ProfileFiles files = load_profile_files(env);
+    if (!files.problem.empty()) return credentials_error(files.problem);
     if (profile_named && !files.has_profile(profile))
         return credentials_error("AWS profile '" + profile + "' not found in " + files.config_path + " or " +
                                  files.credentials_path);

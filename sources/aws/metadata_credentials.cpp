@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/bounded_read.hpp"
 #include "sources/aws/credential_process.hpp"
 #include "sources/aws/credential_sources.hpp"
 
@@ -53,11 +54,10 @@ Found container_credentials(const CredentialOptions& options, Transport& http) {
     request.headers["Accept"] = "application/json";
     // The token file wins over the variable: EKS Pod Identity rotates the file.
     if (auto file = env_value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
-        std::ifstream in(*file);
-        if (!in) return failed("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *file);
-        std::ostringstream text;
-        text << in.rdbuf();
-        request.headers["Authorization"] = trimmed(text.str());
+        BoundedRead token = read_bounded(*file, 64 << 10, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+        if (token.missing) return failed("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *file);
+        if (!token.problem.empty()) return failed(token.problem);
+        request.headers["Authorization"] = trimmed(token.text);
     } else if (auto token = env_value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
         request.headers["Authorization"] = *token;
     }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/bounded_read.hpp"
 #include "base/digest.hpp"
 
 namespace shipwatch::oci {
@@ -130,11 +131,10 @@ Result<DockerConfig> DockerConfig::load(const std::optional<std::string>& docker
     if (docker_config_dir && !docker_config_dir->empty()) file = *docker_config_dir + "/config.json";
     else if (home && !home->empty()) file = *home + "/.docker/config.json";
     else return DockerConfig{};
-    std::ifstream in(file);
-    if (!in) return DockerConfig{};  // no file: no credentials, anonymous access only
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), file);
+    BoundedRead read = read_bounded(file, 4 << 20, "Docker config");
+    if (read.missing) return DockerConfig{};  // no file: no credentials, anonymous access only
+    if (!read.problem.empty()) return error_of(ErrorKind::config, "DockerConfig", read.problem);
+    return parse(read.text, file);
 }
 
 DockerCredential DockerConfig::for_host(const std::string& host) const {
