@@ -134,7 +134,12 @@ void EcsClusterFetch::list_page(FetchContext ctx, std::shared_ptr<Build> build, 
                 task_call_done(build);
                 return;
             }
-            if (!page->next_token.empty()) {
+            if (!page->next_token.empty() && std::get<2>(key) + 1 >= aws::kMaxTaskPages) {
+                Error e = aws::listing_did_not_end("ListTasks", aws::kMaxTaskPages);
+                e.context = aws::call_context(ctx_, aws::ServiceId::ecs, "ListTasks",
+                                              "cluster " + cluster_ + (scope.empty() ? "" : " service " + scope));
+                build->tasks.errors.emplace(scope, std::move(e));
+            } else if (!page->next_token.empty()) {
                 ++build->task_calls_pending;
                 list_page(ctx, build, {scope, std::get<1>(key), std::get<2>(key) + 1}, page->next_token);
             }

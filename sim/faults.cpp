@@ -2,6 +2,8 @@
 // and what each fault does to an answer in its protocol's own shape.
 #include "sim/faults.hpp"
 
+#include <atomic>
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -37,6 +39,7 @@ constexpr KindName kKinds[] = {
     {FaultKind::missing_fields, "missing-fields"},
     {FaultKind::expired_credentials, "expired-credentials"},
     {FaultKind::rate_limit, "rate-limit"},
+    {FaultKind::endless_pages, "endless-pages"},
 };
 
 // Members the clients cannot do without, and status-like members with a closed set of values.
@@ -267,6 +270,16 @@ std::optional<HttpResponse> fault_answer(const FaultRule& rule, Protocol protoco
 void damage_answer(const FaultRule& rule, Protocol protocol, HttpResponse& answer) {
     std::string& body = answer.body;
     switch (rule.kind) {
+        case FaultKind::endless_pages: {
+            // A fresh token every time: a client that only stops on a repeated token never stops.
+            if (answer.status != 200 || protocol != Protocol::aws_json) return;
+            json doc = json::parse(body, nullptr, false);
+            if (!doc.is_object()) return;
+            static std::atomic<unsigned long long> counter{0};
+            doc["nextToken"] = fmt::format("{}{:016x}", kEndlessTokenPrefix, ++counter);
+            body = doc.dump();
+            return;
+        }
         case FaultKind::truncate:
             body.resize(body.size() / 2);
             return;

@@ -40,7 +40,12 @@ enum class FaultKind {
     missing_fields,  // members clients rely on are left out
     expired_credentials,  // AWS: ExpiredToken(Exception)
     rate_limit,  // GitHub: 403 with x-ratelimit-remaining: 0
+    endless_pages,  // AWS JSON listings: every answer carries a new nextToken, forever
 };
+
+// The tokens endless_pages hands out; a listing asked with one answers an empty page, to which
+// the fault adds the next token.
+inline constexpr std::string_view kEndlessTokenPrefix = "endless-";
 
 std::string_view to_string(FaultKind kind);
 std::vector<std::string_view> fault_kind_names();

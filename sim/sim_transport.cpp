@@ -40,7 +40,9 @@ std::optional<size_t> read_page_token(std::string_view op, const std::string& to
 
 std::optional<Page> paginate(std::string_view op, const std::string& token, size_t total, size_t page_size) {
     size_t begin = 0;
-    if (!token.empty()) {
+    if (token.rfind(kEndlessTokenPrefix, 0) == 0) {
+        begin = total;  // past the end: an empty page (the endless-pages fault adds a token to it)
+    } else if (!token.empty()) {
         auto offset = read_page_token(op, token);
         if (!offset || *offset > total) return std::nullopt;
         begin = *offset;

@@ -111,6 +111,7 @@ CiRun parse_build(const json& b) {
 Result<std::vector<CiRun>> recent_builds(const AwsContext& ctx, const std::string& project, size_t limit) {
     std::vector<std::string> ids;
     std::string token;
+    PageCount count;
     do {
         json body{{"projectName", project}, {"sortOrder", "DESCENDING"}};
         if (!token.empty()) body["nextToken"] = token;
@@ -119,6 +120,7 @@ Result<std::vector<CiRun>> recent_builds(const AwsContext& ctx, const std::strin
         for (const json& id : json_array(answer.value(), "ids"))
             if (id.is_string() && ids.size() < limit) ids.push_back(id.get<std::string>());
         token = next_token(token, json_string(answer.value(), "nextToken"));
+        if (ids.size() < limit && count.over(token)) return listing_did_not_end("ListBuildsForProject", count.max);
     } while (!token.empty() && ids.size() < limit);
 
     std::map<std::string, CiRun> by_id;

@@ -25,6 +25,7 @@ Result<std::vector<Instance>> describe_instances(const AwsContext& ctx, const st
     std::vector<Instance> instances;
     if (ids.empty()) return instances;  // no ids would mean "every instance in the region"
     std::string token;
+    PageCount count;
     do {
         QueryParams params;
         add_list(params, "InstanceId", ids);
@@ -41,6 +42,7 @@ Result<std::vector<Instance>> describe_instances(const AwsContext& ctx, const st
             return parse_error(std::string("DescribeInstances: ") + e.what());
         }
         token = next_token(token, xml_text(root, "nextToken"));
+        if (count.over(token)) return listing_did_not_end("DescribeInstances", count.max);
     } while (!token.empty());
     return instances;
 }

@@ -39,6 +39,7 @@ Result<std::vector<Image>> recent_images(const AwsContext& ctx, const std::strin
                                          const std::string& registry_id) {
     std::vector<Image> images;
     std::string token;
+    PageCount count{kMaxImagePages};
     do {
         json body{{"repositoryName", repository}, {"maxResults", kMaxResults}};
         if (!registry_id.empty()) body["registryId"] = registry_id;
@@ -53,6 +54,7 @@ Result<std::vector<Image>> recent_images(const AwsContext& ctx, const std::strin
         if (!page) return page.error();
         for (auto& image : page.value()) images.push_back(std::move(image));
         token = next_token(token, json_string(answer.value(), "nextToken"));
+        if (count.over(token)) return listing_did_not_end("DescribeImages", count.max);
     } while (!token.empty());
     // ECR returns images in no useful order, so every page is read before choosing the newest.
     std::stable_sort(images.begin(), images.end(), [](const Image& a, const Image& b) { return a.pushed_at > b.pushed_at; });

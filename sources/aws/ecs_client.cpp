@@ -227,11 +227,13 @@ Result<std::vector<std::string>> list_tasks(const AwsContext& ctx, const std::st
                                             const std::string& desired_status) {
     std::vector<std::string> arns;
     std::string token;
+    PageCount count{kMaxTaskPages};
     do {
         auto page = list_tasks_page(ctx, cluster, service, desired_status, token);
         if (!page) return page.error();
         arns.insert(arns.end(), page->arns.begin(), page->arns.end());
         token = page->next_token;
+        if (count.over(token)) return listing_did_not_end("ListTasks", count.max);
     } while (!token.empty());
     return arns;
 }

@@ -40,6 +40,7 @@ Result<std::vector<TargetGroup>> describe_groups_by(const AwsContext& ctx, std::
     std::vector<TargetGroup> groups;
     for (const auto& batch : in_batches(values, kNamesPerCall)) {
         std::string marker;
+        PageCount count;
         do {
             QueryParams params;
             add_list(params, std::string(list_name) + ".member", batch);
@@ -49,6 +50,7 @@ Result<std::vector<TargetGroup>> describe_groups_by(const AwsContext& ctx, std::
             for (pugi::xml_node member : result_members(doc.value(), "TargetGroups"))
                 groups.push_back(parse_target_group(member));
             marker = next_token(marker, xml_text(xml_descendant(*doc.value(), "DescribeTargetGroupsResult"), "NextMarker"));
+            if (count.over(marker)) return listing_did_not_end("DescribeTargetGroups", count.max);
         } while (!marker.empty());
     }
     return groups;
@@ -115,6 +117,7 @@ Result<std::vector<std::pair<std::string, std::string>>> load_balancer_dns(const
     std::vector<std::pair<std::string, std::string>> dns;
     for (const auto& batch : in_batches(arns, kNamesPerCall)) {
         std::string marker;
+        PageCount count;
         do {
             QueryParams params;
             add_list(params, "LoadBalancerArns.member", batch);
@@ -124,6 +127,7 @@ Result<std::vector<std::pair<std::string, std::string>>> load_balancer_dns(const
             for (pugi::xml_node member : result_members(doc.value(), "LoadBalancers"))
                 dns.emplace_back(xml_text(member, "LoadBalancerArn"), xml_text(member, "DNSName"));
             marker = next_token(marker, xml_text(xml_descendant(*doc.value(), "DescribeLoadBalancersResult"), "NextMarker"));
+            if (count.over(marker)) return listing_did_not_end("DescribeLoadBalancers", count.max);
         } while (!marker.empty());
     }
     return dns;

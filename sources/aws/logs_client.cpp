@@ -28,6 +28,7 @@ Result<std::vector<LogMatch>> filter(const AwsContext& ctx, const std::string& l
     std::vector<LogMatch> matches;
     if (limit == 0) return matches;  // the API's limit is 1..10000
     std::string token;
+    PageCount count{kMaxLogPages};
     do {
         json body{{"logGroupName", log_group},
                   {"filterPattern", literal_pattern(literal)},
@@ -44,6 +45,7 @@ Result<std::vector<LogMatch>> filter(const AwsContext& ctx, const std::string& l
         }
         // Pages may be empty while the search continues; only the token says when it is done.
         token = next_token(token, json_string(answer.value(), "nextToken"));
+        if (matches.size() < limit && count.over(token)) return listing_did_not_end("FilterLogEvents", count.max);
     } while (!token.empty() && matches.size() < limit);
     std::stable_sort(matches.begin(), matches.end(), [](const LogMatch& a, const LogMatch& b) { return a.time < b.time; });
     return matches;

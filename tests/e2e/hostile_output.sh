@@ -82,6 +82,35 @@ for f in hostile-codebuild hostile-github; do
   stop_sims
 done
 
+# Endless pagination: the listing answers a fresh next token forever. Each ends within one
+# refresh: the stage resting on it unknown (the log search: an error finding), saying so.
+for case in "ecs:ListTasks stuck-rollouts tasks 50" "ecr:DescribeImages stuck-rollouts image 20" \
+            "logs:FilterLogEvents cache-trap finding 10"; do
+  read -r op scenario where pages <<<"$case"
+  tag="endless-${op#*:}"
+  start_sim "$tag" --scenario "$scenario" --fault "$op=endless-pages" || continue
+  sim_config "$here/../../sim/scenarios/$scenario.json" "$tag" >"$work/$tag.toml"
+  sim_keys "$tag"
+  t0=$(date +%s%N)
+  run_shipwatch "$key" "$secret" check --config "$work/$tag.toml" --json >"$work/$tag.json" 2>/dev/null
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  "$py" - "$work/$tag.json" "$where" "${op#*:}" "$ms" "$pages" <<'PY' || fail "$tag: see above"
+import json, sys
+report, where, op, ms, pages = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+want = f"{op} did not end after {pages} pages"
+for p in report["pipelines"]:
+    if where == "finding":
+        if not any(want in f["message"] for f in p["findings"]):
+            sys.exit(f"  {p['name']}: no finding says {want!r}")
+        continue
+    stage = next(s for s in p["stages"] if s["id"] == where)
+    if stage["health"] != "unknown" or want not in stage["summary"]:
+        sys.exit(f"  {p['name']}: stage {where} is {stage['health']}: {stage['summary']}")
+print(f"ok endless {op}: {where} {'finding' if where == 'finding' else 'unknown'} in every pipeline, check took {ms} ms")
+PY
+  stop_sims
+done
+
 # A config that carries escapes in a pipeline name and in an unknown key: one error line, shown.
 printf '[[pipeline]]\nname = "bad\\u001b]0;pwned\\u0007"\ncluster = "c"\nservice = "s"\n"key\\u001b]0;pwned\\u0007\\u009b" = 1\n' \
   >"$work/bad.toml"

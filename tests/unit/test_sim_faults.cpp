@@ -41,7 +41,7 @@ TEST(FaultSpec, ErrorsSayWhatToFix) {
         {"ecs:DescribeServices", "--fault 'ecs:DescribeServices': expected PATTERN=KIND[,first=K][,rate=R][,delay=D], e.g. ecs:DescribeServices=500"},
         {"=500", "--fault '=500': the pattern before '=' is empty (use * for every operation)"},
         {"ecs=", "--fault 'ecs=': no fault kind after '='"},
-        {"ecs=boom", "--fault 'ecs=boom': unknown kind 'boom': one of throttle, 500, 503, refuse, slow, truncate, malformed, bad-enum, missing-fields, expired-credentials, rate-limit"},
+        {"ecs=boom", "--fault 'ecs=boom': unknown kind 'boom': one of throttle, 500, 503, refuse, slow, truncate, malformed, bad-enum, missing-fields, expired-credentials, rate-limit, endless-pages"},
         {"ecs=500,first=0", "--fault 'ecs=500,first=0': first=0 is not a whole number above 0"},
         {"ecs=500,rate=2", "--fault 'ecs=500,rate=2': rate=2 is not a share between 0 (excluded) and 1"},
         {"ecs=slow,delay=soon", "--fault 'ecs=slow,delay=soon': delay=soon is not a duration like 8s"},
