@@ -66,7 +66,12 @@ void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
         if (snap_.spec.kind == PipelineKind::ec2) begin_instances(r);
     };
     if (!groups) return end(groups.error());
-    std::vector<TargetGroup> result = std::move(groups).value();
+    // One group may be named twice: by name in the config and by ARN from the service. It is
+    // counted once, or 3 healthy targets would read "6/6".
+    std::vector<TargetGroup> result;
+    for (auto& g : groups.value())
+        if (std::none_of(result.begin(), result.end(), [&](const TargetGroup& seen) { return seen.arn == g.arn; }))
+            result.push_back(std::move(g));
     for (auto& g : result) {
         auto it = r->health.find(g.arn);
         if (it == r->health.end() || !it->second)

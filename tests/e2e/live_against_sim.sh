@@ -34,6 +34,18 @@ for f in aws-shapes registries; do
   check_verdicts "$f" "$data/$f.json" "$work/$f.json" $?
 done
 
+# A target group named in the config and found again, by ARN, through the service is one group:
+# its 3 targets read 3/3, never 6/6 (issue 13).
+if start_sim tg-twice --scenario healthy; then
+  sim_config "$scenarios/healthy.json" tg-twice | sed 's/^service = "payments-api"$/&\ntarget_group = "payments-api-tg"/' \
+    >"$work/tg-twice.toml"
+  grep -q '^target_group = "payments-api-tg"' "$work/tg-twice.toml" || fail "tg-twice: config not written"
+  sim_keys tg-twice
+  run_shipwatch "$key" "$secret" check --config "$work/tg-twice.toml" >"$work/tg-twice.txt" 2>&1
+  grep -q "alb .* 3/3 targets healthy" "$work/tg-twice.txt" && echo "ok tg-twice: 3/3 targets, counted once" ||
+    fail "tg-twice: $(grep -E '^  alb ' "$work/tg-twice.txt")"
+fi
+
 # Security: the --debug logs of those runs name every request but hold no key material, and the
 # AWS operations they show are exactly the README's read-only IAM policy, nothing more.
 "$py" - "$work" "$scenarios" "$(dirname "$0")/../../README.md" <<'PY' || fail "security: see above"
