@@ -119,6 +119,15 @@ void fix_restart(const Facts& f, Steps& out, const std::string& why, const std::
     }
 }
 
+// ECS-native blue/green: its strategy, bake time and the other colour's target group. The query
+// names only members botocore 1.29 knows (strategy and advancedConfiguration are inside them).
+void confirm_native_shift(const Facts& f, Steps& out) {
+    if (!f.svc || !f.svc->native_blue_green()) return;
+    out.confirm("the deployment configuration (strategy, bake time) and the load balancers (alternate target group)",
+                describe_services(f, "services[0].[deploymentConfiguration,loadBalancers]"),
+                service_page(f, "configuration-and-networking"));
+}
+
 void confirm_tasks(const Facts& f, Steps& out, std::string_view why) {
     auto ids = running_task_ids(f);
     if (ids.empty()) return;
@@ -137,6 +146,7 @@ void confirm_rollout(const Facts& f, Steps& out) {
                     describe_services(
                         f, "services[0].deployments[].[id,status,rolloutState,runningCount,desiredCount,failedTasks]"),
                     service_page(f, "deployments"));
+        confirm_native_shift(f, out);
         return;
     }
     out.confirm("the task sets: which is PRIMARY, their scale and stability",

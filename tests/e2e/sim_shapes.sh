@@ -66,8 +66,8 @@ for s in $scenarios; do
   record "$s" - --scenario "$s" && expect_verdicts "$s"
 done
 # Scenario files of shapes a real account has: members missing, a deleted service, images in
-# other registries and another account's ECR.
-for f in aws-shapes registries; do
+# other registries and another account's ECR, ECS-native blue/green (members newer than the models).
+for f in aws-shapes registries ecs-blue-green; do
   record "$f" - --scenario "$here/../data/sim/$f.json" && expect_verdicts "$f" "$here/../data/sim/$f.json"
 done
 # A generated week at moments of different incidents (build failed, tasks stale, a failing
