@@ -70,6 +70,8 @@ done
 for f in aws-shapes registries ecs-blue-green; do
   record "$f" - --scenario "$here/../data/sim/$f.json" && expect_verdicts "$f" "$here/../data/sim/$f.json"
 done
+# The blue/green file after its bake ended: blue's tasks stopped by the scheduler, its targets gone.
+record ecs-blue-green@8m - --scenario "$here/../data/sim/ecs-blue-green.json" --at 8m
 # A generated week at moments of different incidents (build failed, tasks stale, a failing
 # rollout, a commit not built: found with `check --demo fleet-6-week --at ...`), and the static
 # fleet. Six pipelines, not more: shipwatch paces its GitHub calls, so each run takes ~4 s, most

@@ -263,10 +263,11 @@ sim::Scenario scenario_file() {
 struct Collected {
     std::map<std::string, PipelineAnalysis> by_name;
     std::vector<HttpRequest> requests;
+    std::vector<std::string> script_errors;
 };
 
-Collected collect(const sim::Scenario& scenario) {
-    ManualClock clock(scenario.start);
+Collected collect(const sim::Scenario& scenario, Duration after_start = Duration{0}) {
+    ManualClock clock(scenario.start + after_start);
     auto world = std::make_shared<sim::World>(scenario, clock);
     sim::SimTransport simulated(world);
     Recording transport(simulated);
@@ -291,6 +292,7 @@ Collected collect(const sim::Scenario& scenario) {
         run.by_name.emplace(name, analyze(std::move(snap)));
     }
     run.requests = transport.requests;
+    run.script_errors = world->script_errors();
     return run;
 }
 
@@ -330,4 +332,28 @@ TEST(NativeBlueGreenOnTheRealPath, TheAlternateTargetGroupIsWatched) {
             r.body.find("DescribeTargetHealth") != std::string::npos)
             ++health_calls;
     EXPECT_GE(health_calls, 1);
+}
+
+TEST(NativeBlueGreenOnTheRealPath, WhenTheBakeEndsTheShiftIsLiveAndEveryVerdictNamesTheFirstStageNotOk) {
+    sim::Scenario scenario = scenario_file();
+    for (int minute = 0; minute <= 15; ++minute) {
+        SCOPED_TRACE(minute);
+        Collected run = collect(scenario, std::chrono::minutes(minute));
+        EXPECT_EQ(run.script_errors, std::vector<std::string>{});
+        for (const auto& [name, a] : run.by_name) {
+            SCOPED_TRACE(name);
+            const Diagnosis& d = a.diagnosis;
+            std::optional<Stage> first_not_ok;
+            for (const auto& st : d.stages)
+                if (st.health != Health::ok) {
+                    first_not_ok = st.id;
+                    break;
+                }
+            if (d.verdict.code == VerdictCode::live) EXPECT_FALSE(first_not_ok);
+            else EXPECT_EQ(d.verdict.stage, first_not_ok) << d.verdict.summary;
+        }
+        // Eight minutes in, ECS scales blue in and completes the deployment.
+        VerdictCode mid = run.by_name.at("payments-mid-shift").diagnosis.verdict.code;
+        EXPECT_EQ(mid, minute < 8 ? VerdictCode::deploy_in_progress : VerdictCode::live);
+    }
 }

@@ -7,7 +7,8 @@ advancedConfiguration with the alternate target group and listener rules), each 
   payments-shifted      the shift done: one COMPLETED deployment, blue's target group empty;
   payments-rolled-back  green FAILED and ECS went back to blue with a deployment of the old revision.
 Only DescribeServiceDeployments would tell the phase; the answers here do not, as DescribeServices
-does not. Run it again after changing it:
+does not. Eight minutes in, the bake ends and payments-mid-shift is live too. Run it again after
+changing it:
     /usr/bin/python3 tests/data/sim/make_ecs_blue_green.py"""
 import copy, hashlib, json, os
 
@@ -145,6 +146,37 @@ for i, (name, (verdict, revision, deployments, green_up, blue_up, green_failed, 
             cluster["tasks"].append(task(name, 42, green_dep["id"], ip, "2025-06-12T14:41:30Z", NEW_DIGEST, image + NEW,
                                          stopped=(at, "Essential container in task exited")))
     doc["world"]["http"][p["version_url"]] = dict(endpoint, body=json.dumps({"commit": served, "built": "2025-06-12T14:27:00Z"}))
+
+# Eight minutes in, the bake ends: ECS scales blue in, its tasks stop and leave their target group,
+# and the deployment completes (the blue deployment leaves the list). `--at 8m` shows it live.
+def pointer(*parts):
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+ecs_path = ("aws", region_name, "ecs", "clusters", cluster_name)
+svc_index = next(i for i, s in enumerate(cluster["services"]) if s["serviceName"] == "payments-mid-shift")
+mid = cluster["services"][svc_index]
+green_done = dict(mid["deployments"][0], rolloutState="COMPLETED", updatedAt="${now}",
+                  rolloutStateReason=f"ECS deployment {mid['deployments'][0]['id']} completed.")
+blue_id = mid["deployments"][1]["id"]
+patch = [
+    {"op": "replace", "path": pointer(*ecs_path, "services", svc_index, "deployments"), "value": [green_done]},
+    {"op": "replace", "path": pointer(*ecs_path, "services", svc_index, "runningCount"), "value": 3},
+    {"op": "add", "path": pointer(*ecs_path, "services", svc_index, "events", 0),
+     "value": {"id": "${hex8}", "createdAt": "${now}",
+               "message": f"(service payments-mid-shift) (deployment {green_done['id']}) deployment completed."}},
+]
+for k, t in enumerate(cluster["tasks"]):
+    if t["group"] == "service:payments-mid-shift" and t["startedBy"] == blue_id:
+        for member, value in (("lastStatus", "STOPPED"), ("desiredStatus", "STOPPED"), ("stoppingAt", "${now-30s}"),
+                              ("stoppedAt", "${now}"), ("stopCode", "ServiceSchedulerInitiated"),
+                              ("stoppedReason", f"Scaling activity initiated by (deployment {blue_id})")):
+            patch.append({"op": "add", "path": pointer(*ecs_path, "tasks", k, member), "value": value})
+        patch.append({"op": "replace", "path": pointer(*ecs_path, "tasks", k, "containers", 0, "lastStatus"),
+                      "value": "STOPPED"})
+blue_arn = next(g["TargetGroupArn"] for g in region["elbv2"]["targetGroups"] if g["TargetGroupName"] == "payments-mid-shift-blue")
+patch.append({"op": "replace", "path": pointer("aws", region_name, "elbv2", "targetHealth", blue_arn), "value": []})
+doc["script"] = [{"at": "8m", "patch": patch}]
 
 # What the e2e tests check beside the verdicts (tests/e2e/sim_lib.sh, check_verdicts).
 doc["expect_stage"] = {"payments-mid-shift": "tasks", "payments-rolled-back": "tasks"}
