@@ -159,6 +159,7 @@ void on_deploy_failing(const Facts& f, Steps& out) {
     confirm_logs(f, out, stopped ? taskdef_of(f.s, stopped->task_definition) : f.td, stopped);
     out.confirm("the service's newest events", describe_services(f, "services[0].events[:8].[createdAt,message]"),
                 service_page(f, "events"));
+    confirm_native_shift(f, out);
     std::string failing = stopped ? stopped->task_definition : f.svc ? f.svc->task_definition : "";
     if (f.controller == Controller::code_deploy) {
         std::string id = codedeploy_id(f);

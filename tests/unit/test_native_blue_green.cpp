@@ -14,6 +14,7 @@
 #include "model/diagnosis.hpp"
 #include "sim/simulator.hpp"
 #include "snapshot_builder.hpp"
+#include "tui/render.hpp"
 
 using namespace shipwatch;
 using namespace shipwatch::testing;
@@ -225,6 +226,23 @@ TEST(NativeBlueGreen, NextStepsStayWithEcsAndShowTheDeploymentConfiguration) {
     }
     EXPECT_TRUE(configuration);
 
+    // A failing green: the fix goes back to blue's revision through ECS.
+    auto failing_snapshot = baking_snapshot();
+    failing_snapshot.service.value->deployments[0].running = 0;
+    failing_snapshot.service.value->deployments[0].failed_tasks = 4;
+    failing_snapshot.tasks.value->erase(failing_snapshot.tasks.value->begin(), failing_snapshot.tasks.value->begin() + 2);
+    auto failing = analyze(failing_snapshot);
+    ASSERT_EQ(failing.diagnosis.verdict.code, VerdictCode::deploy_failing);
+    bool shown = false, back_to_blue = false;
+    for (const auto& step : failing.next_steps) {
+        EXPECT_EQ(step.command.find("aws deploy"), std::string::npos) << step.command;
+        shown = shown || step.command.find("deploymentConfiguration,loadBalancers") != std::string::npos;
+        back_to_blue = back_to_blue || (step.kind == StepKind::fix && step.command.find("aws ecs update-service") == 0 &&
+                                        step.command.find("--task-definition app:23") != std::string::npos);
+    }
+    EXPECT_TRUE(shown);
+    EXPECT_TRUE(back_to_blue);
+
     auto rolling = analyze(baking_snapshot("ROLLING"));
     for (const auto& step : rolling.next_steps)
         EXPECT_EQ(step.command.find("deploymentConfiguration,loadBalancers"), std::string::npos) << step.command;
@@ -356,4 +374,23 @@ TEST(NativeBlueGreenOnTheRealPath, WhenTheBakeEndsTheShiftIsLiveAndEveryVerdictN
         VerdictCode mid = run.by_name.at("payments-mid-shift").diagnosis.verdict.code;
         EXPECT_EQ(mid, minute < 8 ? VerdictCode::deploy_in_progress : VerdictCode::live);
     }
+}
+
+// The tasks pane: the stage's sentence, and the strategy and the other colour's group in its evidence.
+TEST(NativeBlueGreen, TheDashboardShowsTheShift) {
+    auto a = std::make_shared<const PipelineAnalysis>(analyze(baking_snapshot()));
+    Picture p;
+    p.context = "demo";
+    p.pipelines.push_back({a->diagnosis.pipeline, a, false});
+    tui::ViewState s;
+    s.wall_now = a->snapshot.now;
+    s.pipeline = a->diagnosis.pipeline;
+    s.pinned = true;
+    s.screen = tui::Screen::pane;
+    s.stage = 4;  // tasks
+    std::string text = tui::render(p, s, {160, 48}).to_text();
+    EXPECT_NE(text.find("blue/green: green app:24 2/2 running, blue app:23 still up (bake time 10m)"), std::string::npos) << text;
+    EXPECT_NE(text.find("deployment strategy     BLUE_GREEN, bake time 10m"), std::string::npos) << text;
+    EXPECT_NE(text.find("alternate target group  app-tg-green (beside app-tg)"), std::string::npos) << text;
+    EXPECT_EQ(text.find("rolling out"), std::string::npos) << text;
 }
