@@ -128,10 +128,10 @@ struct ServiceLoadBalancer {
     std::string container_name;
     int container_port = 0;
     // ECS-native blue/green (advancedConfiguration, newer than botocore 1.29): the target group
-    // the other colour registers in, and the listener rules ECS switches. Empty when not told.
+    // the other colour registers in, and the production listener rule ECS switches between the
+    // two. Empty when not told.
     std::string alternate_target_group_arn;
     std::string production_listener_rule;
-    std::string test_listener_rule;
 };
 
 // A task set: how CODE_DEPLOY and EXTERNAL controllers roll out (DescribeServices `taskSets`).

@@ -55,7 +55,6 @@ std::vector<ServiceLoadBalancer> parse_load_balancers(const json& owner) {
         if (auto advanced = lb.find("advancedConfiguration"); advanced != lb.end() && advanced->is_object()) {
             one.alternate_target_group_arn = json_string(*advanced, "alternateTargetGroupArn");
             one.production_listener_rule = json_string(*advanced, "productionListenerRule");
-            one.test_listener_rule = json_string(*advanced, "testListenerRule");
         }
         out.push_back(std::move(one));
     }

@@ -21,6 +21,8 @@ using namespace shipwatch::testing;
 
 namespace {
 
+constexpr const char* kProductionRule =
+    "arn:aws:elasticloadbalancing:eu-west-1:210987654321:listener-rule/app/app-alb/50dc6c495c0c9188/f2f7dc8efc522ab2/9ac3f4c1e0f4a6a1";
 constexpr const char* kTgGreen = "arn:aws:elasticloadbalancing:eu-west-1:210987654321:targetgroup/app-tg-green/fedcba9876543210";
 
 const StageReport& stage(const Diagnosis& d, Stage id) {
@@ -67,6 +69,7 @@ PipelineSnapshot baking_snapshot(const char* strategy = "BLUE_GREEN") {
     svc.strategy = strategy;
     svc.bake_time_minutes = 10;
     svc.load_balancers[0].alternate_target_group_arn = kTgGreen;
+    svc.load_balancers[0].production_listener_rule = kProductionRule;
     svc.deployments[0].rollout_state = "IN_PROGRESS";
     svc.deployments[0].created = at("2025-06-10T14:48:00Z");
     Deployment blue;
@@ -218,13 +221,16 @@ TEST(NativeBlueGreen, ABakeLongerThanHalfAnHourIsNotAStuckDeployment) {
 
 TEST(NativeBlueGreen, NextStepsStayWithEcsAndShowTheDeploymentConfiguration) {
     auto in_progress = analyze(baking_snapshot());
-    bool configuration = false;
+    bool configuration = false, production_rule = false;
     for (const auto& step : in_progress.next_steps) {
         EXPECT_EQ(step.command.find("aws deploy"), std::string::npos) << step.command;
         if (step.command.find("--query 'services[0].[deploymentConfiguration,loadBalancers]'") != std::string::npos)
             configuration = step.kind == StepKind::confirm;
+        if (step.command.rfind("aws elbv2 describe-rules --rule-arns " + shell_quote(kProductionRule), 0) == 0)
+            production_rule = step.kind == StepKind::confirm;
     }
     EXPECT_TRUE(configuration);
+    EXPECT_TRUE(production_rule);
 
     // A failing green: the fix goes back to blue's revision through ECS.
     auto failing_snapshot = baking_snapshot();
