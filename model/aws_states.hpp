@@ -96,6 +96,17 @@ inline constexpr Spelling<ControllerType> kControllerTypes[] = {{"", ControllerT
                                                                 {"EXTERNAL", ControllerType::external}};
 constexpr std::span<const Spelling<ControllerType>> spellings(ControllerType) { return kControllerTypes; }
 
+// Service.deploymentConfiguration.strategy: DeploymentStrategy. Newer than botocore 1.29, so from
+// the ECS API reference: BLUE_GREEN came with ECS-native blue/green (July 2025), LINEAR and CANARY
+// late in 2025. "The default is ROLLING": the empty text (not told) is `absent`, judged as rolling.
+enum class DeploymentStrategy { unknown, absent, rolling, blue_green, linear, canary };
+inline constexpr Spelling<DeploymentStrategy> kDeploymentStrategies[] = {{"", DeploymentStrategy::absent},
+                                                                         {"ROLLING", DeploymentStrategy::rolling},
+                                                                         {"BLUE_GREEN", DeploymentStrategy::blue_green},
+                                                                         {"LINEAR", DeploymentStrategy::linear},
+                                                                         {"CANARY", DeploymentStrategy::canary}};
+constexpr std::span<const Spelling<DeploymentStrategy>> spellings(DeploymentStrategy) { return kDeploymentStrategies; }
+
 // TaskSet.status is a String; its documentation lists PRIMARY, ACTIVE, DRAINING.
 enum class TaskSetStatus { unknown, primary, active, draining };
 inline constexpr Spelling<TaskSetStatus> kTaskSetStatuses[] = {

@@ -111,7 +111,44 @@ Rollout read_rollout(const Context& ctx, const Service& svc, const std::vector<T
     return ro;
 }
 
+// "orders-green" of ".../targetgroup/orders-green/8b7a6f5e4d3c2b1a"; the text as given otherwise.
+std::string target_group_name(const std::string& arn) {
+    auto start = arn.find("targetgroup/");
+    if (start == std::string::npos) return arn;
+    start += std::string_view("targetgroup/").size();
+    return arn.substr(start, arn.find('/', start) - start);
+}
+
+// "blue/green", "linear" or "canary": how a native shift moves traffic.
+std::string shift_label(const Service& svc) {
+    if (svc.strategy == DeploymentStrategy::linear) return "linear";
+    if (svc.strategy == DeploymentStrategy::canary) return "canary";
+    return "blue/green";
+}
+
+// "bake time 10m" when the service told it, else empty.
+std::string bake_text(const Service& svc) {
+    if (!svc.bake_time_minutes) return {};
+    return "bake time " + format_duration(std::chrono::minutes(*svc.bake_time_minutes));
+}
+
+// The strategy and, for a native shift, the bake time and the target group of the other colour:
+// evidence only when the service told them.
+void add_strategy_evidence(const Service& svc, StageReport& r) {
+    if (svc.strategy.text.empty()) return;
+    std::string bake = svc.bake_time_minutes ? ", " + bake_text(svc) : "";
+    std::string how = svc.strategy.known() ? "" : " (a strategy shipwatch does not know: read as rolling)";
+    r.evidence.push_back({"deployment strategy", svc.strategy.text + bake + how, std::nullopt});
+    for (const auto& lb : svc.load_balancers) {
+        if (lb.alternate_target_group_arn.empty()) continue;
+        std::string text = fmt::format("{} (beside {})", target_group_name(lb.alternate_target_group_arn),
+                                       target_group_name(lb.target_group_arn));
+        r.evidence.push_back({"alternate target group", text, std::nullopt});
+    }
+}
+
 void add_deployment_evidence(const Context& ctx, const Service& svc, StageReport& r) {
+    add_strategy_evidence(svc, r);
     for (const auto& d : svc.deployments)
         r.evidence.push_back({"deployment " + d.status.text,
                               fmt::format("{} {} {} running {}/{} pending {} failed {}", d.id, td_short(ctx, d.task_definition),
@@ -210,7 +247,8 @@ std::optional<StageOutcome> rollout_failing(const Context& ctx, const Rollout& r
     auto& r = out.report;
     r.health = Health::failed;
     std::string reason = last_stop ? last_stop->stopped_reason + exit_codes(*last_stop) : failing->rollout_state_reason;
-    r.summary = fmt::format("deployment of {} failing: {} failed tasks; {}/{} running", td_short(ctx, failing->task_definition),
+    std::string what = ro.svc.native_blue_green() ? shift_label(ro.svc) + " deployment" : "deployment";
+    r.summary = fmt::format("{} of {} failing: {} failed tasks; {}/{} running", what, td_short(ctx, failing->task_definition),
                             failing->failed_tasks, failing->running, failing->desired);
     if (last_stop)
         r.evidence.push_back({"last stopped task", fmt::format("{}: {}{}", last_stop->arn.substr(last_stop->arn.rfind('/') + 1),
@@ -219,7 +257,7 @@ std::optional<StageOutcome> rollout_failing(const Context& ctx, const Rollout& r
     int failed_in_progress = 0;
     for (const Deployment* d : ro.in_progress) failed_in_progress += d->failed_tasks;
     out.verdict = VerdictCode::deploy_failing;
-    out.verdict_summary = fmt::format("The deployment of {} keeps failing ({}): {}", td_short(ctx, failing->task_definition),
+    out.verdict_summary = fmt::format("The {} of {} keeps failing ({}): {}", what, td_short(ctx, failing->task_definition),
                                       ro.in_progress.size() > 1
                                           ? fmt::format("{} failed tasks across {} deployments in progress", failed_in_progress,
                                                         ro.in_progress.size())
@@ -272,15 +310,57 @@ std::optional<StageOutcome> nothing_running(const Context&, const Rollout& ro, c
     return out;
 }
 
-// 2. A rollout still moving.
-std::optional<StageOutcome> rollout_moving(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+// Is the rollout still moving? A deployment ECS finished (COMPLETED, or FAILED and rolled back)
+// moves nothing any more.
+bool rollout_moving_now(const Rollout& ro) {
     const Deployment* primary = ro.primary;
-    // A deployment ECS finished (COMPLETED, or FAILED and rolled back) moves nothing any more.
     auto unfinished = std::count_if(ro.svc.deployments.begin(), ro.svc.deployments.end(), [](const Deployment& d) {
         return d.rollout_state != RolloutState::completed && d.rollout_state != RolloutState::failed;
     });
-    bool moving = !ro.in_progress.empty() || unfinished > 1 || (primary && primary->running < primary->desired);
-    if (!moving || !primary) return std::nullopt;
+    return primary && (!ro.in_progress.empty() || unfinished > 1 || primary->running < primary->desired);
+}
+
+// The blue deployment of a native shift: the newest ACTIVE one beside the PRIMARY (green).
+const Deployment* blue_deployment(const Rollout& ro) {
+    const Deployment* blue = nullptr;
+    for (const auto& d : ro.svc.deployments)
+        if (&d != ro.primary && d.status == DeploymentStatus::active && (!blue || d.created > blue->created)) blue = &d;
+    return blue;
+}
+
+// 2a. An ECS-native blue/green (linear, canary) shift still moving: green is the PRIMARY
+// deployment, blue stays up beside it until the bake time ends. Which phase it is in (test
+// traffic, production traffic, bake) only DescribeServiceDeployments tells, which is newer than
+// what shipwatch reads, so no sentence claims one.
+std::optional<StageOutcome> shift_moving(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    if (!ro.svc.native_blue_green() || !rollout_moving_now(ro)) return std::nullopt;
+    const Deployment& green = *ro.primary;
+    const Deployment* blue = blue_deployment(ro);
+    StageOutcome out = base;
+    auto& r = out.report;
+    r.health = Health::progressing;
+    std::string green_td = td_short(ctx, green.task_definition);
+    std::string counts = fmt::format("{}/{} running{}", green.running, green.desired,
+                                     green.pending ? fmt::format(", {} pending", green.pending) : "");
+    std::string blue_text = !blue ? ""
+                            : fmt::format(", blue {} {}", td_short(ctx, blue->task_definition),
+                                          blue->running + blue->pending > 0 ? "still up" : "scaled in");
+    std::string bake = ro.svc.bake_time_minutes ? " (" + bake_text(ro.svc) + ")" : "";
+    r.summary = fmt::format("{}: green {} {}{}{}", shift_label(ro.svc), green_td, counts, blue_text, bake);
+    r.evidence.push_back({"deployment phase",
+                          "not told: DescribeServices names no lifecycle stage (DescribeServiceDeployments does; shipwatch "
+                          "does not read it)",
+                          std::nullopt});
+    out.verdict = VerdictCode::deploy_in_progress;
+    out.verdict_summary = fmt::format("ECS {} deployment of {} in progress for {}: green {}{}.", shift_label(ro.svc), green_td,
+                                      format_duration(ctx.now - green.created), counts, blue_text);
+    return out;
+}
+
+// 2b. A rolling rollout still moving.
+std::optional<StageOutcome> rollout_moving(const Context& ctx, const Rollout& ro, const StageOutcome& base) {
+    const Deployment* primary = ro.primary;
+    if (!rollout_moving_now(ro)) return std::nullopt;
     StageOutcome out = base;
     auto& r = out.report;
     r.health = Health::progressing;
@@ -408,7 +488,15 @@ std::optional<StageOutcome> rolled_back(const Context& ctx, const Rollout& ro, c
                                             : td_short(ctx, ro.running.front()->task_definition);
     std::string sha = ctx.short_sha(ctx.target->sha);
     std::string reason = rb.reason.empty() ? "no reason given" : rb.reason;
-    if (rb.rolled_back) {
+    if (rb.by == "ECS" && ro.svc.native_blue_green()) {
+        // ECS-native blue/green: traffic went back to blue, which ECS runs as a deployment of its own.
+        std::string label = shift_label(ro.svc);
+        r.summary = fmt::format("ECS {} deployment {} of {} ({}) rolled back; blue {} runs", label, rb.deployment,
+                                failed_td, sha, now_td);
+        out.verdict = VerdictCode::deploy_rolled_back;
+        out.verdict_summary = fmt::format("The {} deployment of {} ({}) failed ({}); ECS rolled back to blue {}.", label, sha,
+                                          failed_td, reason, now_td);
+    } else if (rb.rolled_back) {
         r.summary = fmt::format("{} deployment {} of {} ({}) rolled back; tasks run {}", rb.by, rb.deployment, failed_td, sha, now_td);
         out.verdict = VerdictCode::deploy_rolled_back;
         out.verdict_summary = fmt::format("The deployment of {} ({}) failed ({}); {} rolled back to {}.", sha, failed_td, reason,
@@ -501,7 +589,8 @@ std::optional<StageOutcome> shift_in_progress(const Context& ctx, const Rollout&
 
 // In order; the first that applies decides. The last always applies.
 constexpr TaskRule kTaskRules[] = {service_gone,   rolled_back,   rollout_failing, scaled_to_zero,
-                                   nothing_running, rollout_moving, tasks_current, tasks_stale, commit_untold};
+                                   nothing_running, shift_moving,   rollout_moving,  tasks_current,
+                                   tasks_stale,     commit_untold};
 constexpr TaskRule kTaskSetRules[] = {service_gone,      rolled_back,       codedeploy_failed, replacement_failing,
                                       scaled_to_zero,    nothing_running,   shift_in_progress, tasks_current,
                                       tasks_stale,       commit_untold};
@@ -533,7 +622,9 @@ void add_rollout_findings(Context& ctx) {
         if (d.rollout_state == RolloutState::in_progress) {
             ++in_progress;
             auto age = ctx.now - d.created;
-            if (age > std::chrono::minutes(30))
+            // A native shift stays IN_PROGRESS through its bake time, by design.
+            auto expected = std::chrono::minutes(30 + (svc.native_blue_green() ? svc.bake_time_minutes.value_or(0) : 0));
+            if (age > expected)
                 ctx.find(Severity::error, Stage::tasks,
                          fmt::format("deployment {} ({}) has been IN_PROGRESS for {}", d.id,
                                      td_short(ctx, d.task_definition), format_duration(age)),

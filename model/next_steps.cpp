@@ -160,6 +160,7 @@ void on_deploy_failing(const Facts& f, Steps& out) {
     confirm_logs(f, out, stopped ? taskdef_of(f.s, stopped->task_definition) : f.td, stopped);
     out.confirm("the service's newest events", describe_services(f, "services[0].events[:8].[createdAt,message]"),
                 service_page(f, "events"));
+    confirm_native_shift(f, out);
     std::string failing = stopped ? stopped->task_definition : f.svc ? f.svc->task_definition : "";
     if (f.controller == Controller::code_deploy) {
         std::string id = codedeploy_id(f);
@@ -185,12 +186,13 @@ void on_deploy_rolled_back(const Facts& f, Steps& out) {
     if (f.svc)
         for (const auto& d : f.svc->deployments)
             if (d.rollout_state == RolloutState::failed && d.task_definition != f.svc->task_definition) failed = &d;
-    if (f.controller == Controller::rolling)
+    if (f.controller == Controller::rolling) {
         out.confirm("the failed deployment and why ECS rolled it back",
                     describe_services(
                         f, "services[0].deployments[?rolloutState==`FAILED`].[id,taskDefinition,rolloutStateReason]"),
                     service_page(f, "deployments"));
-    else
+        confirm_native_shift(f, out);
+    } else
         confirm_rollout(f, out);  // task sets keep no rollout state: the controller's deployment tells
     if (const Task* stopped = newest_stopped(f))
         out.confirm(

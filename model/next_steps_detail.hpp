@@ -106,6 +106,7 @@ void fix_build(const Facts& f, Steps& out, bool only_failed);
 void fix_restart(const Facts& f, Steps& out, const std::string& why, const std::string& td_arn = {});
 void confirm_tasks(const Facts& f, Steps& out, std::string_view why);
 void confirm_rollout(const Facts& f, Steps& out);
+void confirm_native_shift(const Facts& f, Steps& out);
 void confirm_logs(const Facts& f, Steps& out, const TaskDefinition* td, const Task* task);
 std::string previous_taskdef(const Facts& f, const std::string& failing);
 std::string target_group(const Facts& f);

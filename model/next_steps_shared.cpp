@@ -119,6 +119,24 @@ void fix_restart(const Facts& f, Steps& out, const std::string& why, const std::
     }
 }
 
+// ECS-native blue/green: its strategy, bake time and the other colour's target group, and where
+// the production listener rule sends traffic now (ECS switches that rule; DescribeServices does
+// not say which colour it points at). The queries name only members botocore 1.29 knows
+// (strategy and advancedConfiguration are inside them).
+void confirm_native_shift(const Facts& f, Steps& out) {
+    if (!f.svc || !f.svc->native_blue_green()) return;
+    out.confirm("the deployment configuration (strategy, bake time) and the load balancers (alternate target group)",
+                describe_services(f, "services[0].[deploymentConfiguration,loadBalancers]"),
+                service_page(f, "configuration-and-networking"));
+    for (const auto& lb : f.svc->load_balancers)
+        if (!lb.production_listener_rule.empty())
+            out.confirm("which target group the production listener rule forwards to now",
+                        aws_end(std::move(aws("elbv2", "describe-rules")
+                                              .opt("--rule-arns", lb.production_listener_rule)
+                                              .opt("--query", "Rules[0].Actions[].[Type,TargetGroupArn,ForwardConfig.TargetGroups]")),
+                                f.s.spec));
+}
+
 void confirm_tasks(const Facts& f, Steps& out, std::string_view why) {
     auto ids = running_task_ids(f);
     if (ids.empty()) return;
@@ -137,6 +155,7 @@ void confirm_rollout(const Facts& f, Steps& out) {
                     describe_services(
                         f, "services[0].deployments[].[id,status,rolloutState,runningCount,desiredCount,failedTasks]"),
                     service_page(f, "deployments"));
+        confirm_native_shift(f, out);
         return;
     }
     out.confirm("the task sets: which is PRIMARY, their scale and stability",

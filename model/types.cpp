@@ -10,9 +10,12 @@ std::string CodeDeployDeployment::reason() const {
 }
 
 void add_target_groups(const Service& svc, std::vector<std::string>& groups) {
-    auto add = [&groups](const ServiceLoadBalancer& lb) {
-        if (!lb.target_group_arn.empty() && std::find(groups.begin(), groups.end(), lb.target_group_arn) == groups.end())
-            groups.push_back(lb.target_group_arn);
+    auto add_arn = [&groups](const std::string& arn) {
+        if (!arn.empty() && std::find(groups.begin(), groups.end(), arn) == groups.end()) groups.push_back(arn);
+    };
+    auto add = [&add_arn](const ServiceLoadBalancer& lb) {
+        add_arn(lb.target_group_arn);
+        add_arn(lb.alternate_target_group_arn);  // the other colour of an ECS-native blue/green shift
     };
     for (const auto& lb : svc.load_balancers) add(lb);
     for (const auto& set : svc.task_sets)

@@ -127,6 +127,11 @@ struct ServiceLoadBalancer {
     std::string target_group_arn;
     std::string container_name;
     int container_port = 0;
+    // ECS-native blue/green (advancedConfiguration, newer than botocore 1.29): the target group
+    // the other colour registers in, and the production listener rule ECS switches between the
+    // two. Empty when not told.
+    std::string alternate_target_group_arn;
+    std::string production_listener_rule;
 };
 
 // A task set: how CODE_DEPLOY and EXTERNAL controllers roll out (DescribeServices `taskSets`).
@@ -163,11 +168,23 @@ struct Service {
     ApiEnum<ControllerType> controller;  // deploymentController.type; text empty when absent (ECS)
     std::optional<bool> circuit_breaker;  // none when deploymentConfiguration is absent: not told
     bool circuit_breaker_rollback = false;
+    // deploymentConfiguration.strategy and bakeTimeInMinutes (ECS-native blue/green, LINEAR,
+    // CANARY): text empty and none when not told.
+    ApiEnum<DeploymentStrategy> strategy{""};
+    std::optional<int> bake_time_minutes;
     std::vector<Deployment> deployments;  // empty for CODE_DEPLOY and EXTERNAL: they use task sets
     std::vector<TaskSet> task_sets;
     std::vector<ServiceEvent> events;  // newest first, as ECS returns them
     std::vector<ServiceLoadBalancer> load_balancers;
     std::optional<TimePoint> created_at;
+
+    // ECS-native blue/green and its LINEAR and CANARY shifts: the ECS controller runs the new
+    // revision (green, the PRIMARY deployment) beside the old (blue) before traffic moves.
+    bool native_blue_green() const {
+        bool ecs = controller.text.empty() || controller == ControllerType::ecs;  // not told: ECS
+        return ecs && (strategy == DeploymentStrategy::blue_green || strategy == DeploymentStrategy::linear ||
+                       strategy == DeploymentStrategy::canary);
+    }
 };
 
 // ---- CodeDeploy (blue/green for CODE_DEPLOY services) ----------------------------------------
@@ -251,8 +268,9 @@ struct Task {
 // the diagnosis judges the same container.
 const ContainerDef* app_container(const TaskDefinition& td, const std::string& repository);
 
-// Appends every target group the service's tasks register in — its own load balancers and, for
-// blue/green, each task set's — that `groups` does not hold yet.
+// Appends every target group the service's tasks register in — its own load balancers (and
+// their alternate groups, for ECS-native blue/green) and, for blue/green through CodeDeploy, each
+// task set's — that `groups` does not hold yet.
 void add_target_groups(const Service& svc, std::vector<std::string>& groups);
 
 // ---- load balancing ---------------------------------------------------------------------------

@@ -48,10 +48,30 @@ Deployment parse_deployment(const json& d) {
 
 std::vector<ServiceLoadBalancer> parse_load_balancers(const json& owner) {
     std::vector<ServiceLoadBalancer> out;
-    for (const json& lb : json_array(owner, "loadBalancers"))
-        out.push_back({json_string(lb, "targetGroupArn"), json_string(lb, "containerName"),
-                       static_cast<int>(json_int(lb, "containerPort"))});
+    for (const json& lb : json_array(owner, "loadBalancers")) {
+        ServiceLoadBalancer one{json_string(lb, "targetGroupArn"), json_string(lb, "containerName"),
+                                static_cast<int>(json_int(lb, "containerPort"))};
+        // ECS-native blue/green (newer than botocore 1.29): read where present, never required.
+        if (auto advanced = lb.find("advancedConfiguration"); advanced != lb.end() && advanced->is_object()) {
+            one.alternate_target_group_arn = json_string(*advanced, "alternateTargetGroupArn");
+            one.production_listener_rule = json_string(*advanced, "productionListenerRule");
+        }
+        out.push_back(std::move(one));
+    }
     return out;
+}
+
+// deploymentConfiguration: the breaker, and the newer strategy and bake time. A member that is
+// absent is not told; a strategy outside the table is `unknown` with its text, never refused.
+void parse_deployment_configuration(const json& config, Service& out) {
+    out.circuit_breaker = false;  // told: a configuration without a breaker has none
+    if (auto breaker = config.find("deploymentCircuitBreaker"); breaker != config.end()) {
+        out.circuit_breaker = json_bool(*breaker, "enable");
+        out.circuit_breaker_rollback = json_bool(*breaker, "rollback");
+    }
+    out.strategy = json_string(config, "strategy");
+    if (auto bake = config.find("bakeTimeInMinutes"); bake != config.end() && bake->is_number_integer())
+        out.bake_time_minutes = bake->get<int>();
 }
 
 // States are read, not refused: the controllers' vocabulary is young and grows (a new value is
@@ -100,13 +120,8 @@ Service parse_service(const json& s) {
     out.pending = static_cast<int>(json_int(s, "pendingCount"));
     out.launch_type = json_string(s, "launchType");
     out.created_at = json_time(s, "createdAt");
-    if (auto config = s.find("deploymentConfiguration"); config != s.end() && config->is_object()) {
-        out.circuit_breaker = false;  // told: a configuration without a breaker has none
-        if (auto breaker = config->find("deploymentCircuitBreaker"); breaker != config->end()) {
-            out.circuit_breaker = json_bool(*breaker, "enable");
-            out.circuit_breaker_rollback = json_bool(*breaker, "rollback");
-        }
-    }
+    if (auto config = s.find("deploymentConfiguration"); config != s.end() && config->is_object())
+        parse_deployment_configuration(*config, out);
     for (const json& d : json_array(s, "deployments")) out.deployments.push_back(parse_deployment(d));
     for (const json& e : json_array(s, "events"))
         out.events.push_back({json_string(e, "id"), time_or_epoch(e, "createdAt"), json_string(e, "message")});

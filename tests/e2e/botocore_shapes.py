@@ -64,13 +64,36 @@ EC2_ERRORS = {"InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed", "Inva
 SERVICES_BY_SIGNING_NAME = {"elasticloadbalancing": ["elbv2", "elb"], "ecr-public": ["ecr-public"]}
 
 # Members AWS added after the newest model Debian ships (python3-botocore 1.29, Dec 2022), which
-# shipwatch must read: accepted in answers only where listed, and only of the listed type and
-# values (the walker checks them as it would a model's). Everything else unknown stays a problem.
-# ECS-native blue/green (July 2025): DeploymentConfiguration.strategy and bakeTimeInMinutes.
+# shipwatch reads or the simulator answers: accepted in answers only where listed, only while the
+# installed model lacks them (a model that has one checks it itself), and only of the listed type
+# and values, member by member (the walker checks them as it would a model's). Everything else
+# unknown stays a problem. A type is (kind, detail): "string" (detail: its values, or None),
+# "integer", "double", "document" (any JSON), "list" (detail: the item's type) or "structure"
+# (detail: its members' types), as the ECS API reference documents them.
+ECS_LIFECYCLE_STAGES = {"RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
+                        "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"}
 NEWER_THAN_MODEL = {
+    # ECS API 2014-11-13, ECS-native blue/green (July 2025): the strategy, its bake time and the
+    # lifecycle hooks; LINEAR and CANARY joined the strategy's values late in 2025.
     ("ecs", "DeploymentConfiguration"): {
         "strategy": ("string", {"ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"}),
         "bakeTimeInMinutes": ("integer", None),
+        "lifecycleHooks": ("list", ("structure", {
+            "hookTargetArn": ("string", None),
+            "roleArn": ("string", None),
+            "lifecycleStages": ("list", ("string", ECS_LIFECYCLE_STAGES)),
+            "hookDetails": ("document", None),
+        })),
+    },
+    # ECS API 2014-11-13, ECS-native blue/green (July 2025): per load balancer, the alternate
+    # target group and the listener rules ECS switches between the colours.
+    ("ecs", "LoadBalancer"): {
+        "advancedConfiguration": ("structure", {
+            "alternateTargetGroupArn": ("string", None),
+            "productionListenerRule": ("string", None),
+            "testListenerRule": ("string", None),
+            "roleArn": ("string", None),
+        }),
     },
 }
 
@@ -318,13 +341,32 @@ class Checker:
         else:
             self.check_scalar(where, path, value, shape)
 
-    def check_newer(self, where, path, value, kind, values):
-        ok = isinstance(value, str) if kind == "string" else isinstance(value, int) and not isinstance(value, bool)
+    def check_newer(self, where, path, value, kind, detail):
+        newer = f"a member newer than botocore {botocore.__version__}"
+        ok = {
+            "string": isinstance(value, str),
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "double": is_number(value),
+            "list": isinstance(value, list),
+            "structure": isinstance(value, dict),
+        }.get(kind, True)  # document: any JSON value
+        if value is None:
+            return self.problem(where, path, f"null where {article(kind)} {kind} belongs ({newer}); AWS leaves a member out")
         if not ok:
-            self.problem(where, path, f"{json.dumps(value)[:60]} (a JSON {json_type(value)}) where {article(kind)} "
-                                      f"{kind} belongs (a member newer than botocore {botocore.__version__})")
-        elif values and value not in values:
-            self.problem(where, path, f"{value!r} is not one of {sorted(values)}")
+            return self.problem(where, path, f"{json.dumps(value)[:60]} (a JSON {json_type(value)}) where {article(kind)} "
+                                             f"{kind} belongs ({newer})")
+        if kind == "string" and detail and value not in detail:
+            self.problem(where, path, f"{value!r} is not one of {sorted(detail)}")
+        elif kind == "list":
+            for i, item in enumerate(value):
+                self.check_newer(where, f"{path}[{i}]", item, *detail)
+        elif kind == "structure":
+            name = path.rsplit(".", 1)[-1]
+            for key, item in value.items():
+                if key in detail:
+                    self.check_newer(where, f"{path}.{key}", item, *detail[key])
+                else:
+                    self.problem(where, f"{path}.{key}", f"{name} ({newer}) has no member '{key}'")
 
     def check_scalar(self, where, path, value, shape):
         kind = shape.type_name

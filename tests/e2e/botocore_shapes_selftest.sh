@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The shape check must fail when it should: on tests/data/shapes/broken (answers with a wrong
 # type, an unknown member, a bad enum, a null, a string timestamp, a wrong list item, EC2
-# PascalCase, a wrong XML namespace, requests AWS rejects, an undeclared error code) it exits 1
-# and names each problem of expected.txt; the valid records there (000006, 000007) get no line.
+# PascalCase, a wrong XML namespace, requests AWS rejects, an undeclared error code, and members
+# newer than the models misspelt or mistyped: `stratgy`, a wrong value or type of `strategy` and
+# `bakeTimeInMinutes`, an unknown member inside `advancedConfiguration`) it exits 1 and names each
+# problem of expected.txt; the valid records there (000006, 000007) get no line.
 # Usage: botocore_shapes_selftest.sh   (exit 77: /usr/bin/python3 has no botocore)
 set -uo pipefail
 here=$(dirname "$0")

@@ -23,9 +23,10 @@ done
 # case of issue 12's "Why": each verdict, the stage it names, stage healths, and no sentence
 # that compares a value with itself or with "?") and registries.json (images on Docker Hub,
 # GHCR and another account's ECR, read through the [registry."host"] endpoints the server
-# announces, as mirrors would be).
+# announces, as mirrors would be) and ecs-blue-green.json (ECS-native blue/green: a bake, a
+# finished shift, a rollback).
 data="$(dirname "$0")/../data/sim"
-for f in aws-shapes registries; do
+for f in aws-shapes registries ecs-blue-green; do
   start_sim "$f" --scenario "$data/$f.json" || continue
   sim_config "$data/$f.json" "$f" >"$work/$f.toml"
   sim_keys "$f"

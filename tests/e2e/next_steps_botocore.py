@@ -7,6 +7,7 @@ here. Exit 77 (skipped) when botocore is absent.
 
 usage: next_steps_botocore.py SHIPWATCH"""
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -65,8 +66,10 @@ def check_command(session, command, where):
 def main():
     shipwatch = sys.argv[1]
     session = botocore.session.get_session()
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "sim")
     runs = [["--demo"], ["--demo", "--at", "45m"], ["--demo", "fleet-20-week", "--at", "30h"],
-            ["--demo", "phantom-ecs", "--fault", "ecs=expired-credentials"]]
+            ["--demo", "phantom-ecs", "--fault", "ecs=expired-credentials"],
+            ["--demo", os.path.join(data, "ecs-blue-green.json")]]  # ECS-native blue/green's steps
     problems, seen = [], 0
     for args in runs:
         out = subprocess.run([shipwatch, "check", *args, "--json"], capture_output=True, text=True).stdout

@@ -66,10 +66,12 @@ for s in $scenarios; do
   record "$s" - --scenario "$s" && expect_verdicts "$s"
 done
 # Scenario files of shapes a real account has: members missing, a deleted service, images in
-# other registries and another account's ECR.
-for f in aws-shapes registries; do
+# other registries and another account's ECR, ECS-native blue/green (members newer than the models).
+for f in aws-shapes registries ecs-blue-green; do
   record "$f" - --scenario "$here/../data/sim/$f.json" && expect_verdicts "$f" "$here/../data/sim/$f.json"
 done
+# The blue/green file after its bake ended: blue's tasks stopped by the scheduler, its targets gone.
+record ecs-blue-green@8m - --scenario "$here/../data/sim/ecs-blue-green.json" --at 8m
 # A generated week at moments of different incidents (build failed, tasks stale, a failing
 # rollout, a commit not built: found with `check --demo fleet-6-week --at ...`), and the static
 # fleet. Six pipelines, not more: shipwatch paces its GitHub calls, so each run takes ~4 s, most

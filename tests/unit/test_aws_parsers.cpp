@@ -95,6 +95,69 @@ TEST(EcsClient, DescribeServicesParsesDeploymentsEventsAndLoadBalancers) {
     EXPECT_NE(s.load_balancers[0].target_group_arn.find("targetgroup/p2p-tg"), std::string::npos);
 }
 
+// ECS-native blue/green: members newer than botocore 1.29, read where present.
+TEST(EcsClient, DescribeServicesReadsTheNativeBlueGreenConfiguration) {
+    ScriptedTransport transport;
+    transport.push(200, aws_json("ecs_describe_services_blue_green.json"));
+    auto services = EcsClient(context(transport)).describe_services("prod", {"orders"});
+    ASSERT_TRUE(services) << services.error().message;
+    const Service& s = services->front();
+    EXPECT_EQ(s.controller, ControllerType::ecs);
+    EXPECT_EQ(s.strategy, DeploymentStrategy::blue_green);
+    EXPECT_EQ(s.strategy.text, "BLUE_GREEN");
+    EXPECT_EQ(s.bake_time_minutes, 10);
+    EXPECT_EQ(s.circuit_breaker, true);
+    ASSERT_EQ(s.load_balancers.size(), 1u);
+    const ServiceLoadBalancer& lb = s.load_balancers[0];
+    EXPECT_NE(lb.target_group_arn.find("targetgroup/orders-blue"), std::string::npos);
+    EXPECT_NE(lb.alternate_target_group_arn.find("targetgroup/orders-green"), std::string::npos);
+    EXPECT_NE(lb.production_listener_rule.find("listener-rule/app/orders-alb"), std::string::npos);
+    ASSERT_EQ(s.deployments.size(), 2u);
+    EXPECT_EQ(s.deployments[1].status, DeploymentStatus::active);
+
+    // Both colours' target groups are watched.
+    std::vector<std::string> groups;
+    add_target_groups(s, groups);
+    ASSERT_EQ(groups.size(), 2u);
+    EXPECT_EQ(groups[0], lb.target_group_arn);
+    EXPECT_EQ(groups[1], lb.alternate_target_group_arn);
+}
+
+TEST(EcsClient, DeploymentStrategyAbsentIsNotToldAndANewOneKeepsItsText) {
+    auto answer = [](json config) {
+        json service{{"serviceName", "orders"},
+                     {"serviceArn", "arn:aws:ecs:eu-west-1:1:service/prod/orders"},
+                     {"status", "ACTIVE"},
+                     {"taskDefinition", "arn:aws:ecs:eu-west-1:1:task-definition/orders:1"},
+                     {"deployments", json::array()},
+                     {"loadBalancers", {{{"targetGroupArn", "arn:tg"}, {"containerName", "app"}, {"containerPort", 80}}}}};
+        if (!config.is_null()) service["deploymentConfiguration"] = config;
+        return json{{"services", {service}}, {"failures", json::array()}}.dump();
+    };
+    ScriptedTransport transport;
+    transport.push(200, answer(nullptr));
+    transport.push(200, answer(json{{"maximumPercent", 200}}));
+    transport.push(200, answer(json{{"strategy", "SHADOW"}, {"bakeTimeInMinutes", "5"}}));
+    EcsClient ecs(context(transport));
+
+    auto none = ecs.describe_services("prod", {"orders"});
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_EQ(none->front().strategy, DeploymentStrategy::absent);
+    EXPECT_FALSE(none->front().bake_time_minutes);
+    EXPECT_TRUE(none->front().load_balancers[0].alternate_target_group_arn.empty());
+
+    auto rolling = ecs.describe_services("prod", {"orders"});
+    ASSERT_TRUE(rolling) << rolling.error().message;
+    EXPECT_EQ(rolling->front().strategy, DeploymentStrategy::absent);  // told a configuration, not a strategy
+
+    // A strategy ECS adds later is kept as written, not refused; a bake time of the wrong type is not told.
+    auto future = ecs.describe_services("prod", {"orders"});
+    ASSERT_TRUE(future) << future.error().message;
+    EXPECT_EQ(future->front().strategy, DeploymentStrategy::unknown);
+    EXPECT_EQ(future->front().strategy.text, "SHADOW");
+    EXPECT_FALSE(future->front().bake_time_minutes);
+}
+
 TEST(JsonProtocol, HugeFloatsDoNotBecomeIntegers) {
     // A float far outside long long (a proxy's garbage, a fuzzer's input) reads as the fallback.
     auto doc = json::parse(R"({"big": 1e300, "small": -1e300, "fine": 42.0})");
