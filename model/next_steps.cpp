@@ -161,6 +161,11 @@ void on_deploy_failing(const Facts& f, Steps& out) {
                 service_page(f, "events"));
     std::string failing = stopped ? stopped->task_definition : f.svc ? f.svc->task_definition : "";
     if (f.controller == Controller::code_deploy) {
+        // A deployment CodeDeploy already failed or stopped is not stopped again: it is deployed anew.
+        if (confirm_codedeploy_failure(f, out)) {
+            fix_codedeploy_again(f, out);
+            return;
+        }
         std::string id = codedeploy_id(f);
         if (!id.empty())
             out.fix(
@@ -189,7 +194,7 @@ void on_deploy_rolled_back(const Facts& f, Steps& out) {
                     describe_services(
                         f, "services[0].deployments[?rolloutState==`FAILED`].[id,taskDefinition,rolloutStateReason]"),
                     service_page(f, "deployments"));
-    else
+    else if (!confirm_codedeploy_failure(f, out))  // CodeDeploy keeps what the task sets forgot
         confirm_rollout(f, out);  // task sets keep no rollout state: the controller's deployment tells
     if (const Task* stopped = newest_stopped(f))
         out.confirm(
@@ -205,6 +210,8 @@ void on_deploy_rolled_back(const Facts& f, Steps& out) {
         fix_restart(f, out,
                     fmt::format("once the cause is fixed, deploy {} again", td_name_of(f, failed->task_definition)),
                     failed->task_definition);
+    else
+        fix_codedeploy_again(f, out);
 }
 
 void on_tasks_stale(const Facts& f, Steps& out) {
