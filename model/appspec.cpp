@@ -165,7 +165,8 @@ Values values_of(const std::vector<Token>& toks, std::string_view key) {
 }
 
 bool is_task_definition(const std::string& v) {
-    static const std::regex arn(R"(arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/[A-Za-z0-9_-]{1,255}:[0-9]{1,9})");
+    static const std::regex arn(
+        R"(arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/[A-Za-z0-9_-]{1,255}:[0-9]{1,9})");
     static const std::regex family_revision(R"([A-Za-z0-9_-]{1,255}:[0-9]{1,9})");
     return std::regex_match(v, arn) || std::regex_match(v, family_revision);
 }

@@ -9,6 +9,8 @@
 namespace shipwatch::next_steps_detail {
 namespace {
 
+constexpr const char* kFailedHooks = "deploymentTarget.ecsTarget.lifecycleEvents[?status==`Failed`]";
+
 const CodeDeployDeployment* failed_codedeploy(const Facts& f) {
     if (f.controller != Controller::code_deploy || !f.s.deployment.ok()) return nullptr;
     const CodeDeployDeployment& d = *f.s.deployment.value;
@@ -29,8 +31,8 @@ std::string json_escaped(std::string_view text) {
 
 std::string group_page(const Facts& f, const CodeDeployDeployment& d) {
     if (d.application.empty() || d.group.empty()) return codedeploy_page(f, d.id);
-    return console(f, fmt::format("codesuite/codedeploy/applications/{}/deployment-groups/{}", url_encode(d.application),
-                                  url_encode(d.group)));
+    return console(f, fmt::format("codesuite/codedeploy/applications/{}/deployment-groups/{}",
+                                  url_encode(d.application), url_encode(d.group)));
 }
 
 }  // namespace
@@ -44,15 +46,17 @@ bool confirm_codedeploy_failure(const Facts& f, Steps& out) {
                                       .opt("--query", "deploymentInfo.[status,errorInformation,rollbackInfo]")),
                         f.s.spec),
                 codedeploy_page(f, d->id));
-    if (!f.s.spec.cluster.empty() && !f.s.spec.service.empty())
+    if (!f.s.spec.cluster.empty() && !f.s.spec.service.empty()) {
+        // An ECS deployment's one target is "<cluster name>:<service name>".
+        std::string target = fmt::format("{}:{}", name_of(f.s.spec.cluster), name_of(f.s.spec.service));
         out.confirm("the lifecycle hook that failed, with its diagnostics",
                     aws_end(std::move(aws("deploy", "get-deployment-target")
                                           .opt("--deployment-id", d->id)
-                                          .opt("--target-id", fmt::format("{}:{}", name_of(f.s.spec.cluster),
-                                                                          name_of(f.s.spec.service)))
-                                          .opt("--query", "deploymentTarget.ecsTarget.lifecycleEvents[?status==`Failed`]")),
+                                          .opt("--target-id", target)
+                                          .opt("--query", kFailedHooks)),
                             f.s.spec),
                     codedeploy_page(f, d->id));
+    }
     return true;
 }
 
@@ -70,7 +74,8 @@ bool fix_codedeploy_again(const Facts& f, Steps& out) {
             ? appspec_revision(f, d->task_definition)
             : fmt::format(R"({{"revisionType":"AppSpecContent","appSpecContent":{{"content":"{}"}}}})",
                           json_escaped(d->appspec_content));
-    out.fix(fmt::format("once the cause is fixed, deploy {} again through CodeDeploy ({})", td_name_of(f, d->task_definition),
+    out.fix(fmt::format("once the cause is fixed, deploy {} again through CodeDeploy ({})",
+                        td_name_of(f, d->task_definition),
                         d->appspec_content.empty() ? "an AppSpec for it, without the original's hooks"
                                                    : "the AppSpec it tried, hooks included"),
             aws_end(std::move(aws("deploy", "create-deployment")

@@ -63,11 +63,15 @@ void read_revision(const json& info, CodeDeployDeployment& out) {
         return;
     }
     std::string type = json_string(*r, "revisionType");
+    if (type.empty()) {
+        out.revision_untold = "the deployment's revision has no type";
+        return;
+    }
     if (type != "AppSpecContent") {
-        out.revision_untold = type.empty() ? "the deployment's revision has no type"
-                              : type == "S3" || type == "GitHub"
-                                  ? fmt::format("the AppSpec is in {} (shipwatch reads no buckets or repositories for it)", type)
-                                  : fmt::format("the revision is of type {}, not an AppSpec", visible_text(type, 40));
+        out.revision_untold =
+            type == "S3" || type == "GitHub"
+                ? fmt::format("the AppSpec is in {} (shipwatch reads no buckets or repositories for it)", type)
+                : fmt::format("the revision is of type {}, not an AppSpec", visible_text(type, 40));
         return;
     }
     auto content = r->find("appSpecContent");
