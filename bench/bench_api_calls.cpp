@@ -177,8 +177,80 @@ void BM_SteadyRefreshCalls(benchmark::State& state) {
     }
 }
 
+// ---- a CODE_DEPLOY service ------------------------------------------------------------------
+
+// `blue-green` with one of its services: 0 = orders-api, a shift in progress; 1 = ledger-api, a
+// rolled-back deployment whose replacement set and stopped tasks ECS has forgotten (only its
+// AppSpec names ledger-api:42).
+sim::Scenario codedeploy_scenario(int which) {
+    json doc = json::parse(sim::embedded_scenarios().at("blue-green"));
+    const std::string name = which == 0 ? "orders-api" : "ledger-api";
+    json pipelines = json::array();
+    for (const auto& p : doc["pipelines"])
+        if (p["name"] == name) pipelines.push_back(p);
+    doc["pipelines"] = pipelines;
+    doc["expect"] = json::object();
+    auto& tasks = doc["world"]["aws"]["eu-central-1"]["ecs"]["clusters"]["payments-bg"]["tasks"];
+    json kept = json::array();
+    for (const auto& t : tasks)
+        if (t["lastStatus"] != "STOPPED") kept.push_back(t);
+    tasks = kept;
+    auto parsed = sim::parse_scenario(doc.dump());
+    if (!parsed) throw std::runtime_error(parsed.error().message);
+    return std::move(parsed).value();
+}
+
+// The fewest calls of one CODE_DEPLOY service's first picture: the rolling service's, with each
+// task set's revision (orders-api: 41 and 42; ledger-api: 41 and the AppSpec's 42), and the
+// CodeDeploy chain.
+int minimum_codedeploy_calls(int which) {
+    int groups = which == 0 ? 2 : 1;  // orders-api's sets are in blue and green; ledger-api's in blue
+    return 1  // DescribeServices
+           + 2 + 1  // ListTasks RUNNING and STOPPED, DescribeTasks
+           + 2  // DescribeTaskDefinition: the two revisions
+           + groups + 1 + 1  // DescribeTargetHealth per group, DescribeTargetGroups, DescribeLoadBalancers
+           + 1 + 1 + 3  // the version endpoint, ECR DescribeImages, GitHub commits, runs and jobs
+           + 4;  // GetDeployment, ListDeployments, BatchGetDeployments, GetDeploymentTarget
+}
+
+// DescribeServices -> GetDeployment (the primary set's) -> ListDeployments (the group's since) ->
+// BatchGetDeployments -> GetDeploymentTarget: 5. The AppSpec's revision is known after
+// BatchGetDeployments, so its DescribeTaskDefinition could run beside GetDeploymentTarget.
+constexpr int kCodeDeployChain = 5;
+
+void BM_CodeDeployFirstPicture(benchmark::State& state) {
+    const int which = static_cast<int>(state.range(0));
+    for (auto _ : state) {
+        DemoClock clock;
+        clock.frozen = true;
+        auto demo = make_demo_from({codedeploy_scenario(which)}, clock, kLatency);
+        auto& world = *demo->worlds.front();
+        auto start = std::chrono::steady_clock::now();
+        Scheduler scheduler(std::move(demo->collectors), SchedulerOptions{});
+        scheduler.start();
+        for (;;) {
+            auto pic = scheduler.latest();
+            if (!pic->pipelines.empty() && pic->pipelines.front().ready()) break;
+            pollfd pfd{scheduler.notify_fd(), POLLIN, 0};
+            poll(&pfd, 1, 100);
+            scheduler.drain_notifications();
+        }
+        double first = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        int calls = total(world.call_counts());
+        scheduler.stop();
+        state.SetIterationTime(first);
+        state.SetLabel(which == 0 ? "orders-api shifting" : "ledger-api rolled back, set and tasks forgotten");
+        state.counters["first_picture_s"] = first;
+        state.counters["first_picture_calls"] = calls;
+        state.counters["min_first_picture_calls"] = minimum_codedeploy_calls(which);
+        state.counters["round_trips"] = first / kLatencySeconds;
+        state.counters["chain_round_trips"] = kCodeDeployChain;
+    }
+}
+
 }  // namespace
 
+BENCHMARK(BM_CodeDeployFirstPicture)->Arg(0)->Arg(1)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RefreshCalls)->Arg(1)->Arg(10)->Arg(100)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SteadyRefreshCalls)->Arg(1)->Arg(10)->Arg(100)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

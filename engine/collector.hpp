@@ -83,6 +83,7 @@ private:
     void begin_service(const RefreshPtr& r);
     void on_service(const RefreshPtr& r, const EcsClusterFetch::Services& all);
     void begin_codedeploy(const RefreshPtr& r, const Service& svc);
+    void want_rolled_out(const RefreshPtr& r, const std::string& arn);
     void on_tasks(const RefreshPtr& r, const EcsClusterFetch::Tasks& all);
     void want_task_definitions(const RefreshPtr& r, const std::vector<std::string>& arns);
     void maybe_task_definitions_done(const RefreshPtr& r);

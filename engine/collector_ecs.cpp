@@ -100,8 +100,29 @@ void PipelineCollector::begin_codedeploy(const RefreshPtr& r, const Service& svc
             return aws::CodeDeployClient(aws).newest_for_service(id, cluster, service);
         },
         merge<Result<CodeDeployDeployment>, TimePoint>(
-            r, {Part::deployment}, [this](Result<CodeDeployDeployment> d, TimePoint at) {
+            r, {Part::deployment}, [this, r](Result<CodeDeployDeployment> d, TimePoint at) {
+                std::string rolled_out = d ? d->task_definition : "";
                 store(snap_.deployment, std::move(d), Source::codedeploy, at);
+                want_rolled_out(r, rolled_out);
+            }));
+}
+
+// The task definition a deployment's AppSpec names: once ECS has deleted a failed deployment's
+// replacement set and forgotten its tasks, only this tells what was rolled out (and rolled back).
+// Asked with the others while they are pending; added to them when they were stored already, so
+// the registry and logs never wait for CodeDeploy.
+void PipelineCollector::want_rolled_out(const RefreshPtr& r, const std::string& arn) {
+    if (arn.empty() || r->td_asked.count(arn)) return;
+    if (r->td_inputs != -1) return want_task_definitions(r, {arn});
+    r->td_asked.insert(arn);
+    auto aws = src_.aws;
+    src_.slow_cache->task_definitions.get(
+        r->ctx, cache_key(aws.transport, "taskdef|" + aws.region + "|" + arn),
+        [aws, arn] { return aws::EcsClient(aws).describe_task_definition(arn); },
+        merge<const Result<TaskDefinition>&, TimePoint>(
+            r, {Part::task_definitions}, [this, arn](const Result<TaskDefinition>& td, TimePoint) {
+                // Its error is not the others': the stage that needs it says it is not known.
+                if (td && snap_.task_definitions.value) snap_.task_definitions.value->emplace(arn, td.value());
             }));
 }
 

@@ -96,7 +96,8 @@ std::string rollout_task_definition(const Service& svc) {
 namespace {
 
 // The task definition a failed CodeDeploy deployment rolled out: its replacement set, while it
-// is still there, else the tasks that set started (they stay listed an hour after they stop).
+// is still there, else the tasks that set started (they stay listed an hour after they stop),
+// else the deployment's AppSpec, which CodeDeploy keeps after ECS has forgotten both.
 std::string codedeploy_task_definition(const CodeDeployDeployment& d, const Service& svc, const std::vector<Task>* tasks) {
     for (const auto& t : svc.task_sets)
         if (t.external_id == d.id && !t.task_definition.empty()) return t.task_definition;
@@ -105,7 +106,16 @@ std::string codedeploy_task_definition(const CodeDeployDeployment& d, const Serv
         for (const auto& task : *tasks)
             if (task.started_by == set.id) return task.task_definition;
     }
-    return {};
+    return d.task_definition;
+}
+
+// "arn:...:task-definition/orders:42" and "orders:42" name one revision (an AppSpec may write either).
+bool same_task_definition(std::string_view a, std::string_view b) {
+    auto revision = [](std::string_view arn) {
+        auto at = arn.find("task-definition/");
+        return at == std::string_view::npos ? arn : arn.substr(at + 16);
+    };
+    return revision(a) == revision(b);
 }
 
 }  // namespace
@@ -130,7 +140,7 @@ void Context::find_rollback() {
     if (!codedeploy || !codedeploy->failed_or_stopped()) return;
     std::string td = codedeploy_task_definition(*codedeploy, svc, snap.tasks.get());
     if (td.empty() || !carries_target(td)) return;
-    bool rolled_back = codedeploy->rolled_back() || td != intended;
+    bool rolled_back = codedeploy->rolled_back() || !same_task_definition(td, intended);
     rollback = Rollback{td, codedeploy->id, "CodeDeploy", rolled_back, codedeploy->reason(), codedeploy->completed};
 }
 

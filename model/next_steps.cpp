@@ -163,6 +163,11 @@ void on_deploy_failing(const Facts& f, Steps& out) {
     confirm_native_shift(f, out);
     std::string failing = stopped ? stopped->task_definition : f.svc ? f.svc->task_definition : "";
     if (f.controller == Controller::code_deploy) {
+        // A deployment CodeDeploy already failed or stopped is not stopped again: it is deployed anew.
+        if (confirm_codedeploy_failure(f, out)) {
+            fix_codedeploy_again(f, out);
+            return;
+        }
         std::string id = codedeploy_id(f);
         if (!id.empty())
             out.fix(
@@ -192,8 +197,9 @@ void on_deploy_rolled_back(const Facts& f, Steps& out) {
                         f, "services[0].deployments[?rolloutState==`FAILED`].[id,taskDefinition,rolloutStateReason]"),
                     service_page(f, "deployments"));
         confirm_native_shift(f, out);
-    } else
+    } else if (!confirm_codedeploy_failure(f, out)) {  // CodeDeploy keeps what the task sets forgot
         confirm_rollout(f, out);  // task sets keep no rollout state: the controller's deployment tells
+    }
     if (const Task* stopped = newest_stopped(f))
         out.confirm(
             "why its newest stopped task stopped",
@@ -208,6 +214,8 @@ void on_deploy_rolled_back(const Facts& f, Steps& out) {
         fix_restart(f, out,
                     fmt::format("once the cause is fixed, deploy {} again", td_name_of(f, failed->task_definition)),
                     failed->task_definition);
+    else
+        fix_codedeploy_again(f, out);
 }
 
 void on_tasks_stale(const Facts& f, Steps& out) {

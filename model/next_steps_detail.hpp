@@ -114,5 +114,13 @@ std::string target_group_page(const Facts& f, const std::string& arn);
 void confirm_target_health(const Facts& f, Steps& out, const std::string& arn);
 const Instance* stale_instance(const Facts& f);
 void fix_instances(const Facts& f, Steps& out, const Instance& inst);
+std::string appspec_revision(const Facts& f, const std::string& td_arn);
+
+// ---- a failed or stopped CodeDeploy deployment (next_steps_codedeploy.cpp) -----------------------
+
+// Each returns false (and adds nothing) unless the service is CODE_DEPLOY and the deployment
+// shipwatch read failed or was stopped.
+bool confirm_codedeploy_failure(const Facts& f, Steps& out);
+bool fix_codedeploy_again(const Facts& f, Steps& out);
 
 }  // namespace shipwatch::next_steps_detail

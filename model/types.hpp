@@ -224,6 +224,13 @@ struct CodeDeployDeployment {
     std::string creator;  // user, codeDeployRollback, ...
     std::optional<TimePoint> created;
     std::optional<TimePoint> completed;
+    // What the deployment rolls out, from its revision's AppSpec (read from the answer, no call):
+    // it outlives the replacement task set ECS deletes and the stopped tasks ECS forgets.
+    std::string task_definition;  // as the AppSpec writes it: an ARN, or family:revision
+    std::string container_name;  // the AppSpec's LoadBalancerInfo
+    std::optional<int> container_port;
+    std::string appspec_content;  // the revision's AppSpecContent as CodeDeploy keeps it; empty when not told
+    std::string revision_untold;  // why task_definition is not told (S3 revision, placeholder, ...)
     bool target_read = false;  // GetDeploymentTarget answered (it may be denied)
     std::string target_status;
     std::vector<CodeDeployLifecycleEvent> lifecycle;

@@ -2,9 +2,12 @@
 // GetDeployment, BatchGetDeployments, ListDeployments, GetDeploymentTarget.
 // Shapes: botocore/data/codedeploy/2014-10-06/service-2.json. The world keeps
 // `codedeploy.deployments` (DeploymentInfo objects) and `codedeploy.targets` (DeploymentTarget
-// objects, each with its ecsTarget.deploymentId and targetId).
+// objects, each with its ecsTarget.deploymentId and targetId). A deployment's revision is its
+// AppSpec, as CodeDeploy keeps it: written in the world (`revision.appSpecContent.content`), or,
+// when the world gives only its hash, written from the task set the deployment created.
 #include <fmt/format.h>
 
+#include "base/digest.hpp"
 #include "sim/handlers.hpp"
 
 namespace shipwatch::sim::detail {
@@ -18,6 +21,43 @@ const json* find_deployment(const AwsCall& call, const std::string& id) {
     return nullptr;
 }
 
+// The task set a deployment created (externalId), in any cluster of the region.
+const json* task_set_of(const AwsCall& call, const std::string& id) {
+    const json& clusters = child(child(call.region, "ecs"), "clusters");
+    if (!clusters.is_object()) return nullptr;
+    for (const auto& [name, cluster] : clusters.items())
+        for (const json& svc : list(cluster, "services"))
+            for (const json& set : list(svc, "taskSets"))
+                if (set.value("externalId", "") == id) return &set;
+    return nullptr;
+}
+
+// The ECS AppSpec (YAML, the form the console and `aws ecs deploy` write) of a task set.
+std::string appspec_of(const json& set) {
+    std::string out = fmt::format("version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n"
+                                  "      Properties:\n        TaskDefinition: \"{}\"\n",
+                                  set.value("taskDefinition", ""));
+    const json& lbs = list(set, "loadBalancers");
+    if (!lbs.empty() && lbs[0].is_object())
+        out += fmt::format("        LoadBalancerInfo:\n          ContainerName: \"{}\"\n          ContainerPort: {}\n",
+                           lbs[0].value("containerName", ""), lbs[0].value("containerPort", 0));
+    return out;
+}
+
+// DeploymentInfo as answered: an ECS deployment's AppSpecContent carries its content and hash.
+json answered(const json& d, const AwsCall& call) {
+    json out = d;
+    auto r = out.find("revision");
+    if (r == out.end() || !r->is_object() || r->value("revisionType", "") != "AppSpecContent") return out;
+    json& content = (*r)["appSpecContent"];
+    if (!content.is_object()) content = json::object();
+    if (!content.contains("content"))
+        if (const json* set = task_set_of(call, d.value("deploymentId", ""))) content["content"] = appspec_of(*set);
+    if (content.contains("content") && content["content"].is_string())
+        content["sha256"] = sha256_hex(content["content"].get<std::string>());
+    return out;
+}
+
 JsonReply no_deployment(const std::string& id) {
     return json_fault("DeploymentDoesNotExistException", fmt::format("The deployment {} could not be found.", id));
 }
@@ -28,7 +68,7 @@ JsonReply get_deployment(const json& input, const AwsCall& call) {
     if (id.empty()) return json_fault("DeploymentIdRequiredException", "The deployment ID was not specified.");
     const json* d = find_deployment(call, id);
     if (!d) return no_deployment(id);
-    return {200, json{{"deploymentInfo", *d}}};
+    return {200, json{{"deploymentInfo", answered(*d, call)}}};
 }
 
 JsonReply batch_get_deployments(const json& input, const AwsCall& call) {
@@ -38,7 +78,7 @@ JsonReply batch_get_deployments(const json& input, const AwsCall& call) {
     if (ids->size() > 25) return json_fault("BatchLimitExceededException", "The maximum number of deployment IDs is 25.");
     json out = json::array();
     for (const auto& id : *ids)
-        if (const json* d = find_deployment(call, id)) out.push_back(*d);
+        if (const json* d = find_deployment(call, id)) out.push_back(answered(*d, call));
     return {200, json{{"deploymentsInfo", out}}};
 }
 

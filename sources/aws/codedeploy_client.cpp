@@ -1,7 +1,10 @@
-// AWS CodeDeploy (JSON 1.1), read-only: GetDeployment and GetDeploymentTarget.
+// AWS CodeDeploy (JSON 1.1), read-only: GetDeployment, ListDeployments, BatchGetDeployments and
+// GetDeploymentTarget. The task definition a deployment rolls out is read from its revision's
+// AppSpec in the GetDeployment/BatchGetDeployments answer (no call of its own).
 // Shapes: botocore/data/codedeploy/2014-10-06/service-2.json.
 #include <fmt/format.h>
 
+#include "model/appspec.hpp"
 #include "sources/aws/clients.hpp"
 #include "sources/aws/json_protocol.hpp"
 
@@ -47,6 +50,44 @@ CodeDeployTaskSet parse_task_set_info(const json& t) {
     return out;
 }
 
+// An AppSpec longer than this is still read, but not kept for the next step that deploys it again.
+constexpr size_t kAppSpecKept = 4096;
+
+// The revision the deployment rolls out (RevisionLocation). ECS deployments carry their AppSpec
+// inline (AppSpecContent); an S3 or GitHub revision would need a read shipwatch does not make (it
+// reads no buckets), and String is Lambda's. GetApplicationRevision would only echo the location.
+void read_revision(const json& info, CodeDeployDeployment& out) {
+    auto r = info.find("revision");
+    if (r == info.end() || !r->is_object()) {
+        out.revision_untold = "the deployment names no revision";
+        return;
+    }
+    std::string type = json_string(*r, "revisionType");
+    if (type.empty()) {
+        out.revision_untold = "the deployment's revision has no type";
+        return;
+    }
+    if (type != "AppSpecContent") {
+        out.revision_untold =
+            type == "S3" || type == "GitHub"
+                ? fmt::format("the AppSpec is in {} (shipwatch reads no buckets or repositories for it)", type)
+                : fmt::format("the revision is of type {}, not an AppSpec", visible_text(type, 40));
+        return;
+    }
+    auto content = r->find("appSpecContent");
+    std::string text = content != r->end() && content->is_object() ? json_string(*content, "content") : "";
+    if (text.empty()) {
+        out.revision_untold = "the answer carries the AppSpec's hash, not its content";
+        return;
+    }
+    AppSpecTarget spec = read_appspec(text);
+    out.task_definition = spec.task_definition;
+    out.container_name = spec.container_name;
+    out.container_port = spec.container_port;
+    out.revision_untold = spec.untold;
+    if (spec.untold.empty() && text.size() <= kAppSpecKept) out.appspec_content = text;
+}
+
 CodeDeployDeployment parse_deployment_info(const json& info) {
     CodeDeployDeployment out;
     out.id = json_string(info, "deploymentId");
@@ -66,6 +107,7 @@ CodeDeployDeployment parse_deployment_info(const json& info) {
     out.creator = json_string(info, "creator");
     out.created = json_time(info, "createTime");
     out.completed = json_time(info, "completeTime");
+    read_revision(info, out);
     return out;
 }
 
