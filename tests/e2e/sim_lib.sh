@@ -62,8 +62,8 @@ PY
 # check_verdicts TAG SCENARIO_JSON REPORT_JSON EXIT_CODE: the report of `check --json` against
 # what the scenario declares: "expect" (pipeline -> verdict code), and where given "expect_stage"
 # (pipeline -> the stage the verdict names), "expect_health" (pipeline -> {stage: health}) and
-# "expect_absent" / "expect_present" (pipeline -> words no sentence of it may hold / that the
-# verdict's summary must hold);
+# "expect_absent" / "expect_present" (pipeline -> words no sentence of it may hold / that some
+# sentence of it, the verdict, a stage's summary or a finding, must hold);
 # the exit code by precedence (1 when any pipeline is known not live, else 2 when any cannot be
 # told, else 0); and no sentence that compares a value with itself or with nothing. Prints one
 # "ok" line, or counts a failure with every problem found.
@@ -91,10 +91,10 @@ for p in pipelines:
     for stage, h in want_health.get(name, {}).items():
         if health.get(stage) != h:
             problems.append(f"{name}: stage {stage} is {health.get(stage)!r}, expected {h!r}")
-    for words in want_present.get(name, []):
-        if words not in verdict["summary"]:
-            problems.append(f"{name}: the verdict does not say {words!r}: {verdict['summary']}")
     texts = [verdict["summary"]] + [s["summary"] for s in p["stages"]] + [f["message"] for f in p.get("findings", [])]
+    for words in want_present.get(name, []):
+        if not any(words in t for t in texts):
+            problems.append(f"{name}: no sentence says {words!r} (verdict: {verdict['summary']})")
     for t in texts:
         if re.search(r"(\S{4,}),? not \1\b", t) or "not ?" in t:
             problems.append(f"{name}: compares a value with itself or with nothing: {t}")
