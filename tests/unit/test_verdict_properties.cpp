@@ -1,11 +1,14 @@
 // Properties of every diagnosis the simulator can produce: the stage a verdict names is the first
 // stage that is not ok (none when live), the verdict's code belongs to that stage, and no sentence
 // compares a value with itself or with "?". Checked over every built-in scenario for six
-// simulated hours, minute by minute, and over a generated fleet's week.
+// simulated hours and every scenario file in tests/data/sim for two, minute by minute, and over
+// a generated fleet's week.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
@@ -108,6 +111,20 @@ TEST(VerdictProperties, SelfComparisonIsFound) {
 
 TEST(VerdictProperties, EveryBuiltinScenarioMinuteByMinuteForSixHours) {
     check_over_time({}, 6h, 1min);
+}
+
+// The scenario files of real accounts' shapes (members missing, task sets, native blue/green,
+// registries elsewhere, hostile text): each for two simulated hours, minute by minute.
+TEST(VerdictProperties, EveryScenarioFileMinuteByMinuteForTwoHours) {
+    std::vector<std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(std::string(SHIPWATCH_TEST_DATA) + "/sim"))
+        if (entry.path().extension() == ".json") files.push_back(entry.path().string());
+    std::sort(files.begin(), files.end());
+    ASSERT_GE(files.size(), 5u);
+    for (const auto& f : files) {
+        SCOPED_TRACE(f);
+        check_over_time({f}, 2h, 1min);
+    }
 }
 
 TEST(VerdictProperties, AFleetWeekEverySimulatedMinute) {
