@@ -147,8 +147,11 @@ void EcsClusterFetch::list_page(FetchContext ctx, std::shared_ptr<Build> build, 
                 ++build->task_calls_pending;
                 fetch_then<std::vector<Task>>(
                     ctx,
-                    [aws = ctx_, cluster = cluster_, arns = std::move(page.value().arns)] {
-                        return aws::EcsClient(aws).describe_tasks(cluster, arns);
+                    [aws = ctx_, cluster = cluster_, arns = std::move(page.value().arns),
+                     failures = kStatuses[static_cast<size_t>(std::get<1>(key))] == std::string_view("RUNNING")
+                                    ? aws::EcsClient::Failures::fail
+                                    : aws::EcsClient::Failures::skip] {
+                        return aws::EcsClient(aws).describe_tasks(cluster, arns, failures);
                     },
                     [this, build, key, scope](Result<std::vector<Task>> tasks, TimePoint at) {
                         build->tasks.at = std::min(build->tasks.at, at);

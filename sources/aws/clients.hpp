@@ -56,9 +56,12 @@ public:
     };
     Result<TaskPage> list_tasks_page(const std::string& cluster, const std::string& service,
                                      const std::string& desired_status, const std::string& token) const;
-    // DescribeTasks, batched by 100.
-    Result<std::vector<Task>> describe_tasks(const std::string& cluster,
-                                             const std::vector<std::string>& task_arns) const;
+    // DescribeTasks, batched by 100. An ARN the answer lists under failures[] (MISSING) is
+    // skipped for stopped tasks, which ECS forgets after about an hour; for running ones
+    // (`Failures::fail`) it is an error: judging the digests of the rest would judge a subset.
+    enum class Failures { skip, fail };
+    Result<std::vector<Task>> describe_tasks(const std::string& cluster, const std::vector<std::string>& task_arns,
+                                             Failures failures = Failures::skip) const;
     Result<TaskDefinition> describe_task_definition(const std::string& arn_or_family_rev) const;
 
 private:

@@ -254,13 +254,18 @@ Result<std::vector<std::string>> list_tasks(const AwsContext& ctx, const std::st
 }
 
 Result<std::vector<Task>> describe_tasks(const AwsContext& ctx, const std::string& cluster,
-                                         const std::vector<std::string>& task_arns) {
+                                         const std::vector<std::string>& task_arns, EcsClient::Failures failures) {
     std::vector<Task> tasks;
+    std::vector<std::string> failed;
+    std::string reason;
     for (const auto& batch : in_batches(task_arns, kTasksPerCall)) {
         auto answer =
             call_json(ctx, ServiceId::ecs, target("DescribeTasks"), json{{"cluster", cluster}, {"tasks", batch}});
         if (!answer) return answer.error();
-        // failures[] (MISSING) are skipped: stopped tasks expire from ECS after about an hour.
+        for (const json& f : json_array(answer.value(), "failures")) {
+            failed.push_back(last_segment(json_string(f, "arn")));
+            if (reason.empty()) reason = json_string(f, "reason");
+        }
         auto parsed = parse_guarded<std::vector<Task>>("DescribeTasks", [&] {
             std::vector<Task> page;
             for (const json& t : json_array(answer.value(), "tasks")) page.push_back(parse_task(t));
@@ -269,6 +274,11 @@ Result<std::vector<Task>> describe_tasks(const AwsContext& ctx, const std::strin
         if (!parsed) return parsed.error();
         for (auto& t : parsed.value()) tasks.push_back(std::move(t));
     }
+    if (!failed.empty() && failures == EcsClient::Failures::fail)
+        return Error{"DescribeTasksFailures",
+                     fmt::format("{} of {} running tasks could not be described ({}: {}{})", failed.size(), task_arns.size(),
+                                 reason.empty() ? "no reason" : reason, failed.front(), failed.size() > 1 ? ", …" : ""),
+                     200, false, ErrorKind::aws};
     return tasks;
 }
 
@@ -313,11 +323,11 @@ Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluste
                       call_context(ctx_, ServiceId::ecs, "ListTasks", cluster_scope(cluster, {service})));
 }
 
-Result<std::vector<Task>> EcsClient::describe_tasks(const std::string& cluster,
-                                                    const std::vector<std::string>& task_arns) const {
+Result<std::vector<Task>> EcsClient::describe_tasks(const std::string& cluster, const std::vector<std::string>& task_arns,
+                                                    Failures failures) const {
     std::string tasks = task_arns.size() == 1 ? " task " + last_segment(task_arns.front())
                                               : ", " + std::to_string(task_arns.size()) + " tasks";
-    return in_context(aws::describe_tasks(ctx_, cluster, task_arns),
+    return in_context(aws::describe_tasks(ctx_, cluster, task_arns, failures),
                       call_context(ctx_, ServiceId::ecs, "DescribeTasks", "cluster " + cluster + tasks));
 }
 

@@ -221,6 +221,19 @@ TEST(EcsClient, ListTasksFollowsNextToken) {
     EXPECT_EQ(transport.requests[1].headers.at("X-Amz-Target"), "AmazonEC2ContainerServiceV20141113.ListTasks");
 }
 
+// Issue 13: failures[] for running task ARNs were ignored, so the digest check judged a subset.
+TEST(EcsClient, DescribeTasksFailuresOfRunningTasksAreAnErrorWithTheirCount) {
+    ScriptedTransport transport;
+    transport.push(200, aws_json("ecs_describe_tasks.json"));
+    auto tasks = EcsClient(context(transport)).describe_tasks("prod", {"a", "b", "c"}, EcsClient::Failures::fail);
+    ASSERT_FALSE(tasks);
+    EXPECT_EQ(tasks.error().code, "DescribeTasksFailures");
+    EXPECT_NE(tasks.error().message.find("1 of 3 running tasks could not be described (MISSING: 2f5e0c6d7a8b9c0d1e2f3a4b5c6d7e8f)"),
+              std::string::npos)
+        << tasks.error().message;
+    EXPECT_EQ(tasks.error().context.call, "ecs:DescribeTasks");
+}
+
 TEST(EcsClient, DescribeTasksParsesAndSkipsMissing) {
     ScriptedTransport transport;
     transport.push(200, aws_json("ecs_describe_tasks.json"));
