@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/bounded_read.hpp"
 #include "sim/fleet.hpp"
 #include "sim/simulator.hpp"
 
@@ -334,17 +335,11 @@ Result<Scenario> parse_scenario(const std::string& json_text) {
 
 Result<Scenario> load_scenario(const std::string& name_or_path) {
     if (name_or_path.find('/') == std::string::npos && !name_or_path.ends_with(".json")) return load_builtin(name_or_path);
-    constexpr std::streamsize kMaxBytes = 64 << 20;  // a scenario is a document, not a stream
-    std::ifstream in(name_or_path, std::ios::binary);
-    if (!in) return Error{"scenario", fmt::format("cannot read scenario file {}", name_or_path), 0, false};
-    std::string text;
-    char buffer[65536];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        text.append(buffer, static_cast<size_t>(in.gcount()));
-        if (static_cast<std::streamsize>(text.size()) > kMaxBytes)
-            return Error{"scenario", fmt::format("scenario file {} is larger than 64 MiB", name_or_path), 0, false};
-    }
-    auto parsed = parse_scenario(text);
+    constexpr size_t kMaxBytes = 64 << 20;  // a scenario is a document, not a stream
+    BoundedRead file = read_bounded(name_or_path, kMaxBytes, "scenario file");
+    if (file.missing) return Error{"scenario", fmt::format("cannot read scenario file {}", name_or_path), 0, false};
+    if (!file.problem.empty()) return Error{"scenario", file.problem, 0, false};
+    auto parsed = parse_scenario(file.text);
     if (!parsed) return Error{"scenario", fmt::format("{}: {}", name_or_path, parsed.error().message), 0, false};
     return parsed;
 }

@@ -132,4 +132,28 @@ inline PipelineSnapshot healthy_snapshot() {
     return s;
 }
 
+// The healthy service after the ECS circuit breaker rolled back the deployment of app:24: the
+// failed deployment ACTIVE, a completed PRIMARY deployment of app:23, the tasks on the old image.
+inline PipelineSnapshot rolled_back_snapshot() {
+    auto s = healthy_snapshot();
+    auto& svc = *s.service.value;
+    svc.task_definition = kTdOld;
+    svc.deployments[0].status = "ACTIVE";
+    svc.deployments[0].rollout_state = "FAILED";
+    svc.deployments[0].rollout_state_reason = "ECS deployment circuit breaker: tasks failed to start.";
+    Deployment back;
+    back.id = "ecs-svc/2";
+    back.status = "PRIMARY";
+    back.task_definition = kTdOld;
+    back.rollout_state = "COMPLETED";
+    back.desired = back.running = 2;
+    back.created = at("2025-06-10T14:20:00Z");
+    svc.deployments.push_back(back);
+    for (auto& t : *s.tasks.value) {
+        t.task_definition = kTdOld;
+        t.containers[0].image_digest = kOldDigest;
+    }
+    return s;
+}
+
 }  // namespace shipwatch::testing

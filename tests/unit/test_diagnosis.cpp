@@ -178,24 +178,7 @@ TEST(Verdict, DeployFailingShowsTheStoppedTaskReason) {
 }
 
 TEST(Verdict, DeployRolledBack) {
-    auto s = healthy_snapshot();
-    auto& svc = *s.service.value;
-    svc.task_definition = kTdOld;
-    svc.deployments[0].status = "ACTIVE";
-    svc.deployments[0].rollout_state = "FAILED";
-    svc.deployments[0].rollout_state_reason = "ECS deployment circuit breaker: tasks failed to start.";
-    Deployment back;
-    back.id = "ecs-svc/2";
-    back.status = "PRIMARY";
-    back.task_definition = kTdOld;
-    back.rollout_state = "COMPLETED";
-    back.desired = back.running = 2;
-    back.created = at("2025-06-10T14:20:00Z");
-    svc.deployments.push_back(back);
-    for (auto& t : *s.tasks.value) {
-        t.task_definition = kTdOld;
-        t.containers[0].image_digest = kOldDigest;
-    }
+    auto s = rolled_back_snapshot();
     Diagnosis d = diagnose(s);
     EXPECT_EQ(d.verdict.code, VerdictCode::deploy_rolled_back) << d.verdict.summary;
     // The task definition did its part (app:24 references the new image); the rollout failed.

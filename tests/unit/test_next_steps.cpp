@@ -351,23 +351,7 @@ TEST(NextSteps, CodeDeployFailingIsStoppedWithRollback) {
 }
 
 TEST(NextSteps, RolledBackDeploysTheFailedRevisionAgainOnceFixed) {
-    auto s = healthy_snapshot();
-    auto& svc = *s.service.value;
-    svc.task_definition = kTdOld;
-    svc.deployments[0].status = "ACTIVE";
-    svc.deployments[0].rollout_state = "FAILED";
-    svc.deployments[0].rollout_state_reason = "ECS deployment circuit breaker: tasks failed to start.";
-    Deployment back;
-    back.id = "ecs-svc/2";
-    back.status = "PRIMARY";
-    back.task_definition = kTdOld;
-    back.rollout_state = "COMPLETED";
-    back.desired = back.running = 2;
-    svc.deployments.push_back(back);
-    for (auto& t : *s.tasks.value) {
-        t.task_definition = kTdOld;
-        t.containers[0].image_digest = kOldDigest;
-    }
+    auto s = rolled_back_snapshot();
     auto j = judge(s);
     ASSERT_EQ(j.d.verdict.code, VerdictCode::deploy_rolled_back) << j.dump();
     EXPECT_TRUE(j.find(StepKind::confirm, "deployments[?rolloutState==`FAILED`]")) << j.dump();
