@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
         "at", po::value(&o.at), "check --demo: judge the scenarios this far in (e.g. 10m); sim: serve from there")(
         "pipeline", po::value(&o.pipeline), "wait: the pipeline to wait for")(
         "sha", po::value(&o.sha), "wait: the commit to wait for (default: the newest on the branch)")(
-        "timeout", po::value(&o.timeout), "wait: give up after this long (default 20m)")(
+        "timeout", po::value(&o.timeout), "wait, check: give up waiting after this long (wait: default 20m)")(
         "interval", po::value(&o.interval), "wait: time between refreshes (default: the ECS refresh; 1s with --demo)")(
         "scenario", po::value(&o.sim_scenario), "sim: a built-in scenario, or a scenario file (a path, *.json)")(
         "port", po::value(&o.sim_port), "sim: the TCP port (default 0: a free one, printed)")(

@@ -1,8 +1,12 @@
 // `shipwatch check`: every pipeline collected once, all at once (one fetch pool, one merge
 // thread), and diagnosed; a text or JSON report on io.out and the exit status (model/analysis.hpp:
 // a known failure outranks a pipeline that cannot be told).
+#include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "app/commands.hpp"
 #include "app/sources.hpp"
@@ -15,12 +19,21 @@ namespace shipwatch::app {
 int run_check(const Options& o, Io& io) {
     if (o.demo && o.speed != 1.0)
         return usage_error(io, "--speed has no effect on check; use --at to look later into a scenario");
+    if (auto error = o.timeout.empty() ? std::nullopt : timeout_problem(o.timeout)) return usage_error(io, *error);
     auto sources = load_sources(o, io, DemoTime{.frozen = true});
     if (!sources) return error_exit(io, sources.error());
     std::vector<PipelineCollector*> collectors;
     for (auto& c : sources.value().collectors) collectors.push_back(c.get());
+    std::optional<CollectDeadline> cut;
+    if (!o.timeout.empty())
+        cut = CollectDeadline{std::chrono::steady_clock::now() + *parse_duration(o.timeout), o.timeout,
+                              sources.value().stop};
     std::vector<PipelineAnalysis> results;
-    for (auto& snap : collect_all(collectors)) results.push_back(analyze(std::move(snap)));
+    for (auto& snap : collect_all(collectors, RefreshParts::all(), kFetchThreads, cut ? &*cut : nullptr))
+        results.push_back(analyze(std::move(snap)));
+    if (cut && std::chrono::steady_clock::now() >= cut->at)
+        io.err << fmt::format("shipwatch: gave up waiting after {} (--timeout): what did not answer is unknown\n",
+                              o.timeout);
     if (o.json) {
         io.out << json_visible(tui::to_json(results).dump(2)) << '\n';  // C1 and bidi escaped too
     } else {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "app/sources.hpp"
+#include "model/time.hpp"
 
 namespace shipwatch::app {
 namespace {
@@ -21,7 +22,7 @@ const std::vector<CommandInfo>& commands() {
          {{"[--config FILE]", "the dashboard (config: ./shipwatch.toml, then\n$XDG_CONFIG_HOME/shipwatch/config.toml)"},
           {"--demo [SCENARIO]", "the dashboard on the built-in simulator"}}},
         {Command::check, "check", run_check,
-         {{"check [--config FILE | --cluster C --service S [--repo o/r]] [--json]", ""},
+         {{"check [--config FILE | --cluster C --service S [--repo o/r]] [--json] [--timeout D]", ""},
           {"check --demo [SCENARIO...]", "diagnose once; exit 1 any not live, else 2 cannot tell, else 0"}}},
         {Command::wait, "wait", run_wait,
          {{"wait --pipeline NAME [--sha SHA] [--timeout 20m]",
@@ -82,6 +83,12 @@ int usage_error(Io& io, const std::string& message) {
 int data_error(Io& io, const std::string& message) {
     io.err << fmt::format("shipwatch: {}\n", message);
     return kExitUsage;
+}
+
+std::optional<std::string> timeout_problem(const std::string& text) {
+    auto timeout = parse_duration(text);
+    if (!timeout || timeout->count() <= 0) return fmt::format("--timeout: '{}' is not a duration like 20m", text);
+    return std::nullopt;
 }
 
 Error usage_problem(std::string message) { return error_of(ErrorKind::usage, "usage", std::move(message)); }

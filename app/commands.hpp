@@ -2,6 +2,7 @@
 // tests run each command in-process; main.cpp only parses flags and dispatches via commands().
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "app/io.hpp"
@@ -25,5 +26,7 @@ int data_error(Io& io, const std::string& message);
 Error usage_problem(std::string message);
 // usage_error or data_error, by the error's kind.
 int error_exit(Io& io, const Error& error);
+// Why `text` is no --timeout ("--timeout: 'x' is not a duration like 20m"); nullopt when it is one.
+std::optional<std::string> timeout_problem(const std::string& text);
 
 }  // namespace shipwatch::app

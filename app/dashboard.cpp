@@ -18,6 +18,7 @@ int run_dashboard(const Options& o, Io& io) {
     SchedulerOptions so;
     so.context = sources.value().context;
     so.stop = sources.value().stop;  // quitting does not wait for a backoff, a slow answer or curl
+    if (o.demo) so.world_rate = o.speed;  // the scenarios' data ages at their speed
     if (!o.demo) {
         LiveSources* live = sources.value().live.get();
         so.source_states = [live] { return source_states(*live); };

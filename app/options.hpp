@@ -26,7 +26,7 @@ struct Options {
     std::string target_group;
     std::string pipeline;  // wait
     std::string sha;  // wait
-    std::string timeout = "20m";  // wait
+    std::string timeout;  // wait (default 20m), check (default: none): give up waiting after this long
     std::string interval;  // wait: poll interval (default: the config's ECS refresh; 1s with --demo)
     std::string sim_scenario;  // sim
     int sim_port = 0;  // sim: 0 picks a free port

@@ -35,9 +35,10 @@ private:
     const Io& io_;
 };
 
+constexpr const char* kDefaultTimeout = "20m";
+
 std::optional<std::string> check_flags(const Options& o) {
-    auto timeout = parse_duration(o.timeout);
-    if (!timeout || timeout->count() <= 0) return fmt::format("--timeout: '{}' is not a duration like 20m", o.timeout);
+    if (auto error = timeout_problem(o.timeout.empty() ? kDefaultTimeout : o.timeout)) return error;
     bool hex = o.sha.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
     if (!o.sha.empty() && (o.sha.size() < 7 || o.sha.size() > 40 || !hex))
         return fmt::format("--sha: '{}' is not a commit SHA (7 to 40 hex characters)", o.sha);
@@ -56,13 +57,24 @@ Result<PipelineCollector*> find_pipeline(const Options& o, const Sources& source
                                             : fmt::format("no pipeline '{}': one of {}", o.pipeline, choices));
 }
 
-int watch(const Options& o, Io& io, PipelineCollector& collector, Duration timeout, Duration interval) {
+struct WaitLimits {
+    std::string timeout;  // as given: "20m"
+    Duration interval;
+    std::stop_source stop;  // the collectors' transports: a refresh cut short by the deadline ends its calls
+};
+
+int watch(const Options& o, Io& io, PipelineCollector& collector, const WaitLimits& limits) {
     WaitTime time(io);
     WaitJudge judge(o.sha);
     auto start = time.now();
-    auto deadline = start + timeout;
+    auto deadline = start + *parse_duration(limits.timeout);
     for (;;) {
-        PipelineAnalysis a = analyze(judge.focus(collector.collect()));
+        // The deadline holds inside a refresh too: a call that hangs is given up on at the deadline.
+        // The refresh that starts at the deadline (after the last sleep) still gets a moment.
+        Duration left = std::max<Duration>(deadline - time.now(), std::chrono::milliseconds(500));
+        CollectDeadline cut{std::chrono::steady_clock::now() + left, limits.timeout, limits.stop};
+        PipelineAnalysis a =
+            analyze(judge.focus(std::move(collect_all({&collector}, RefreshParts::all(), kFetchThreads, &cut).front())));
         WaitOutcome outcome = judge.judge(a);
         auto elapsed = time.now() - start;
         if (auto line = judge.change_line()) io.err << fmt::format("[{:>6}] {}\n", format_duration(elapsed), *line);
@@ -72,13 +84,13 @@ int watch(const Options& o, Io& io, PipelineCollector& collector, Duration timeo
             return 1;
         }
         if (time.now() >= deadline) {
-            io.err << fmt::format("shipwatch: timed out after {}{}: {}\n", o.timeout,
+            io.err << fmt::format("shipwatch: timed out after {}{}: {}\n", limits.timeout,
                                   judge.sha_found() ? "" : fmt::format(" ({} is not on the branch)", o.sha),
                                   to_string(a.diagnosis.verdict.code));
             io.out << tui::render_text({a});
             return 1;
         }
-        time.sleep_until(std::min(deadline, time.now() + interval));
+        time.sleep_until(std::min(deadline, time.now() + limits.interval));
     }
 }
 
@@ -95,7 +107,8 @@ int run_wait(const Options& o, Io& io) {
         return usage_error(io, fmt::format("--interval: '{}' is not a duration like 10s", o.interval));
     auto collector = find_pipeline(o, sources.value());
     if (!collector) return error_exit(io, collector.error());
-    return watch(o, io, *collector.value(), *parse_duration(o.timeout), *interval);
+    WaitLimits limits{o.timeout.empty() ? kDefaultTimeout : o.timeout, *interval, sources.value().stop};
+    return watch(o, io, *collector.value(), limits);
 }
 
 }  // namespace shipwatch::app

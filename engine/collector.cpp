@@ -59,7 +59,33 @@ void PipelineCollector::settle(const RefreshPtr& r) {
         "refresh {}: done in {} ms", snap_.spec.name,
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - r->started).count());
     auto done = std::move(r->done);
-    done(snap_);
+    if (done) done(snap_);  // none when detached: its snapshot went out already
+}
+
+Duration PipelineCollector::quiet_for() const {
+    auto r = running_.lock();
+    if (!r || !r->done) return Duration::zero();
+    return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - r->heard);
+}
+
+PipelineSnapshot PipelineCollector::detach(const std::string& unanswered) {
+    TimePoint now = clock_.now();
+    if (auto r = running_.lock(); r && r->done) {
+        r->done = nullptr;
+        r->detached = true;
+        logging::logger().info("refresh {}: given up waiting after {} ms", snap_.spec.name,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - r->started)
+                                   .count());
+        if (!unanswered.empty())
+            for_each_part(snap_, [&](Part part, auto& fetched) {
+                auto it = r->waiting.find(part);
+                if (it == r->waiting.end() || it->second <= 0 || !fetched.configured) return;
+                fetched.error = FetchError{source_of(part, snap_.spec), "Timeout", unanswered, now};
+            });
+    }
+    snap_.now = now;
+    return snap_;
 }
 
 void PipelineCollector::guarded(const std::vector<Part>& parts, const std::function<void()>& step) {
@@ -98,7 +124,8 @@ void PipelineCollector::begin(RefreshParts parts, FetchContext ctx, std::functio
     r->slow = parts.slow || first;
     r->live = parts.live || first;
     r->done = std::move(done);
-    r->started = std::chrono::steady_clock::now();
+    r->started = r->heard = std::chrono::steady_clock::now();
+    running_ = r;
     logging::logger().debug("refresh {}: start ({})", snap_.spec.name,
                             r->slow && r->live ? "all"
                             : r->slow          ? "slow sources"
@@ -208,12 +235,14 @@ void PipelineCollector::maybe_steps(const RefreshPtr& r) {
 void PipelineCollector::begin_version(const RefreshPtr& r) {
     const auto& s = snap_.spec;
     if (s.version_url.empty() || !src_.http) return;
+    if (!asking_.insert("version").second) return;  // an earlier refresh's call has not answered
     fetch_then<VersionObservation>(
         r->ctx,
         [http = src_.http, url = s.version_url, pointer = s.version_json_pointer,
          this]() -> Result<VersionObservation> { return fetch_version(*http, url, pointer, clock_.now()); },
         merge<Result<VersionObservation>, TimePoint>(
             r, {Part::version}, [this](Result<VersionObservation> result, TimePoint) {
+                asking_.erase("version");
                 if (!result)
                     throw std::runtime_error(result.error().message);  // the barrier turns it into the part's error
                 VersionObservation obs = std::move(result).value();
@@ -235,7 +264,7 @@ PipelineSnapshot PipelineCollector::collect(RefreshParts parts) {
 }
 
 std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>& collectors, RefreshParts parts,
-                                          int threads) {
+                                          int threads, const CollectDeadline* deadline) {
     FetchPool pool(threads);
     MergeQueue merge;
     std::vector<std::optional<PipelineSnapshot>> out(collectors.size());
@@ -245,9 +274,20 @@ std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>&
             out[i] = std::move(snap);
             --left;
         });
-    while (left > 0)
-        if (merge.run_ready() == 0 && !pool.run_one())
-            merge.run_until(MergeQueue::Clock::now() + std::chrono::seconds(1));
+    auto wake = [deadline] {
+        auto second = MergeQueue::Clock::now() + std::chrono::seconds(1);
+        return deadline ? std::min(second, deadline->at) : second;
+    };
+    while (left > 0) {
+        if (deadline && MergeQueue::Clock::now() >= deadline->at) {
+            for (size_t i = 0; i < collectors.size(); ++i)
+                if (!out[i]) out[i] = collectors[i]->detach("no answer within " + deadline->within);
+            auto stop = deadline->stop;
+            stop.request_stop();  // the calls still in flight end now, so the pool can be joined
+            break;
+        }
+        if (merge.run_ready() == 0 && !pool.run_one()) merge.run_until(wake());
+    }
     pool.shutdown();
     std::vector<PipelineSnapshot> snaps;
     snaps.reserve(out.size());

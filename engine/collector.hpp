@@ -6,10 +6,13 @@
 // good data of each part, endpoint observations and target health changes.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <set>
+#include <stop_token>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -63,6 +66,16 @@ public:
     // The last snapshot with every configured part failed for `why`: what the scheduler shows
     // when a refresh ended in an exception outside the parts' own barriers.
     PipelineSnapshot failed(const std::string& why);
+    // Stops waiting for the running refresh (a call hangs): returns the snapshot as merged so far,
+    // and `done` is never called for it. Its values still coming are merged when they come, unless
+    // a later refresh has stored newer data; the calls it still waits for are not asked again
+    // until they answer, so a hung call holds one thread, not one per refresh. With `unanswered`
+    // the parts it still waited for fail with it ("no answer within 20s"); without, they keep
+    // their last data, which ages (Fetched::max_age). Called on the merge thread.
+    PipelineSnapshot detach(const std::string& unanswered = {});
+    TimePoint now() const { return clock_.now(); }  // the world's time its snapshots are dated in
+    // How long the running refresh has heard no answer (real time); zero when none runs.
+    Duration quiet_for() const;
     const PipelineSpec& spec() const { return snap_.spec; }
 
 private:
@@ -104,12 +117,26 @@ private:
     PipelineSnapshot snap_;  // carries last good data between refreshes; written on the merge thread only
     std::unique_ptr<TargetMetaFetch> own_target_meta_;  // EC2 pipelines: no cluster to share it with
     bool fetched_once_ = false;
+    std::weak_ptr<Refresh> running_;  // the refresh begin() started last
+    // Calls of any refresh, detached or not, that have not answered yet ("health|<arn>", "version"):
+    // a refresh does not ask them again. Merge thread only.
+    std::set<std::string> asking_;
 };
 
-// Refreshes of several collectors at once, run to their end on the calling thread: their fetches
-// on one pool of `threads`, their merges here. What `check`, `wait` and tests use; the
-// dashboard's Scheduler runs its own merge thread.
+// When a one-shot collection stops waiting (`check --timeout`, `wait --timeout`): at `at` every
+// refresh still running ends with what it has, the parts it waited for failed "no answer within
+// <within>", and `stop` is requested so that the calls in flight end and the pool can be joined.
+struct CollectDeadline {
+    std::chrono::steady_clock::time_point at;
+    std::string within;  // "20s"
+    std::stop_source stop;
+};
+
+// Refreshes of several collectors at once, run to their end (or to the deadline) on the calling
+// thread: their fetches on one pool of `threads`, their merges here. What `check`, `wait` and tests
+// use; the dashboard's Scheduler runs its own merge thread.
 std::vector<PipelineSnapshot> collect_all(const std::vector<PipelineCollector*>& collectors,
-                                          RefreshParts parts = RefreshParts::all(), int threads = kFetchThreads);
+                                          RefreshParts parts = RefreshParts::all(), int threads = kFetchThreads,
+                                          const CollectDeadline* deadline = nullptr);
 
 }  // namespace shipwatch

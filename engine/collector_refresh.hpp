@@ -17,8 +17,14 @@
 
 namespace shipwatch::collector_detail {
 
+// Set while a merge of a detached refresh runs (PipelineCollector::detach): its answers may come
+// after a later refresh stored newer ones. The merge thread's alone.
+inline thread_local bool late_merge = false;
+
 template <typename T>
 void store(Fetched<T>& part, Result<T> result, Source source, TimePoint now) {
+    // An answer to an older request never replaces what a newer one brought.
+    if (late_merge && part.fetched_at && now < *part.fetched_at) return;
     if (result.ok()) {
         part.value = std::move(result).value();
         part.fetched_at = now;
@@ -54,7 +60,10 @@ struct PipelineCollector::Refresh {
     bool live = true, slow = true;
     std::function<void(PipelineSnapshot)> done;
     int pending = 0;  // values still to merge
+    std::map<Part, int> waiting;  // values still to merge, by the parts they are for
+    bool detached = false;  // given up waiting for: `done` is gone, late values are merged as they come
     std::chrono::steady_clock::time_point started;  // for the log only
+    std::chrono::steady_clock::time_point heard;  // the last value merged (or the start)
 
     // Source control: the run's steps need the newest commit and the runs.
     bool commits_merged = false, runs_merged = false;
@@ -76,6 +85,7 @@ struct PipelineCollector::Refresh {
     std::vector<std::string> groups;
     std::shared_ptr<const TargetMeta> meta;
     std::map<std::string, std::optional<Result<std::vector<Target>>>> health;  // by group ARN
+    bool health_skipped = false;  // a group's health is still asked by an earlier refresh: not stored now
     std::optional<TimePoint> health_at;  // the oldest health answer
 
     // Secrets: every DescribeSecret of the task definition.
@@ -93,8 +103,13 @@ template <typename... Args>
 std::function<void(Args...)> PipelineCollector::merge(const RefreshPtr& r, std::initializer_list<Part> parts,
                                                       std::type_identity_t<std::function<void(Args...)>> fn) {
     ++r->pending;
+    for (Part p : parts) ++r->waiting[p];
     return [this, r, parts = std::vector<Part>(parts), fn = std::move(fn)](Args... args) {
+        for (Part p : parts) --r->waiting[p];
+        r->heard = std::chrono::steady_clock::now();
+        collector_detail::late_merge = r->detached;
         guarded(parts, [&] { fn(args...); });
+        collector_detail::late_merge = false;
         settle(r);
     };
 }

@@ -42,12 +42,20 @@ void PipelineCollector::on_target_meta(const RefreshPtr& r, std::shared_ptr<cons
 
 void PipelineCollector::want_health(const RefreshPtr& r, const std::string& arn) {
     if (r->health.count(arn)) return;
+    // Still asked by a refresh that was given up waiting for (a hung call): not again, and the
+    // groups keep their last data this time, which ages until the call answers.
+    const std::string call = "health|" + arn;
+    if (!asking_.insert(call).second) {
+        r->health_skipped = true;
+        return;
+    }
     r->health[arn];  // asked
     fetch_then<std::vector<Target>>(
         r->ctx, [aws = src_.aws, arn] { return aws::Elbv2Client(aws).describe_target_health(arn); },
         merge<Result<std::vector<Target>>, TimePoint>(
             r, {Part::target_groups, Part::instances},
-            [this, r, arn](Result<std::vector<Target>> targets, TimePoint at) {
+            [this, r, arn, call](Result<std::vector<Target>> targets, TimePoint at) {
+                asking_.erase(call);
                 r->health[arn] = std::move(targets);
                 r->health_at = std::min(r->health_at.value_or(at), at);
                 maybe_targets_done(r);
@@ -55,7 +63,7 @@ void PipelineCollector::want_health(const RefreshPtr& r, const std::string& arn)
 }
 
 void PipelineCollector::maybe_targets_done(const RefreshPtr& r) {
-    if (!r->meta) return;
+    if (!r->meta || r->health_skipped) return;
     for (const auto& [arn, health] : r->health)
         if (!health) return;
     auto groups = r->meta->of(r->groups);

@@ -6,6 +6,28 @@
 #include "base/log.hpp"
 
 namespace shipwatch {
+namespace {
+
+// Data is evidence for twice its refresh interval, and at least `floor`.
+Duration trusted_for(Duration interval, Duration floor, double world_rate) {
+    Duration limit = std::max<Duration>(2 * interval, floor);
+    return std::chrono::duration_cast<Duration>(limit * world_rate);
+}
+
+bool is_live(Part part) {
+    switch (part) {
+        case Part::commits:
+        case Part::builds:
+        case Part::images:
+        case Part::logs:
+        case Part::secrets:
+            return false;
+        default:
+            return true;  // the service and what hangs off it, targets, instances, the endpoint
+    }
+}
+
+}  // namespace
 
 Scheduler::Scheduler(std::vector<std::unique_ptr<PipelineCollector>> collectors, SchedulerOptions options)
     : options_(std::move(options)), pool_(options_.fetch_threads) {
@@ -91,18 +113,75 @@ void Scheduler::publish_failed(size_t index, PipelineCollector& collector, const
     }
 }
 
+PipelineAnalysis Scheduler::judge(size_t index, PipelineSnapshot snap) {
+    const Duration live = trusted_for(options_.live_interval, options_.trusted_at_least, options_.world_rate);
+    const Duration slow = trusted_for(options_.slow_interval, options_.trusted_at_least, options_.world_rate);
+    std::optional<TimePoint> first_stale;
+    for_each_part(snap, [&](Part part, auto& fetched) {
+        fetched.max_age = is_live(part) ? live : slow;
+        if (!fetched.value || !fetched.fetched_at) return;
+        TimePoint at = *fetched.fetched_at + *fetched.max_age;
+        if (at >= snap.now && (!first_stale || at < *first_stale)) first_stale = at;
+    });
+    Slot& slot = slots_[index];
+    slot.stale_at = Duration::max();
+    if (first_stale) {
+        // From the world's time into the plan's, a millisecond past the limit.
+        auto wait = std::chrono::duration_cast<Duration>((*first_stale - snap.now) / options_.world_rate);
+        slot.stale_at = elapsed() + wait + std::chrono::milliseconds(1);
+    }
+    return analyze(std::move(snap), options_.timeline_limit);
+}
+
+void Scheduler::give_up_waiting(size_t index) {
+    Slot& slot = slots_[index];
+    logging::logger().warn("refresh {}: no answer for {} ms after {} s; showing what came", slot.collector->spec().name,
+                           std::chrono::duration_cast<std::chrono::milliseconds>(slot.collector->quiet_for()).count(),
+                           std::chrono::duration_cast<std::chrono::seconds>(elapsed() - slot.started).count());
+    finished(index, slot.parts, slot.collector->detach());
+}
+
+void Scheduler::judge_again(size_t index) {
+    std::shared_ptr<const PipelineAnalysis> shown = latest()->pipelines[index].analysis;
+    if (!shown) {
+        slots_[index].stale_at = Duration::max();
+        return;
+    }
+    PipelineSnapshot snap = shown->snapshot;
+    snap.now = slots_[index].collector->now();
+    try {
+        publish(index, judge(index, std::move(snap)), slots_[index].busy);
+    } catch (const std::exception& e) {
+        slots_[index].stale_at = Duration::max();
+        logging::logger().error("judging {} again: {}", slots_[index].collector->spec().name, e.what());
+    }
+}
+
 Duration Scheduler::start_due() {
     Duration at = elapsed();
     Duration soonest = Duration::max();
+    const Duration patience = options_.patience > Duration::zero()
+                                  ? options_.patience
+                                  : std::max<Duration>(options_.live_interval, std::chrono::seconds(5));
     for (size_t i = 0; i < slots_.size(); ++i) {
         Slot& slot = slots_[i];
-        if (slot.busy) continue;
+        // A refresh whose answers keep coming is waited for (a fleet's first refresh queues behind
+        // the budget); one that heard nothing for the patience waits for a call that hangs.
+        if (slot.busy && slot.collector->quiet_for() >= patience) give_up_waiting(i);
+        if (at >= slot.stale_at) judge_again(i);
+        soonest = std::min(soonest, slot.stale_at);
+        if (slot.busy) {
+            soonest = std::min(soonest, at + patience - slot.collector->quiet_for());
+            continue;
+        }
         if (plan_->due(i) > at) {
             soonest = std::min(soonest, plan_->due(i));
             continue;
         }
         RefreshParts parts = plan_->parts_due(i, at);
         slot.busy = true;
+        slot.started = at;
+        slot.parts = parts;
         try {
             publish(i, std::nullopt, true);
             slot.collector->begin(parts, FetchContext{pool_, merge_},
@@ -120,7 +199,7 @@ Duration Scheduler::start_due() {
 void Scheduler::finished(size_t index, RefreshParts parts, PipelineSnapshot snap) {
     if (stopping_) return;  // cut short by the quit: its cancelled requests are no news
     try {
-        publish(index, analyze(std::move(snap), options_.timeline_limit), false);
+        publish(index, judge(index, std::move(snap)), false);
     } catch (const std::exception& e) {
         publish_failed(index, *slots_[index].collector, e.what());
     }

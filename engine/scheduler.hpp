@@ -37,6 +37,16 @@ struct SchedulerOptions {
     size_t timeline_limit = 500;
     std::string context;  // "demo", or "account 1234 · eu-west-1 · profile prod"
     std::function<std::vector<SourceState>()> source_states;  // throttling/backoff per source; may be empty
+    // How long a refresh that hears no answer is waited for before the picture goes out with
+    // what it has and the pipeline's next refresh may start (a hung call then freezes only its
+    // own part). Zero: the live interval, at least 5 s (a first refresh queues behind the budget).
+    Duration patience{};
+    // Data is evidence for twice its refresh interval, and at least this long (a slow answer or
+    // a retry must not flap a stage to unknown). Tests shorten it.
+    Duration trusted_at_least = std::chrono::seconds(30);
+    // World seconds per second of the plan's clock: the demo's --speed. Data ages in the world's
+    // time, so the age past which it is no evidence is scaled by it.
+    double world_rate = 1.0;
     // The stop of the collectors' transports (LiveSources::stop, DemoSources::stop): stop()
     // requests it before joining, so no worker sits out a backoff, a slow answer or a transfer.
     std::stop_source stop{std::nostopstate};
@@ -68,6 +78,10 @@ private:
     struct Slot {
         std::unique_ptr<PipelineCollector> collector;
         bool busy = false;
+        Duration started{};  // of the refresh running (plan time)
+        RefreshParts parts;  // what it fetches
+        // When a part of the picture shown passes its max_age (plan time): it is judged again then.
+        Duration stale_at = Duration::max();
     };
     TimePoint now() const;
     Duration elapsed() const;  // since construction: the plan's time
@@ -77,6 +91,10 @@ private:
     void finished(size_t index, RefreshParts parts, PipelineSnapshot snap);
     void publish_failed(size_t index, PipelineCollector& collector, const std::string& why) noexcept;
     void publish(size_t index, std::optional<PipelineAnalysis> analysis, bool refreshing);
+    // Ages limited by the refresh intervals, the diagnosis, and when it must be judged again.
+    PipelineAnalysis judge(size_t index, PipelineSnapshot snap);
+    void give_up_waiting(size_t index);  // the refresh takes longer than the patience
+    void judge_again(size_t index);  // a part of the picture shown got too old
 
     SchedulerOptions options_;
     std::vector<Slot> slots_;  // the engine thread's, like plan_

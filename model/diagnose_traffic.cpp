@@ -40,9 +40,12 @@ std::optional<Revision> endpoint_revision(Context& ctx, StageReport& r, bool& en
     endpoint_failed = false;
     const auto& versions = ctx.snap.versions;
     if (!versions.configured) return std::nullopt;
-    if (versions.error || !versions.value || versions.value->empty()) {
+    auto age = versions.too_old(ctx.now);
+    if (versions.error || !versions.value || versions.value->empty() || age) {
         endpoint_failed = true;
-        std::string why = versions.error ? describe(*versions.error) : "no answer yet";
+        std::string why = versions.error ? describe(*versions.error)
+                          : age          ? too_old_text("version endpoint", *age, *versions.max_age)
+                                         : "no answer yet";
         r.evidence.push_back({"version endpoint", fmt::format("{}: {}", redact_url(ctx.snap.spec.version_url), why), versions.fetched_at});
         return Revision{};
     }
@@ -57,6 +60,14 @@ std::optional<Revision> endpoint_revision(Context& ctx, StageReport& r, bool& en
                                                          rev.known() ? " = " + rev.short_sha() : ""),
                           obs.time});
     return rev;
+}
+
+// Why the endpoint's answer cannot stand for what is served: it failed, or it is too old.
+std::string endpoint_problem(const Context& ctx) {
+    const auto& versions = ctx.snap.versions;
+    if (auto age = versions.too_old(ctx.now); age && !versions.error)
+        return too_old_text("version endpoint", *age, *versions.max_age);
+    return "version endpoint failed";
 }
 
 // What the ALB rules read, gathered once (gathering fills the evidence).
@@ -159,10 +170,10 @@ std::optional<StageOutcome> targets_changing(const Context&, const Traffic& tr, 
 }
 
 // The endpoint is set but did not answer: nothing else may stand in for what it would say.
-std::optional<StageOutcome> endpoint_down(const Context&, const Traffic& tr, const StageOutcome& base) {
+std::optional<StageOutcome> endpoint_down(const Context& ctx, const Traffic& tr, const StageOutcome& base) {
     if (!tr.served || !tr.endpoint_failed) return std::nullopt;
     StageOutcome out = base;
-    return fail_unknown(out, "version endpoint failed");
+    return fail_unknown(out, endpoint_problem(ctx));
 }
 
 // From here on the stage carries what is served.
@@ -318,10 +329,10 @@ std::optional<StageOutcome> instances_current(const Context& ctx, const Fleet& f
     return out;
 }
 
-std::optional<StageOutcome> version_untold(const Context&, const Fleet& fl, const StageOutcome& base) {
+std::optional<StageOutcome> version_untold(const Context& ctx, const Fleet& fl, const StageOutcome& base) {
     if (!fl.served || fl.served->known() || fl.launched_before) return std::nullopt;
     StageOutcome out = base;
-    return fail_unknown(out, fl.endpoint_failed ? "version endpoint failed" : "endpoint reports a version that names no known commit");
+    return fail_unknown(out, fl.endpoint_failed ? endpoint_problem(ctx) : "endpoint reports a version that names no known commit");
 }
 
 std::optional<StageOutcome> instance_stale(const Context& ctx, const Fleet& fl, const StageOutcome& base) {

@@ -158,7 +158,8 @@ Context::Context(const PipelineSnapshot& s) : snap(s), now(s.now) {
         }
     }
     if (s.service.value) service_taskdef = taskdef(rollout_task_definition(*s.service.value));
-    if (s.deployment.ok()) codedeploy = &*s.deployment.value;
+    // Too old, it is as if CodeDeploy had not been read (the rules then say what they cannot tell).
+    if (s.deployment.ok() && !s.deployment.too_old(now)) codedeploy = &*s.deployment.value;
     if (service_taskdef) app_container = app_container_of(*service_taskdef);
     if (app_container) app_image_repository = parse_image_ref(app_container->image).repository;
     if (app_image_repository.empty()) app_image_repository = s.spec.image_repository;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -78,6 +79,11 @@ struct Context {
     std::optional<TimePoint> last_deployment() const;
 };
 
+// "ECS tasks data 42s old (trusted up to 30s)".
+inline std::string too_old_text(std::string_view what, Duration age, Duration max_age) {
+    return fmt::format("{} data {} old (trusted up to {})", what, format_duration(age), format_duration(max_age));
+}
+
 // When a part of the snapshot cannot be trusted, the stage is unknown and says why.
 // Returns true when it filled `out` (the caller stops there).
 template <typename T>
@@ -100,6 +106,11 @@ bool source_unusable(const Fetched<T>& part, const char* what, StageOutcome& out
     } else if (!part.value) {
         r.health = Health::unknown;
         r.summary = fmt::format("no {} data yet", what);
+    } else if (auto age = part.too_old(now)) {
+        // A call that hangs, or a refresh that never comes back, must not leave the stage green.
+        r.health = Health::unknown;
+        r.summary = too_old_text(what, *age, *part.max_age);
+        r.evidence.push_back({"last good data", format_duration(*age) + " old", part.fetched_at});
     } else {
         return false;
     }

@@ -40,8 +40,17 @@ struct Fetched {
     std::optional<TimePoint> fetched_at;  // when `value` was obtained
     std::optional<FetchError> error;  // set when the latest attempt failed
     bool configured = true;  // false when the pipeline has no source for this part
+    // Data older than this is no evidence: the stages resting on it are unknown ("data 42s old").
+    // Set by the engine from how often it refreshes the part; none: any age is trusted (a
+    // one-shot check reads everything once).
+    std::optional<Duration> max_age;
 
     bool ok() const { return value.has_value() && !error.has_value(); }
+    // The value's age when it is past max_age; nullopt while it may be trusted.
+    std::optional<Duration> too_old(TimePoint now) const {
+        if (!max_age || !value || !fetched_at || now - *fetched_at <= *max_age) return std::nullopt;
+        return now - *fetched_at;
+    }
     bool has() const { return value.has_value(); }
     const T* get() const { return value ? &*value : nullptr; }
 };

@@ -250,15 +250,20 @@ TEST(TuiTmux, QuitsAtOnceWhileEveryAwsAnswerIsSlow) {
 // and version-URL mappings are read from what it prints, as tests/e2e/live_against_sim.sh does.
 class SlowSim {
 public:
-    SlowSim(const std::string& scenario, const std::string& dir) {
+    // `fault`: a rule the server starts with (empty: none); more can be added while it serves.
+    SlowSim(const std::string& scenario, const std::string& dir, const std::string& fault = "aws=slow,delay=30s") {
         pid_ = fork();
         if (pid_ == 0) {
             int out = open((dir + "/sim.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
             int err = open((dir + "/sim.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
             dup2(out, STDOUT_FILENO);
             dup2(err, STDERR_FILENO);
-            execl(SHIPWATCH_BINARY, SHIPWATCH_BINARY, "sim", "--scenario", scenario.c_str(), "--port", "0", "--fault",
-                  "aws=slow,delay=30s", static_cast<char*>(nullptr));
+            if (fault.empty())
+                execl(SHIPWATCH_BINARY, SHIPWATCH_BINARY, "sim", "--scenario", scenario.c_str(), "--port", "0",
+                      static_cast<char*>(nullptr));
+            else
+                execl(SHIPWATCH_BINARY, SHIPWATCH_BINARY, "sim", "--scenario", scenario.c_str(), "--port", "0",
+                      "--fault", fault.c_str(), static_cast<char*>(nullptr));
             _exit(127);
         }
         std::regex listening(R"(listening on (http://127\.0\.0\.1:\d+))");
@@ -297,6 +302,14 @@ public:
         for (const auto& [op, count] : doc.items())
             if (op.rfind("github:", 0) != 0 && op.rfind("http:", 0) != 0 && count.is_number()) n += count.get<int>();
         return n;
+    }
+    // Adds a fault rule while the server serves (its /_sim/faults control path).
+    void add_fault(const std::string& rule) const {
+        sh("curl -s -X POST --data-binary '" + rule + "' " + base_ + "/_sim/faults");
+    }
+    int calls(const std::string& operation) const {
+        auto doc = nlohmann::json::parse(sh("curl -s " + base_ + "/_sim/calls"), nullptr, false);
+        return doc.is_object() && doc.contains(operation) ? doc[operation].get<int>() : 0;
     }
     static std::string slurp(const std::string& path) {
         std::ifstream in(path);
@@ -461,6 +474,50 @@ TEST(TuiTmux, QuitsAtOnceOnRealDataWhileTheCredentialProcessHangs) {
         ASSERT_GE(ms, 0) << "the dashboard did not end within 40 s";
         EXPECT_LT(ms, 200) << "quitting waited for the credential_process";
         EXPECT_TRUE(helper > 0 && process_gone(helper)) << "the credential_process outlived the dashboard";
+        EXPECT_TRUE(has(t.wait_for({"EXITED"}), "EXITED 0"));
+    }
+    std::filesystem::remove_all(dir);
+}
+
+// Stale is never green, on real data: the dashboard shows a healthy pipeline, then its
+// DescribeTargetHealth starts to hang (the simulator answers it after 600 s). With `refresh.ecs`
+// at 15 s the ALB stage must turn unknown with its data's age within 30 s (twice the interval),
+// while the rest of the pipeline keeps refreshing around the hung call.
+TEST(TuiTmux, AHungTargetHealthTurnsTheAlbUnknownWithinTwiceItsInterval) {
+    std::string dir = "/tmp/shipwatch-e2e-hung-" + std::to_string(getpid());
+    std::filesystem::create_directories(dir);
+    {
+        SlowSim sim("healthy", dir, "");
+        ASSERT_FALSE(sim.base().empty()) << "shipwatch sim did not start: " << sim.err();
+        std::string config = write_config("healthy", sim, dir);
+        ASSERT_FALSE(config.empty()) << "no scenario file under " << SHIPWATCH_TEST_DATA;
+        std::ofstream(config, std::ios::app) << "[refresh]\necs = \"15s\"\n";
+        ScopedEnvironment env(sim_environment(sim, dir,
+                                              {{"AWS_ACCESS_KEY_ID", sim.printed("AWS_ACCESS_KEY_ID")},
+                                               {"AWS_SECRET_ACCESS_KEY", sim.printed("AWS_SECRET_ACCESS_KEY")}}));
+        Tmux t("--config " + config + " --log " + dir + "/dashboard.log", 140, 40);
+        ASSERT_TRUE(has(t.wait_for({"is live"}, 30000), "is live")) << t.screen();
+        t.tmux("send-keys -t sw Enter");  // the pipeline view: a box per stage with its summary
+        ASSERT_TRUE(has(t.wait_for({"5 tasks"}), "5 tasks")) << t.screen();
+
+        const std::string health = "elasticloadbalancing:DescribeTargetHealth";
+        int asked = sim.calls(health);
+        int described = sim.calls("ecs:DescribeServices");
+        sim.add_fault(health + "=slow,delay=600s");
+        auto hung = std::chrono::steady_clock::now();
+        std::string screen = t.wait_for({"load balancer data"}, 40000);
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - hung).count();
+        std::printf("the ALB stage turned unknown %lld ms after DescribeTargetHealth began to hang (refresh.ecs 15s)\n",
+                    ms);
+        ::testing::Test::RecordProperty("unknown_after_ms", static_cast<int>(ms));
+        ASSERT_TRUE(has(screen, "load balancer data")) << screen;
+        EXPECT_LE(ms, 32000) << "stale data stayed green longer than twice the interval";  // + 2 s: polling, load
+        EXPECT_TRUE(has(screen, "trusted up to 30s")) << screen;
+        EXPECT_FALSE(has(screen, "ECS tasks data")) << "the hung call froze the tasks too:\n" << screen;
+        EXPECT_FALSE(has(screen, "is live")) << screen;
+        EXPECT_GT(sim.calls("ecs:DescribeServices"), described) << "ECS was not asked while the call hung";
+        EXPECT_LE(sim.calls(health), asked + 2) << "the hung call was asked again every refresh";
+        t.tmux("send-keys -t sw Q");
         EXPECT_TRUE(has(t.wait_for({"EXITED"}), "EXITED 0"));
     }
     std::filesystem::remove_all(dir);

@@ -37,7 +37,7 @@ TEST(CommandTable, UsageTextIsTheOneHelpPrinted) {
               "  shipwatch [--config FILE]                  the dashboard (config: ./shipwatch.toml, then\n"
               "                                             $XDG_CONFIG_HOME/shipwatch/config.toml)\n"
               "  shipwatch --demo [SCENARIO]                the dashboard on the built-in simulator\n"
-              "  shipwatch check [--config FILE | --cluster C --service S [--repo o/r]] [--json]\n"
+              "  shipwatch check [--config FILE | --cluster C --service S [--repo o/r]] [--json] [--timeout D]\n"
               "  shipwatch check --demo [SCENARIO...]       diagnose once; exit 1 any not live, else 2 cannot tell, else 0\n"
               "  shipwatch wait --pipeline NAME [--sha SHA] [--timeout 20m]\n"
               "                                             poll until the commit is live (0), definitely failed or timed out (1)\n"
