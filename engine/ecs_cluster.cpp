@@ -14,7 +14,22 @@ namespace {
 constexpr size_t kServicesPerCall = 10;  // DescribeServices' limit
 constexpr std::array<const char*, 2> kStatuses{"RUNNING", "STOPPED"};
 
+// When a stopped task stopped, as far as it tells (stoppedAt is absent while a stop is recorded).
+TimePoint stop_time(const Task& t) {
+    for (const auto& at : {t.stopped_at, t.stopping_at, t.started_at, t.created_at})
+        if (at) return *at;
+    return TimePoint{};
+}
+
 }  // namespace
+
+void keep_recent_stops(std::vector<Task>& tasks, size_t max_stopped) {
+    auto is_stopped = [](const Task& t) { return t.last_status == TaskStatus::stopped; };
+    if (static_cast<size_t>(std::count_if(tasks.begin(), tasks.end(), is_stopped)) <= max_stopped) return;
+    auto stopped = std::stable_partition(tasks.begin(), tasks.end(), [&](const Task& t) { return !is_stopped(t); });
+    std::stable_sort(stopped, tasks.end(), [](const Task& a, const Task& b) { return stop_time(a) > stop_time(b); });
+    tasks.erase(stopped + static_cast<std::ptrdiff_t>(max_stopped), tasks.end());
+}
 
 Result<Service> EcsClusterFetch::Services::of(const std::string& service, const std::string& cluster) const {
     if (auto it = found.find(service); it != found.end()) return it->second;
@@ -175,6 +190,7 @@ void EcsClusterFetch::task_call_done(std::shared_ptr<Build> build) {
             if (std::find(build->services.begin(), build->services.end(), name) != build->services.end())
                 build->tasks.by_service[name].push_back(std::move(t));
         }
+    for (auto& [name, tasks] : build->tasks.by_service) keep_recent_stops(tasks);
     build->gen->tasks.set(std::move(build->tasks));
 }
 
