@@ -46,7 +46,8 @@ Result<json> send_json(const AwsContext& ctx, ServiceId service, std::string_vie
     if (response.status >= 400) return json_error(response);
     if (response.body.empty()) return json::object();
     BoundedJson bounded = parse_bounded_json(response.body);
-    if (!bounded.problem.empty()) return parse_error("answer to " + std::string(target) + " has " + bounded.problem);
+    if (!bounded.problem.empty())
+        return parse_error("answer to " + std::string(target) + " has " + bounded.problem);
     json parsed = std::move(bounded.value);
     if (parsed.is_discarded() || !parsed.is_object())
         return unreadable_body_error(response, std::string("answer to ") + std::string(target) + " is not a JSON object");

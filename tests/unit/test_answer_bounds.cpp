@@ -128,11 +128,11 @@ struct HoldingServer {
     HoldingServer() {
         loop.server.Get("/hold", [this](const httplib::Request&, httplib::Response& res) {
             // Not a text type: cpp-httplib would gzip it, and hold the first part in its compressor.
-            res.set_chunked_content_provider("application/octet-stream", [this](size_t offset, httplib::DataSink& sink) {
-                if (offset == 0) return sink.write(part.data(), part.size());
+            res.set_chunked_content_provider("application/octet-stream", [this](size_t offset, httplib::DataSink& out) {
+                if (offset == 0) return out.write(part.data(), part.size());
                 std::unique_lock lock(mutex);
                 cv.wait(lock, [this] { return released; });
-                sink.done();
+                out.done();
                 return true;
             });
         });

@@ -3,7 +3,10 @@
 // tasks are kept per service within a bound, the most recent.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "base/clock.hpp"
 #include "engine/ecs_cluster.hpp"
@@ -11,6 +14,7 @@
 #include "engine/scheduler.hpp"
 #include "engine/shared_fetch.hpp"
 #include "model/analysis.hpp"
+#include "unit/scripted_transport.hpp"
 
 namespace shipwatch {
 namespace {
@@ -104,6 +108,61 @@ TEST(StoppedTaskBound, WithinTheBoundNothingMovesOrGoes) {
     ASSERT_EQ(tasks.size(), 2u);
     EXPECT_TRUE(tasks[0].arn.ends_with("r1"));
     EXPECT_TRUE(tasks[1].arn.ends_with("s2"));
+}
+
+// A cluster whose one service stopped 150 tasks and runs none: ECS as a crash loop leaves it.
+class CrashLoopCluster final : public Transport {
+public:
+    HttpResponse send(const HttpRequest& request) override {
+        std::lock_guard lock(mutex_);
+        const std::string target = request.headers.at("X-Amz-Target");
+        const nlohmann::json body = nlohmann::json::parse(request.body);
+        nlohmann::json answer = nlohmann::json::object();
+        if (target.ends_with(".ListTasks")) {
+            answer["taskArns"] = nlohmann::json::array();
+            if (body["desiredStatus"] == "STOPPED")
+                for (int i = 0; i < 150; ++i)
+                    answer["taskArns"].push_back("arn:aws:ecs:eu-west-1:1:task/prod/t" + std::to_string(i));
+        } else if (target.ends_with(".DescribeTasks")) {
+            nlohmann::json stopped = template_["tasks"][0];
+            for (const auto& arn : body["tasks"]) {
+                stopped["taskArn"] = arn;
+                stopped["group"] = "service:web";
+                // Listed in an order that is not the order they stopped in.
+                const int i = std::stoi(arn.get<std::string>().substr(arn.get<std::string>().rfind('t') + 1));
+                stopped["stoppedAt"] = 1749746060.0 + (i * 37) % 150;
+                answer["tasks"].push_back(stopped);
+            }
+            answer["failures"] = nlohmann::json::array();
+        } else {
+            answer = {{"services", nlohmann::json::array()}, {"failures", nlohmann::json::array()}};
+        }
+        return testing::response(200, answer.dump());
+    }
+
+private:
+    std::mutex mutex_;
+    nlohmann::json template_ = nlohmann::json::parse(testing::data_file("aws/ecs_describe_tasks.json"));
+};
+
+TEST(StoppedTaskBound, TheClusterFetchKeepsTheBoundPerService) {
+    Fixture f;
+    CrashLoopCluster transport;
+    aws::AwsContext aws;
+    aws.transport = &transport;
+    aws.region = "eu-west-1";
+    aws.endpoints = aws::Endpoints("eu-west-1");
+    EcsClusterFetch cluster(aws, "prod", f.clock, 10s);
+    cluster.watch("web");
+    auto gen = cluster.get(f.ctx);
+    f.drain();
+    auto tasks = gen->tasks.peek();
+    ASSERT_TRUE(tasks);
+    auto web = tasks->of("web");
+    ASSERT_TRUE(web) << web.error().message;
+    ASSERT_EQ(web->size(), kMaxStoppedTasksPerService);
+    for (const Task& t : *web)  // the 50 oldest of stoppedAt +0..+149 are gone
+        EXPECT_GE(*t.stopped_at, from_epoch_seconds(1749746060.0 + 50)) << t.arn;
 }
 
 // A week of log matches (or any events) keeps the newest kMaxTimelineEntries, in every path that
