@@ -21,6 +21,33 @@ TimePoint stop_time(const Task& t) {
     return TimePoint{};
 }
 
+// A service's target groups, up to kMaxTargetGroupsPerService; those past it are not asked for
+// (a hostile answer naming thousands would cost a call per 20 each refresh) and say why.
+void add_service_groups(const std::string& name, const Service& svc, std::vector<std::string>& groups,
+                        std::map<std::string, Error>& refused) {
+    std::vector<std::string> own;
+    add_target_groups(svc, own);
+    for (size_t i = 0; i < own.size(); ++i) {
+        if (i < kMaxTargetGroupsPerService) {
+            if (std::find(groups.begin(), groups.end(), own[i]) == groups.end()) groups.push_back(own[i]);
+            continue;
+        }
+        refused.emplace(own[i], Error{"TooManyTargetGroups",
+                                      fmt::format("service {} names more than {} target groups; {} is not read", name,
+                                                  kMaxTargetGroupsPerService, own[i]),
+                                      200, false, ErrorKind::aws});
+    }
+}
+
+// The metadata with an error for each group not asked for (a group asked for anyway is found first).
+std::shared_ptr<const TargetMeta> with_refused(std::shared_ptr<const TargetMeta> meta,
+                                               const std::map<std::string, Error>& refused) {
+    if (refused.empty() || !meta) return meta;
+    auto copy = std::make_shared<TargetMeta>(*meta);
+    for (const auto& [group, error] : refused) copy->errors.emplace(group, error);
+    return copy;
+}
+
 }  // namespace
 
 void keep_recent_stops(std::vector<Task>& tasks, size_t max_stopped) {
@@ -100,9 +127,11 @@ void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
     auto described = [this, ctx, build] {
         build->gen->services.set(build->described);
         std::vector<std::string> groups = build->configured_groups;
-        for (const auto& [name, svc] : build->described.found) add_target_groups(svc, groups);
-        meta_.get(ctx, std::move(groups), false,
-                  [build](std::shared_ptr<const TargetMeta> meta) { build->gen->target_groups.set(std::move(meta)); });
+        auto refused = std::make_shared<std::map<std::string, Error>>();
+        for (const auto& [name, svc] : build->described.found) add_service_groups(name, svc, groups, *refused);
+        meta_.get(ctx, std::move(groups), false, [build, refused](std::shared_ptr<const TargetMeta> meta) {
+            build->gen->target_groups.set(with_refused(std::move(meta), *refused));
+        });
     };
     if (batches.empty()) {
         build->described.at = clock_.now();

@@ -28,6 +28,9 @@ namespace shipwatch {
 // The stopped tasks kept per service, the most recently stopped (README "Bounds"): ECS lists a
 // service's stopped tasks for about an hour, and a crash-looping one stops thousands in that time.
 inline constexpr size_t kMaxStoppedTasksPerService = 100;
+// The target groups read per service: ECS attaches at most five load balancers to a service, each
+// with a blue/green alternate; an answer naming more is not believed past ten.
+inline constexpr size_t kMaxTargetGroupsPerService = 10;
 
 // At most kMaxStoppedTasksPerService of `tasks`' stopped ones, the most recently stopped; the
 // others (running, pending) all, in their order.

@@ -165,6 +165,56 @@ TEST(StoppedTaskBound, TheClusterFetchKeepsTheBoundPerService) {
         EXPECT_GE(*t.stopped_at, from_epoch_seconds(1749746060.0 + 50)) << t.arn;
 }
 
+// A service whose answer names twelve target groups, two more than ECS can attach.
+class ManyGroupsCluster final : public Transport {
+public:
+    std::vector<std::string> asked;  // the target groups DescribeTargetGroups was asked for
+    HttpResponse send(const HttpRequest& request) override {
+        std::lock_guard lock(mutex_);
+        if (request.headers.count("X-Amz-Target") == 0) {  // ELBv2, the Query protocol
+            for (const auto& [key, value] : parse_form(request.body))
+                if (key.starts_with("TargetGroupArns.member.")) asked.push_back(value);
+            return testing::response(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message>"
+                                          "</Error></ErrorResponse>");
+        }
+        const std::string target = request.headers.at("X-Amz-Target");
+        if (target.ends_with(".ListTasks")) return testing::response(200, R"({"taskArns":[]})");
+        nlohmann::json answer = nlohmann::json::parse(testing::data_file("aws/ecs_describe_services.json"));
+        auto& lbs = answer["services"][0]["loadBalancers"];
+        lbs = nlohmann::json::array();
+        for (int i = 0; i < 12; ++i) lbs.push_back({{"targetGroupArn", group(i)}, {"containerPort", 8080}});
+        return testing::response(200, answer.dump());
+    }
+    static std::string group(int i) {
+        return "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/g" + std::to_string(i) + "/0123456789abcdef";
+    }
+
+private:
+    std::mutex mutex_;
+};
+
+TEST(TargetGroupBound, AServiceNamingMoreGroupsThanECSAttachesIsReadUpToTheBound) {
+    Fixture f;
+    ManyGroupsCluster transport;
+    aws::AwsContext aws;
+    aws.transport = &transport;
+    aws.region = "eu-west-1";
+    aws.endpoints = aws::Endpoints("eu-west-1");
+    EcsClusterFetch cluster(aws, "prod", f.clock, 10s);
+    cluster.watch("streamr-p2p");
+    auto gen = cluster.get(f.ctx);
+    f.drain();
+    EXPECT_EQ(transport.asked.size(), kMaxTargetGroupsPerService);
+    auto meta = gen->target_groups.peek();
+    ASSERT_TRUE(meta && *meta);
+    auto past = (*meta)->of({ManyGroupsCluster::group(11)});
+    ASSERT_FALSE(past);
+    EXPECT_EQ(past.error().code, "TooManyTargetGroups");
+    EXPECT_EQ(past.error().message, "service streamr-p2p names more than 10 target groups; " +
+                                        ManyGroupsCluster::group(11) + " is not read");
+    EXPECT_EQ((*meta)->of({ManyGroupsCluster::group(0)}).error().code, "AccessDenied");
+}
+
 // A week of log matches (or any events) keeps the newest kMaxTimelineEntries, in every path that
 // builds a timeline: the scheduler's option, analyze() and build_timeline() all default to it.
 TEST(TimelineBound, TheNewestEntriesAreKeptUpToTheNamedBound) {
