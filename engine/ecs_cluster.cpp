@@ -14,7 +14,49 @@ namespace {
 constexpr size_t kServicesPerCall = 10;  // DescribeServices' limit
 constexpr std::array<const char*, 2> kStatuses{"RUNNING", "STOPPED"};
 
+// When a stopped task stopped, as far as it tells (stoppedAt is absent while a stop is recorded).
+TimePoint stop_time(const Task& t) {
+    for (const auto& at : {t.stopped_at, t.stopping_at, t.started_at, t.created_at})
+        if (at) return *at;
+    return TimePoint{};
+}
+
+// A service's target groups, up to kMaxTargetGroupsPerService; those past it are not asked for
+// (a hostile answer naming thousands would cost a call per 20 each refresh) and say why.
+void add_service_groups(const std::string& name, const Service& svc, std::vector<std::string>& groups,
+                        std::map<std::string, Error>& refused) {
+    std::vector<std::string> own;
+    add_target_groups(svc, own);
+    for (size_t i = 0; i < own.size(); ++i) {
+        if (i < kMaxTargetGroupsPerService) {
+            if (std::find(groups.begin(), groups.end(), own[i]) == groups.end()) groups.push_back(own[i]);
+            continue;
+        }
+        refused.emplace(own[i], Error{"TooManyTargetGroups",
+                                      fmt::format("service {} names more than {} target groups; {} is not read", name,
+                                                  kMaxTargetGroupsPerService, own[i]),
+                                      200, false, ErrorKind::aws});
+    }
+}
+
+// The metadata with an error for each group not asked for (a group asked for anyway is found first).
+std::shared_ptr<const TargetMeta> with_refused(std::shared_ptr<const TargetMeta> meta,
+                                               const std::map<std::string, Error>& refused) {
+    if (refused.empty() || !meta) return meta;
+    auto copy = std::make_shared<TargetMeta>(*meta);
+    for (const auto& [group, error] : refused) copy->errors.emplace(group, error);
+    return copy;
+}
+
 }  // namespace
+
+void keep_recent_stops(std::vector<Task>& tasks, size_t max_stopped) {
+    auto is_stopped = [](const Task& t) { return t.last_status == TaskStatus::stopped; };
+    if (static_cast<size_t>(std::count_if(tasks.begin(), tasks.end(), is_stopped)) <= max_stopped) return;
+    auto stopped = std::stable_partition(tasks.begin(), tasks.end(), [&](const Task& t) { return !is_stopped(t); });
+    std::stable_sort(stopped, tasks.end(), [](const Task& a, const Task& b) { return stop_time(a) > stop_time(b); });
+    tasks.erase(stopped + static_cast<std::ptrdiff_t>(max_stopped), tasks.end());
+}
 
 Result<Service> EcsClusterFetch::Services::of(const std::string& service, const std::string& cluster) const {
     if (auto it = found.find(service); it != found.end()) return it->second;
@@ -85,9 +127,11 @@ void EcsClusterFetch::start(FetchContext ctx, std::shared_ptr<Build> build) {
     auto described = [this, ctx, build] {
         build->gen->services.set(build->described);
         std::vector<std::string> groups = build->configured_groups;
-        for (const auto& [name, svc] : build->described.found) add_target_groups(svc, groups);
-        meta_.get(ctx, std::move(groups), false,
-                  [build](std::shared_ptr<const TargetMeta> meta) { build->gen->target_groups.set(std::move(meta)); });
+        auto refused = std::make_shared<std::map<std::string, Error>>();
+        for (const auto& [name, svc] : build->described.found) add_service_groups(name, svc, groups, *refused);
+        meta_.get(ctx, std::move(groups), false, [build, refused](std::shared_ptr<const TargetMeta> meta) {
+            build->gen->target_groups.set(with_refused(std::move(meta), *refused));
+        });
     };
     if (batches.empty()) {
         build->described.at = clock_.now();
@@ -175,6 +219,7 @@ void EcsClusterFetch::task_call_done(std::shared_ptr<Build> build) {
             if (std::find(build->services.begin(), build->services.end(), name) != build->services.end())
                 build->tasks.by_service[name].push_back(std::move(t));
         }
+    for (auto& [name, tasks] : build->tasks.by_service) keep_recent_stops(tasks);
     build->gen->tasks.set(std::move(build->tasks));
 }
 

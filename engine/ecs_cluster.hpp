@@ -25,6 +25,17 @@
 
 namespace shipwatch {
 
+// The stopped tasks kept per service, the most recently stopped (README "Bounds"): ECS lists a
+// service's stopped tasks for about an hour, and a crash-looping one stops thousands in that time.
+inline constexpr size_t kMaxStoppedTasksPerService = 100;
+// The target groups read per service: ECS attaches at most five load balancers to a service, each
+// with a blue/green alternate; an answer naming more is not believed past ten.
+inline constexpr size_t kMaxTargetGroupsPerService = 10;
+
+// At most kMaxStoppedTasksPerService of `tasks`' stopped ones, the most recently stopped; the
+// others (running, pending) all, in their order.
+void keep_recent_stops(std::vector<Task>& tasks, size_t max_stopped = kMaxStoppedTasksPerService);
+
 class EcsClusterFetch {
 public:
     // `meta_max_age`: how long the target groups' metadata is kept while the set of groups stays
@@ -43,7 +54,8 @@ public:
         Result<Service> of(const std::string& service, const std::string& cluster) const;
     };
     struct Tasks {
-        std::map<std::string, std::vector<Task>> by_service;  // RUNNING and recently STOPPED
+        // RUNNING and recently STOPPED (at most kMaxStoppedTasksPerService of these)
+        std::map<std::string, std::vector<Task>> by_service;
         std::map<std::string, Error> errors;  // by listing scope: a service, or "" for the cluster
         TimePoint at = TimePoint::max();  // when the first of its requests went out: the data is that old
         Result<std::vector<Task>> of(const std::string& service) const;

@@ -34,7 +34,7 @@ struct SchedulerOptions {
     int fetch_threads = kFetchThreads;  // requests in flight at most; 0: one at a time, by run_virtual()
     // The plan's time; null: the steady clock. Tests give a ManualClock and run_virtual().
     const ClockSource* clock = nullptr;
-    size_t timeline_limit = 500;
+    size_t timeline_limit = kMaxTimelineEntries;
     std::string context;  // "demo", or "account 1234 · eu-west-1 · profile prod"
     std::function<std::vector<SourceState>()> source_states;  // throttling/backoff per source; may be empty
     // How long a refresh that hears no answer is waited for before the picture goes out with

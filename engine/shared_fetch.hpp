@@ -4,6 +4,7 @@
 // that fetch's value on their own merge queue; no lock is held while it runs.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,15 +18,26 @@
 
 namespace shipwatch {
 
+// The most keys one SharedFetch keeps (README "Bounds"): above the 10,000 pipelines the README
+// promises (one key each per kind at a time), so a big config still shares; a stream of new keys
+// (a server that names a new run every refresh) stays within it.
+inline constexpr size_t kSharedFetchMaxEntries = 16384;
+
 template <typename T>
 class SharedFetch {
 public:
     // Entries not asked for within `forget_after` are dropped (keys come and go: a run's steps
-    // are keyed by its state), so a week-long session stays the same size.
+    // are keyed by its state), so a week-long session stays the same size; past `max_entries`
+    // the least recently asked for goes first, so a burst of new keys cannot grow it either.
     // An error is kept for `error_max_age` (by default max_age, so a broken source is not asked
     // more often than a working one).
-    SharedFetch(const ClockSource& clock, Duration max_age, Duration forget_after, Duration error_max_age)
-        : clock_(clock), max_age_(max_age), forget_after_(forget_after), error_max_age_(error_max_age) {}
+    SharedFetch(const ClockSource& clock, Duration max_age, Duration forget_after, Duration error_max_age,
+                size_t max_entries = kSharedFetchMaxEntries)
+        : clock_(clock),
+          max_age_(max_age),
+          forget_after_(forget_after),
+          error_max_age_(error_max_age),
+          max_entries_(std::max<size_t>(max_entries, 1)) {}
     SharedFetch(const ClockSource& clock, Duration max_age) : SharedFetch(clock, max_age, max_age * 20, max_age) {}
 
     // `deliver` gets the answer for `key` and when its request went out, on ctx's merge queue: the cached
@@ -41,6 +53,7 @@ public:
             auto it = entries_.find(key);
             if (it == entries_.end()) {
                 std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_used > forget_after_; });
+                if (entries_.size() >= max_entries_) forget_least_recently_used();
                 it = entries_.emplace(key, Entry{}).first;
             }
             Entry& e = it->second;
@@ -66,7 +79,17 @@ public:
         return entries_.size();
     }
 
+    size_t max_entries() const { return max_entries_; }
+
 private:
+    // A linear scan, only when a new key finds the map full: cheaper than an order list kept on
+    // every hit. A fetch in flight for the dropped key still reaches its waiters (they hold it).
+    void forget_least_recently_used() {
+        auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+            return a.second.last_used < b.second.last_used;
+        });
+        if (oldest != entries_.end()) entries_.erase(oldest);
+    }
     bool stale(const Promised<Answer<T>>& p, Duration age) const {
         auto answer = p.peek();
         return answer && age >= (answer->value.ok() ? max_age_ : error_max_age_);
@@ -78,6 +101,7 @@ private:
     };
     const ClockSource& clock_;
     Duration max_age_, forget_after_, error_max_age_;
+    size_t max_entries_;
     mutable std::mutex mutex_;
     std::map<std::string, Entry> entries_;
 };

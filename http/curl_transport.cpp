@@ -21,8 +21,6 @@ bool keys_refused(const HttpRequest& request, const HttpResponse& response) {
     return request.read_answer(response).keys_refused;
 }
 
-// An answer larger than this is not an API answer shipwatch reads; stop rather than fill memory.
-constexpr size_t kMaxBody = 64u << 20;
 constexpr size_t kMaxIdleHandles = 16;
 
 void global_init() {
@@ -37,11 +35,35 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b));
 }
 
+// Where an answer's body goes: within its request's bound and the bytes-in-flight budget, whose
+// bytes it gives back when the transfer ends. Past either it stops rather than fill memory.
+struct BodySink {
+    std::string* body = nullptr;
+    size_t max_bytes = 0;
+    BytesInFlight* in_flight = nullptr;
+    size_t taken = 0;
+    std::optional<LocalFailure> refused;  // why on_body stopped the transfer
+
+    BodySink(std::string* b, size_t max, BytesInFlight* budget) : body(b), max_bytes(max), in_flight(budget) {}
+    BodySink(const BodySink&) = delete;
+    BodySink& operator=(const BodySink&) = delete;
+    ~BodySink() { in_flight->give_back(taken); }
+};
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-    auto* body = static_cast<std::string*>(user);
+    auto* sink = static_cast<BodySink*>(user);
     size_t n = size * count;
-    if (body->size() + n > kMaxBody) return 0;  // aborts the transfer with CURLE_WRITE_ERROR
-    body->append(data, n);
+    // Returning less than n aborts the transfer with CURLE_WRITE_ERROR.
+    if (n > sink->max_bytes - sink->body->size()) {
+        sink->refused = LocalFailure::answer_too_large;
+        return 0;
+    }
+    if (!sink->in_flight->take(n)) {
+        sink->refused = LocalFailure::too_many_bytes_in_flight;
+        return 0;
+    }
+    sink->taken += n;
+    sink->body->append(data, n);
     return n;
 }
 
@@ -226,7 +248,7 @@ struct CurlTransport::Impl {
 
     HttpResponse send(const HttpRequest& request);
     HttpResponse perform(Handle& handle, const HttpRequest& request, const SigningKey* creds);
-    void set_common_options(CURL* curl, HttpResponse& response, char* error_buffer);
+    void set_common_options(CURL* curl, HttpResponse& response, BodySink& sink, char* error_buffer);
 };
 
 HttpResponse CurlTransport::Impl::send(const HttpRequest& request) {
@@ -253,7 +275,7 @@ HttpResponse CurlTransport::Impl::send(const HttpRequest& request) {
     return response;
 }
 
-void CurlTransport::Impl::set_common_options(CURL* curl, HttpResponse& response, char* error_buffer) {
+void CurlTransport::Impl::set_common_options(CURL* curl, HttpResponse& response, BodySink& sink, char* error_buffer) {
     if (share) curl_easy_setopt(curl, CURLOPT_SHARE, share);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -270,7 +292,7 @@ void CurlTransport::Impl::set_common_options(CURL* curl, HttpResponse& response,
     if (!options.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_bundle.c_str());
 
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 }
@@ -324,11 +346,15 @@ void set_method(CURL* curl, const HttpRequest& request) {
     }
 }
 
-HttpResponse failed_transfer(const Outcome& outcome, const char* error_buffer) {
+HttpResponse failed_transfer(const HttpRequest& request, const Outcome& outcome, const BodySink& sink,
+                             const char* error_buffer) {
     if (outcome.cancelled) return cancelled_response();
     if (!outcome.multi_error.empty()) return failure("libcurl: " + outcome.multi_error, LocalFailure::not_sent);
-    if (outcome.code == CURLE_WRITE_ERROR)  // only on_body refuses data
-        return failure("answer larger than " + std::to_string(kMaxBody >> 20) + " MiB", LocalFailure::answer_too_large);
+    if (outcome.code == CURLE_WRITE_ERROR && sink.refused == LocalFailure::answer_too_large)
+        return too_large_response(request);
+    if (outcome.code == CURLE_WRITE_ERROR && sink.refused == LocalFailure::too_many_bytes_in_flight)
+        return failure("answers being received passed " + byte_size_text(sink.in_flight->limit()) + " together",
+                       LocalFailure::too_many_bytes_in_flight);
     return failure(error_buffer[0] ? std::string(error_buffer) : std::string(curl_easy_strerror(outcome.code)));
 }
 
@@ -340,7 +366,9 @@ HttpResponse CurlTransport::Impl::perform(Handle& handle, const HttpRequest& req
     curl_easy_reset(curl);
     char error_buffer[CURL_ERROR_SIZE] = {0};
     HttpResponse response;
-    set_common_options(curl, response, error_buffer);
+    BodySink sink(&response.body, request.max_answer_bytes,
+                  options.in_flight ? options.in_flight : &BytesInFlight::process());
+    set_common_options(curl, response, sink, error_buffer);
     curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
     Slist headers;
     std::string scope;
@@ -355,7 +383,7 @@ HttpResponse CurlTransport::Impl::perform(Handle& handle, const HttpRequest& req
     // The handle keeps pointers to our buffers; drop them before they go out of scope.
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
-    if (outcome.cancelled || outcome.code != CURLE_OK) return failed_transfer(outcome, error_buffer);
+    if (outcome.cancelled || outcome.code != CURLE_OK) return failed_transfer(request, outcome, sink, error_buffer);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);

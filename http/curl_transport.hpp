@@ -25,6 +25,8 @@ struct CurlOptions {
     // waiting for the answer, mid-body), and its request answers LocalFailure::cancelled: each
     // transfer runs through curl's multi interface, whose poll the stop wakes (curl_multi_wakeup).
     std::stop_token stop;
+    // The bytes every transfer under way may hold together; null: the process-wide budget.
+    BytesInFlight* in_flight = nullptr;
 };
 
 std::string default_user_agent();

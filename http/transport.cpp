@@ -35,6 +35,13 @@ AnswerReading read_status(const HttpResponse& response) {
     return reading;
 }
 
+HttpResponse too_large_response(const HttpRequest& request) {
+    HttpResponse response;
+    response.error = "answer larger than " + byte_size_text(request.max_answer_bytes);
+    response.local_failure = LocalFailure::answer_too_large;
+    return response;
+}
+
 HttpResponse cancelled_response() {
     HttpResponse response;
     response.error = "cancelled";

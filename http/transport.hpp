@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "http/answer_bounds.hpp"
 #include "model/time.hpp"
 
 namespace shipwatch {
@@ -47,13 +48,16 @@ struct HttpRequest {
     std::string source;
     std::string budget;
     ReadAnswer read_answer = nullptr;  // how its source's error answers read; null: read_status
+    // The most bytes its answer's body may have, by what it is (http/answer_bounds.hpp).
+    size_t max_answer_bytes = kMaxApiAnswerBytes;
 };
 
 // A failure made on this side, before or instead of an exchange.
 enum class LocalFailure {
     no_credentials,  // no signing keys could be resolved: asking again changes nothing
     no_region,  // a signed request without a region: a configuration mistake
-    answer_too_large,  // the answer passed the size limit and was cut off
+    answer_too_large,  // the answer passed the request's max_answer_bytes and was cut off
+    too_many_bytes_in_flight,  // the answers being received together passed their budget: retried
     not_sent,  // the request could not be built (out of memory, no handle, an exception)
     cancelled,  // stop was requested (the dashboard quits): not retried, not a source's failure
 };
@@ -74,6 +78,8 @@ struct HttpResponse {
 
 // The answer of a request given up because stop was requested.
 HttpResponse cancelled_response();
+// The answer of a request whose answer passed its max_answer_bytes: "answer larger than 4 MiB".
+HttpResponse too_large_response(const HttpRequest& request);
 
 // The name of the source a request belongs to: its own, else the URL's host.
 std::string source_name(const HttpRequest& request);

@@ -17,7 +17,7 @@ struct PipelineAnalysis {
     std::vector<TimelineEntry> timeline;  // newest first, bounded
 };
 
-PipelineAnalysis analyze(PipelineSnapshot snapshot, size_t timeline_limit = 500);
+PipelineAnalysis analyze(PipelineSnapshot snapshot, size_t timeline_limit = kMaxTimelineEntries);
 
 // Exit status for headless commands: 1 when any pipeline is known not live (whatever the others
 // are), else 2 when one cannot be told (a verdict is unknown) or there is nothing to judge, else 0.

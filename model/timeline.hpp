@@ -36,7 +36,10 @@ struct TimelineEntry {
     std::string ref;  // SHA, digest, ARN or id it is about
 };
 
+// The entries a pipeline's timeline keeps, the newest (README "Bounds"): sessions run for weeks.
+inline constexpr size_t kMaxTimelineEntries = 500;
+
 // Newest first, at most `limit` entries (timelines stay bounded for long-running sessions).
-std::vector<TimelineEntry> build_timeline(const PipelineSnapshot& snapshot, size_t limit = 500);
+std::vector<TimelineEntry> build_timeline(const PipelineSnapshot& snapshot, size_t limit = kMaxTimelineEntries);
 
 }  // namespace shipwatch

@@ -40,6 +40,7 @@ constexpr KindName kKinds[] = {
     {FaultKind::expired_credentials, "expired-credentials"},
     {FaultKind::rate_limit, "rate-limit"},
     {FaultKind::endless_pages, "endless-pages"},
+    {FaultKind::missing_tasks, "missing-tasks"},
 };
 
 // Members the clients cannot do without, and status-like members with a closed set of values.
@@ -267,9 +268,41 @@ std::optional<HttpResponse> fault_answer(const FaultRule& rule, Protocol protoco
     }
 }
 
+namespace {
+
+// DescribeTasks answering some running tasks as failures, as ECS does for a task it lost track of:
+// the first, third, ... RUNNING task moves to failures[] as {arn, reason: MISSING, detail}
+// (Failure in botocore's ecs/2014-11-13 model); the answer stays a valid DescribeTasksResponse.
+void move_running_to_failures(json& doc) {
+    if (!doc.is_object() || !doc.contains("tasks") || !doc["tasks"].is_array()) return;
+    json kept = json::array();
+    json& failures = doc["failures"];
+    if (!failures.is_array()) failures = json::array();
+    size_t running = 0;
+    for (auto& task : doc["tasks"]) {
+        bool is_running = task.is_object() && task.value("lastStatus", "") == "RUNNING";
+        if (is_running && running++ % 2 == 0 && task.contains("taskArn")) {
+            failures.push_back({{"arn", task["taskArn"]}, {"reason", "MISSING"},
+                                {"detail", "the task is not known to the cluster (simulated)"}});
+        } else {
+            kept.push_back(std::move(task));
+        }
+    }
+    doc["tasks"] = std::move(kept);
+}
+
+}  // namespace
+
 void damage_answer(const FaultRule& rule, Protocol protocol, HttpResponse& answer) {
     std::string& body = answer.body;
     switch (rule.kind) {
+        case FaultKind::missing_tasks: {
+            if (answer.status != 200 || protocol != Protocol::aws_json) return;
+            json doc = json::parse(body, nullptr, false);
+            move_running_to_failures(doc);
+            if (!doc.is_discarded()) body = doc.dump();
+            return;
+        }
         case FaultKind::endless_pages: {
             // A fresh token every time: a client that only stops on a repeated token never stops.
             if (answer.status != 200 || protocol != Protocol::aws_json) return;

@@ -5,6 +5,7 @@
 // endpoint, the demo, and the fault-matrix tests.
 //
 // A rule is written PATTERN=KIND[,first=K][,rate=R][,delay=D]:
+//   ecs:DescribeTasks=missing-tasks  running tasks the cluster cannot describe (failures[])
 //   ecs:DescribeServices=500         every DescribeServices call answers 500
 //   ecs:*@eu-west-1=throttle,first=3 the first 3 calls of each ECS operation in eu-west-1
 //   aws=slow,delay=8s,rate=0.5       every other AWS call answers after 8 s
@@ -41,6 +42,7 @@ enum class FaultKind {
     expired_credentials,  // AWS: ExpiredToken(Exception)
     rate_limit,  // GitHub: 403 with x-ratelimit-remaining: 0
     endless_pages,  // AWS JSON listings: every answer carries a new nextToken, forever
+    missing_tasks,  // ECS DescribeTasks: every other RUNNING task is answered in failures[] as MISSING
 };
 
 // The tokens endless_pages hands out; a listing asked with one answers an empty page, to which

@@ -292,6 +292,8 @@ HttpResponse SimTransport::send(const HttpRequest& request) {
             if (post->kind == FaultKind::slow && !sleep_unless_stopped(post->delay, stop_)) return cancelled_response();
             damage_answer(*post, protocol_of(answer), answer);
         }
+        // The bound libcurl keeps on the real path, kept here too, so the demo reads what the live path would.
+        if (answer.body.size() > request.max_answer_bytes) return too_large_response(request);
         return answer;
     } catch (const std::exception& e) {
         HttpResponse r;

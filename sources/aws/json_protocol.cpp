@@ -1,6 +1,7 @@
 #include "sources/aws/json_protocol.hpp"
 
 #include "sources/aws/aws_error.hpp"
+#include "sources/bounded_json.hpp"
 
 namespace shipwatch::aws {
 
@@ -44,7 +45,10 @@ Result<json> send_json(const AwsContext& ctx, ServiceId service, std::string_vie
     if (response.transport_failed()) return transport_error(response);
     if (response.status >= 400) return json_error(response);
     if (response.body.empty()) return json::object();
-    json parsed = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    BoundedJson bounded = parse_bounded_json(response.body);
+    if (!bounded.problem.empty())
+        return parse_error("answer to " + std::string(target) + " has " + bounded.problem);
+    json parsed = std::move(bounded.value);
     if (parsed.is_discarded() || !parsed.is_object())
         return unreadable_body_error(response, std::string("answer to ") + std::string(target) + " is not a JSON object");
     return parsed;

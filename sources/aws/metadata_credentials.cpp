@@ -51,6 +51,7 @@ Found container_credentials(const CredentialOptions& options, Transport& http) {
 
     HttpRequest request;
     request.url = url;
+    request.max_answer_bytes = kMaxCredentialAnswerBytes;
     request.headers["Accept"] = "application/json";
     // The token file wins over the variable: EKS Pod Identity rotates the file.
     if (auto file = env_value(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
@@ -84,6 +85,7 @@ Found imds_credentials(const CredentialOptions& options, Transport& http) {
     HttpRequest token_request;
     token_request.method = "PUT";
     token_request.url = base + "/latest/api/token";
+    token_request.max_answer_bytes = kMaxCredentialAnswerBytes;
     token_request.headers["X-aws-ec2-metadata-token-ttl-seconds"] = "21600";
     HttpResponse token = http.send(token_request);
     if (token.cancelled()) return Result<AwsCredentials>(stopped_error("EC2 instance metadata"));
@@ -99,6 +101,7 @@ Found imds_credentials(const CredentialOptions& options, Transport& http) {
     auto get = [&](const std::string& path) {
         HttpRequest request;
         request.url = base + path;
+        request.max_answer_bytes = kMaxCredentialAnswerBytes;
         if (!session.empty()) request.headers["X-aws-ec2-metadata-token"] = session;
         return http.send(request);
     };

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/time.hpp"
+#include "sources/bounded_json.hpp"
 
 namespace shipwatch::github {
 namespace {
@@ -79,6 +80,13 @@ const json& array_at(const json& o, const char* key) {
 }
 
 Error parse_error(std::string message) { return Error{"parse", std::move(message), 200, false, ErrorKind::parse}; }
+
+// A page's JSON within the bounds of sources/bounded_json.hpp; past them, an error naming the page.
+Result<json> page_json(const std::string& body, const std::string& what) {
+    BoundedJson parsed = parse_bounded_json(body);
+    if (!parsed.problem.empty()) return parse_error(what + ": answer has " + parsed.problem);
+    return std::move(parsed.value);
+}
 
 // An error answer of the API itself: its status as the code, kind github.
 Error answer_error(std::string code, std::string message, int status, bool retryable) {
@@ -331,7 +339,9 @@ Result<std::vector<Commit>> GithubClient::list_commits(const std::string& repo, 
     for (int pages = 0; !url.empty() && static_cast<int>(out.size()) < n && pages < kMaxPages; ++pages) {
         auto page = get(url);
         if (!page) return page.error();
-        json body = json::parse(page->body, nullptr, false);
+        auto read = page_json(page->body, "commits of " + repo);
+        if (!read) return read.error();
+        const json& body = read.value();
         if (!body.is_array()) return parse_error("commits of " + repo + ": answer is not a JSON array");
         auto parsed = guarded<std::vector<Commit>>("commits of " + repo, [&] {
             std::vector<Commit> commits;
@@ -355,7 +365,9 @@ Result<std::vector<CiRun>> GithubClient::list_runs(const std::string& repo, cons
     for (int pages = 0; !url.empty() && static_cast<int>(out.size()) < n && pages < kMaxPages; ++pages) {
         auto page = get(url);
         if (!page) return page.error();
-        json body = json::parse(page->body, nullptr, false);
+        auto read = page_json(page->body, "workflow runs of " + repo);
+        if (!read) return read.error();
+        const json& body = read.value();
         if (!body.is_object() || !body.contains("workflow_runs"))
             return parse_error("workflow runs of " + repo + ": no workflow_runs array");
         auto parsed = guarded<std::vector<CiRun>>("workflow runs of " + repo, [&] {
@@ -377,7 +389,9 @@ Result<std::vector<CiStep>> GithubClient::list_steps(const std::string& repo, co
     for (int pages = 0; !url.empty() && pages < kMaxPages; ++pages) {
         auto page = get(url);
         if (!page) return page.error();
-        json body = json::parse(page->body, nullptr, false);
+        auto read = page_json(page->body, "jobs of run " + run_id);
+        if (!read) return read.error();
+        const json& body = read.value();
         if (!body.is_object() || !body.contains("jobs"))
             return parse_error("jobs of run " + run_id + ": no jobs array");
         auto page_steps = guarded<std::vector<CiStep>>("jobs of run " + run_id, [&] {

@@ -90,6 +90,7 @@ HttpRequest base_request(const std::string& method, const std::string& url, cons
     request.source = "registry " + host;
     request.budget = "registry";
     request.read_answer = &read_registry_answer;
+    request.max_answer_bytes = kMaxRegistryAnswerBytes;
     return request;
 }
 

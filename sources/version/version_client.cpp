@@ -72,6 +72,7 @@ VersionObservation fetch_version(Transport& transport, const std::string& url, c
     request.source = split_url(url).host;
     request.budget = "version";
     request.read_answer = &read_version_answer;
+    request.max_answer_bytes = kMaxVersionAnswerBytes;  // an endless body stops at 64 KiB, not 4 MiB
     HttpResponse response = transport.send(request);
     obs.http_status = response.status;
     if (response.transport_failed()) {

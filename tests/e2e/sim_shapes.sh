@@ -89,6 +89,8 @@ record throttled-ec2 - --scenario ec2-never-updated --fault aws=throttle,first=1
 record server-errors - --scenario healthy --fault 'ecs:*=500,first=1' --fault 'elasticloadbalancing:*=503,first=1' \
   --fault 'ecr:*=503,first=1'
 record expired - --scenario ec2-never-updated --fault aws=expired-credentials
+# DescribeTasks answering running tasks in failures[] (Failure: arn, reason, detail).
+record missing-tasks - --scenario healthy --fault 'ecs:DescribeTasks=missing-tasks'
 record wrong-secret-ec2 wrong-secret --scenario ec2-never-updated
 record wrong-secret wrong-secret --scenario rollout
 # Resources that do not exist: each service's not-found answer (cluster, service, CodeBuild

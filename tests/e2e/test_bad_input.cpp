@@ -140,7 +140,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "stuck-rollouts, or fleet-N[-week] (see 'shipwatch --help')"},
         FlagCase{"bad_fault", "sim --scenario healthy --fault ecs=boom",
                  "--fault 'ecs=boom': unknown kind 'boom': one of throttle, 500, 503, refuse, slow, truncate, malformed, bad-enum, "
-                 "missing-fields, expired-credentials, rate-limit, endless-pages (see 'shipwatch --help')"},
+                 "missing-fields, expired-credentials, rate-limit, endless-pages, missing-tasks (see 'shipwatch --help')"},
         FlagCase{"fault_on_real_data", "check --fault ecs=500 --cluster a --service b",
                  "--fault only applies to --demo and sim (see 'shipwatch --help')"},
         FlagCase{"dashboard_without_terminal", "",

@@ -82,7 +82,7 @@ TEST(SimInProcess, UsageErrors) {
         {bad_port, "--port must be between 0 and 65535"},
         {bad_throttle, "--throttle-first must be 0 or more"},
         {bad_fault, "--fault 'ecs=boom': unknown kind 'boom': one of throttle, 500, 503, refuse, slow, truncate, malformed, "
-                    "bad-enum, missing-fields, expired-credentials, rate-limit, endless-pages"},
+                    "bad-enum, missing-fields, expired-credentials, rate-limit, endless-pages, missing-tasks"},
         {bad_at, "--at: 'soon' is not a duration like 90s, 10m or 1h30m"},
     };
     for (const auto& c : cases) {

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "sources/aws/clients.hpp"
 #include "sources/github/github_client.hpp"
 #include "sim/faults.hpp"
@@ -41,7 +43,7 @@ TEST(FaultSpec, ErrorsSayWhatToFix) {
         {"ecs:DescribeServices", "--fault 'ecs:DescribeServices': expected PATTERN=KIND[,first=K][,rate=R][,delay=D], e.g. ecs:DescribeServices=500"},
         {"=500", "--fault '=500': the pattern before '=' is empty (use * for every operation)"},
         {"ecs=", "--fault 'ecs=': no fault kind after '='"},
-        {"ecs=boom", "--fault 'ecs=boom': unknown kind 'boom': one of throttle, 500, 503, refuse, slow, truncate, malformed, bad-enum, missing-fields, expired-credentials, rate-limit, endless-pages"},
+        {"ecs=boom", "--fault 'ecs=boom': unknown kind 'boom': one of throttle, 500, 503, refuse, slow, truncate, malformed, bad-enum, missing-fields, expired-credentials, rate-limit, endless-pages, missing-tasks"},
         {"ecs=500,first=0", "--fault 'ecs=500,first=0': first=0 is not a whole number above 0"},
         {"ecs=500,rate=2", "--fault 'ecs=500,rate=2': rate=2 is not a share between 0 (excluded) and 1"},
         {"ecs=slow,delay=soon", "--fault 'ecs=slow,delay=soon': delay=soon is not a duration like 8s"},
@@ -154,6 +156,29 @@ TEST(SimFaults, DamagedBodiesFailTheParseNotTheProcess) {
     health = aws::Elbv2Client(f.ctx).describe_target_health(groups->front().arn);
     ASSERT_FALSE(health);
     EXPECT_NE(health.error().message.find("TargetHealth.State 'SHIPWATCH_SIM_UNEXPECTED'"), std::string::npos);
+}
+
+// Issue 13 item 6 on real clients: running tasks answered in failures[] fail the describe of
+// the running listing with their count; the stopped listing's describe skips them.
+TEST(SimFaults, MissingTasksAreAnsweredAsFailuresAndCounted) {
+    Fixture f;
+    auto page = aws::EcsClient(f.ctx).list_tasks_page("payments-prod", "payments-api", "RUNNING", "");
+    ASSERT_TRUE(page) << page.error().message;
+    const size_t running = page->arns.size();
+    ASSERT_GE(running, 2u);
+    ASSERT_TRUE(aws::EcsClient(f.ctx).describe_tasks("payments-prod", page->arns, aws::EcsClient::Failures::fail));
+
+    f.world->faults().set({rule("ecs:DescribeTasks=missing-tasks")});
+    auto failed = aws::EcsClient(f.ctx).describe_tasks("payments-prod", page->arns, aws::EcsClient::Failures::fail);
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, "DescribeTasksFailures");
+    const std::string count = fmt::format("{} of {} running tasks could not be described (MISSING: ", (running + 1) / 2,
+                                          running);
+    EXPECT_EQ(failed.error().message.rfind(count, 0), 0u) << failed.error().message;
+
+    auto skipped = aws::EcsClient(f.ctx).describe_tasks("payments-prod", page->arns, aws::EcsClient::Failures::skip);
+    ASSERT_TRUE(skipped) << skipped.error().message;
+    EXPECT_EQ(skipped->size(), running / 2);
 }
 
 TEST(SimFaults, SlowAnswersHoldUpOnlyTheirCaller) {
