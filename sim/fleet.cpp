@@ -17,7 +17,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr int kMaxPipelines = 1000;
+constexpr int kMaxPipelines = 10000;
 const TimePoint kFleetStart = *parse_iso8601("2025-10-06T09:00:00Z");  // a Monday morning
 constexpr Duration kWeek = hours(24 * 7);
 
