@@ -20,7 +20,8 @@ int run_check(const Options& o, Io& io) {
     std::vector<PipelineCollector*> collectors;
     for (auto& c : sources.value().collectors) collectors.push_back(c.get());
     std::vector<PipelineAnalysis> results;
-    for (auto& snap : collect_all(collectors)) results.push_back(analyze(std::move(snap)));
+    for (auto& snap : collect_all(collectors, RefreshParts::all(), sources.value().fetch_threads))
+        results.push_back(analyze(std::move(snap)));
     if (o.json) {
         io.out << json_visible(tui::to_json(results).dump(2)) << '\n';  // C1 and bidi escaped too
     } else {
