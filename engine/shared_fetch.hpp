@@ -40,7 +40,12 @@ public:
             TimePoint now = clock_.now();
             auto it = entries_.find(key);
             if (it == entries_.end()) {
-                std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_used > forget_after_; });
+                // Swept at most once per forget_after (an entry lives at most twice that): a sweep
+                // for every new key made a first picture of N pipelines cost N².
+                if (now - swept_ >= forget_after_) {
+                    std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_used > forget_after_; });
+                    swept_ = now;
+                }
                 it = entries_.emplace(key, Entry{}).first;
             }
             Entry& e = it->second;
@@ -80,6 +85,7 @@ private:
     Duration max_age_, forget_after_, error_max_age_;
     mutable std::mutex mutex_;
     std::map<std::string, Entry> entries_;
+    TimePoint swept_{};  // the last sweep of entries not asked for
 };
 
 // What pipelines can share. Keys carry the transport (the account/profile) and the region, so
