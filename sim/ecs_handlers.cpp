@@ -156,17 +156,18 @@ JsonReply describe_task_definition(const json& input, const AwsCall& call) {
     const json* best = nullptr;
     long long best_revision = 0;
     for (const json& td : list(child(call.region, "ecs"), "taskDefinitions")) {
-        if (!td.is_object()) continue;
+        // The family first: one short comparison rules out nearly every definition (an ARN
+        // names its family, so one of another family is never the one asked for).
+        const std::string* its_family = td.is_object() ? string_member(td, "family") : nullptr;
+        if (!its_family || *its_family != family) continue;
         const std::string* arn = string_member(td, "taskDefinitionArn");
-        const std::string* its_family = string_member(td, "family");
-        const bool same_family = its_family && *its_family == family;
         const long long its_revision = td.value("revision", 0LL);
-        if ((arn && *arn == wanted) || (numbered && same_family && its_revision == revision)) {
+        if ((arn && *arn == wanted) || (numbered && its_revision == revision)) {
             best = &td;
             break;
         }
         const std::string* status = string_member(td, "status");
-        if (!numbered && same_family && (!status || *status == "ACTIVE") && (!best || best_revision < its_revision)) {
+        if (!numbered && (!status || *status == "ACTIVE") && (!best || best_revision < its_revision)) {
             best = &td;
             best_revision = its_revision;
         }
