@@ -14,10 +14,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "model/analysis.hpp"
@@ -85,9 +87,11 @@ struct Measured {
     double generate_s = 0, demo_s = 0, collect_s = 0, report_s = 0;
     long hwm_generate_kb = 0, rss_generated_kb = 0, rss_collected_kb = 0;
     long pipelines = 0, verdicts = 0, as_expected = 0, calls = 0, minimum = 0, text_bytes = 0, json_bytes = 0;
+    std::map<std::string, int> operations;  // requests by operation
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Measured, generate_s, demo_s, collect_s, report_s, hwm_generate_kb, rss_generated_kb,
-                                   rss_collected_kb, pipelines, verdicts, as_expected, calls, minimum, text_bytes, json_bytes)
+                                   rss_collected_kb, pipelines, verdicts, as_expected, calls, minimum, text_bytes, json_bytes,
+                                   operations)
 
 // The child's work: one fleet, one check. Its numbers go back as one JSON line.
 Measured run_check(int n) {
@@ -135,7 +139,11 @@ Measured run_check(int n) {
         auto e = expect.find(r.snapshot.spec.name);
         m.as_expected += e != expect.end() && e->second == to_string(r.diagnosis.verdict.code);
     }
-    for (const auto& [op, count] : demo->worlds.front()->call_counts()) m.calls += count;
+    for (const auto& [op, count] : demo->worlds.front()->call_counts()) {
+        m.calls += count;
+        // Each version endpoint is its own operation ("http:<url>"): one line for them all.
+        m.operations[op.rfind("http:", 0) == 0 ? "http:<version endpoints>" : op] += count;
+    }
     return m;
 }
 
@@ -215,6 +223,9 @@ int main(int argc, char** argv) {
                     static_cast<double>(r.peak_rss_kb) / static_cast<double>(n), mb(r.m.hwm_generate_kb),
                     mb(r.m.rss_generated_kb), mb(r.m.rss_collected_kb), r.peak_threads, r.m.calls, r.m.minimum,
                     static_cast<double>(r.m.calls) / static_cast<double>(r.m.minimum), r.m.as_expected, r.m.verdicts);
+        std::string ops;
+        for (const auto& [op, count] : r.m.operations) ops += fmt::format(" {}={}", op, count);
+        std::printf("        requests:%s\n", ops.c_str());
         std::fflush(stdout);
     }
     return failed == 0 ? 0 : 1;
