@@ -89,9 +89,9 @@ struct Measured {
     long pipelines = 0, verdicts = 0, as_expected = 0, calls = 0, minimum = 0, text_bytes = 0, json_bytes = 0;
     std::map<std::string, int> operations;  // requests by operation
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Measured, generate_s, demo_s, collect_s, report_s, hwm_generate_kb, rss_generated_kb,
-                                   rss_collected_kb, pipelines, verdicts, as_expected, calls, minimum, text_bytes, json_bytes,
-                                   operations)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Measured, generate_s, demo_s, collect_s, report_s, hwm_generate_kb,
+                                   rss_generated_kb, rss_collected_kb, pipelines, verdicts, as_expected, calls,
+                                   minimum, text_bytes, json_bytes, operations)
 
 // The child's work: one fleet, one check. Its numbers go back as one JSON line.
 Measured run_check(int n) {
@@ -218,7 +218,8 @@ int main(int argc, char** argv) {
             continue;
         }
         auto mb = [](long kb) { return static_cast<double>(kb) / 1024.0; };
-        std::printf("%7d %7.2f %6.2f %9.2f %8.2f | %7.1f %7.1f %9.1f %10.1f %8.1f | %7d %9ld %8ld %7.2f %5ld/%-5ld\n", n,
+        std::printf("%7d %7.2f %6.2f %9.2f %8.2f | %7.1f %7.1f %9.1f %10.1f %8.1f | %7d %9ld %8ld %7.2f %5ld/%-5ld\n",
+                    n,
                     r.wall_s, r.m.generate_s, r.m.collect_s, r.m.report_s, mb(r.peak_rss_kb),
                     static_cast<double>(r.peak_rss_kb) / static_cast<double>(n), mb(r.m.hwm_generate_kb),
                     mb(r.m.rss_generated_kb), mb(r.m.rss_collected_kb), r.peak_threads, r.m.calls, r.m.minimum,

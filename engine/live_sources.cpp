@@ -24,7 +24,8 @@ double budget_rate(const BudgetConfig& b, size_t aws_contexts, size_t version_ho
         return it != b.services.end() ? it->second : b.requests_per_second;
     };
     double aws = 0;
-    for (const char* s : {"ecs", "ecr", "elbv2", "ec2", "logs", "codebuild", "secretsmanager", "codedeploy"}) aws += rate(s);
+    for (const char* s : {"ecs", "ecr", "elbv2", "ec2", "logs", "codebuild", "secretsmanager", "codedeploy"})
+        aws += rate(s);
     return aws * static_cast<double>(aws_contexts) + rate("github") +
            rate("version") * static_cast<double>(std::max<size_t>(1, version_hosts)) + rate("registry");
 }
@@ -137,8 +138,8 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
     std::set<std::string> version_hosts;
     for (const auto& p : config.pipelines)
         if (!p.spec.version_url.empty()) version_hosts.insert(split_url(p.spec.version_url).host);
-    live->fetch_threads = fetch_pool_size({budget_rate(config.budget, contexts.size(), version_hosts.size()), kTypicalLatency,
-                                           std::thread::hardware_concurrency()});
+    const double rate = budget_rate(config.budget, contexts.size(), version_hosts.size());
+    live->fetch_threads = fetch_pool_size({rate, kTypicalLatency, std::thread::hardware_concurrency()});
     std::vector<std::string> ctx(contexts.begin(), contexts.end());
     live->context = ctx.size() <= 2 ? fmt::format("{}", fmt::join(ctx, ", ")) : fmt::format("{} profiles/regions", ctx.size());
     return live;

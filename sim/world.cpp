@@ -128,7 +128,10 @@ void for_each_cluster(json& state, F&& f) {
 // The scenario's world becomes the state (nothing reads it from the scenario after this): a
 // generated fleet's world is most of its memory, and one copy of it is enough.
 World::World(Scenario scenario, const ClockSource& clock)
-    : scenario_(std::move(scenario)), clock_(clock), state_(std::move(scenario_.world)), fired_(scenario_.script.size(), 0) {
+    : scenario_(std::move(scenario)),
+      clock_(clock),
+      state_(std::move(scenario_.world)),
+      fired_(scenario_.script.size(), 0) {
     scenario_.world = nlohmann::json::object();
     for (size_t i = 0; i < scenario_.script.size(); ++i) queue_next_locked(i);
 }

@@ -136,7 +136,8 @@ void apply_patch(json& state, const json& patch, std::vector<std::string>& touch
             op["path"] = resolve_keys(state, op.at("path").get<std::string>());
             if (op.contains("from")) op["from"] = resolve_keys(state, op["from"].get<std::string>());
             const std::string name = op.value("op", "");
-            Undo undo = name == "test" ? Undo{} : undo_of(state, name, op["path"].get<std::string>(), op.value("from", ""));
+            const std::string path = op["path"].get<std::string>();
+            Undo undo = name == "test" ? Undo{} : undo_of(state, name, path, op.value("from", ""));
             if (name == "increment") increment(state, op);
             else state.patch_inplace(json::array({op}));
             if (undo) done.push_back(std::move(undo));

@@ -176,7 +176,8 @@ TEST(Scale, CheckDemoOfTenThousandPipelinesGivesEachItsVerdict) {
 
     auto started = std::chrono::steady_clock::now();
     shipwatch::e2e::Run run = shipwatch::e2e::run_shipwatch_with("timeout 900 ", "check --demo fleet-10000 --json");
-    RecordProperty("check_seconds", std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()));
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    RecordProperty("check_seconds", std::to_string(took));
     auto doc = nlohmann::json::parse(run.out, nullptr, false);
     ASSERT_TRUE(doc.is_object()) << "no JSON report (exit " << run.exit_code << "): " << run.err.substr(0, 2000);
     std::map<std::string, std::string> got;
@@ -185,7 +186,8 @@ TEST(Scale, CheckDemoOfTenThousandPipelinesGivesEachItsVerdict) {
     EXPECT_EQ(got.size(), 10000u);  // each pipeline once
     size_t mismatched = 0;
     for (const auto& [name, verdict] : expect)
-        if (got[name] != verdict && ++mismatched <= 10) ADD_FAILURE() << name << ": " << got[name] << ", expected " << verdict;
+        if (got[name] != verdict && ++mismatched <= 10)
+            ADD_FAILURE() << name << ": " << got[name] << ", expected " << verdict;
     EXPECT_EQ(mismatched, 0u);
     EXPECT_EQ(run.exit_code, 1) << run.err.substr(0, 2000);  // some pipelines start in an incident
 }

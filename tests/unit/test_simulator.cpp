@@ -200,7 +200,9 @@ TEST_F(Sim, AFailingStepLeavesTheWorldAsItWasWhateverItsOperationsChanged) {
     const std::string service = "/aws/us-east-1/ecs/clusters/tiny-cluster/services/0";
     const std::string tasks = "/aws/us-east-1/ecs/clusters/tiny-cluster/tasks";
     json step = json::array({
-        {{"op", "add"}, {"path", service + "/events/0"}, {"value", {{"id", "new"}, {"createdAt", "${now}"}, {"message", "m"}}}},
+        {{"op", "add"},
+         {"path", service + "/events/0"},
+         {"value", {{"id", "new"}, {"createdAt", "${now}"}, {"message", "m"}}}},
         {{"op", "add"}, {"path", tasks + "/-"}, {"value", {{"taskArn", "arn:extra"}, {"lastStatus", "RUNNING"}}}},
         {{"op", "remove"}, {"path", tasks + "/0"}},
         {{"op", "replace"}, {"path", service + "/desiredCount"}, {"value", 9}},
