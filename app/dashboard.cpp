@@ -19,6 +19,7 @@ int run_dashboard(const Options& o, Io& io) {
     so.context = sources.value().context;
     so.stop = sources.value().stop;  // quitting does not wait for a backoff, a slow answer or curl
     if (o.demo) so.world_rate = o.speed;  // the scenarios' data ages at their speed
+    so.fetch_threads = sources.value().fetch_threads;
     if (!o.demo) {
         LiveSources* live = sources.value().live.get();
         so.source_states = [live] { return source_states(*live); };

@@ -47,6 +47,7 @@ Result<Sources> load_live(const Options& o) {
     s.collectors = std::move(s.live->collectors);
     s.context = s.live->context;
     s.stop = s.live->stop;
+    s.fetch_threads = s.live->fetch_threads;
     s.refresh = config->refresh;
     return s;
 }

@@ -23,6 +23,7 @@ struct Sources {
     std::string context;
     RefreshConfig refresh;
     std::stop_source stop{std::nostopstate};  // cancels the collectors' waits and transfers (a quit)
+    int fetch_threads = kMaxFetchThreads;  // requests in flight at most: sized from the budget (live), unpaced (--demo)
 };
 
 // How the simulated scenarios' time runs with --demo.

@@ -25,7 +25,7 @@ int run_scenarios(const Options&, Io& io) {
         io.out << fmt::format("{:<22} {}  [{}]\n", name, s->title, fmt::join(expect, ", "));
     }
     io.out << fmt::format("{:<22} {}\n", "fleet-N[-week]",
-                          "generated: N pipelines (1-1000) over clusters and regions, some in incidents; "
+                          "generated: N pipelines (1-10000) over clusters and regions, some in incidents; "
                           "-week: a 7-day script");
     return 0;
 }

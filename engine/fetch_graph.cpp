@@ -1,5 +1,8 @@
 #include "engine/fetch_graph.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "base/log.hpp"
 
 namespace shipwatch {
@@ -119,6 +122,15 @@ void FetchPool::shutdown() {
     }
     ready_.notify_all();
     for (auto& t : threads) t.join();
+}
+
+int fetch_pool_size(const FetchPoolBudget& b) {
+    const int floor = std::clamp(static_cast<int>(std::max(1u, b.cores)), kMinFetchThreads, kMaxFetchThreads);
+    if (!(b.requests_per_second > 0)) return kMaxFetchThreads;  // also NaN
+    const double seconds = std::chrono::duration<double>(b.latency).count();
+    const double in_flight = std::ceil(2 * b.requests_per_second * std::max(0.0, seconds));
+    if (!(in_flight < kMaxFetchThreads)) return kMaxFetchThreads;  // also infinite
+    return std::max(floor, static_cast<int>(in_flight));
 }
 
 }  // namespace shipwatch

@@ -83,6 +83,26 @@ private:
     bool stopping_ = false;
 };
 
+// How big a FetchPool to make. Threads block on I/O, so the pool holds the requests in flight:
+// by Little's law, in flight = rate × latency, where the rate is what the request budget lets out
+// (RetryTransport's token buckets, every source together) and the latency a typical round trip.
+// Twice that, because round trips have a long tail (a slow answer should not hold the budget
+// back). At least one per core (answers are parsed on the pool) and never fewer than
+// kMinFetchThreads, so a few hung calls leave room for the rest; at most kMaxFetchThreads, since
+// past that the budget, not the pool, decides how fast requests go, and a process with
+// thousands of pipelines must not start a thread for each (10,000 did, and failed to start one).
+// Unpaced requests (no budget: the simulator) get the most.
+inline constexpr int kMinFetchThreads = 8;
+inline constexpr int kMaxFetchThreads = 64;
+inline constexpr Duration kTypicalLatency = std::chrono::milliseconds(250);  // an AWS API call from afar
+
+struct FetchPoolBudget {
+    double requests_per_second = 0;  // every source's budget together; <= 0: unpaced
+    Duration latency = kTypicalLatency;
+    unsigned cores = 1;  // std::thread::hardware_concurrency(); 0 counts as 1
+};
+int fetch_pool_size(const FetchPoolBudget& budget);
+
 // Where a refresh sends its fetches and where their values come back. `clock` (the world's time
 // of whoever starts the fetch) dates each answer with the moment its request went out — what it
 // shows is at least that recent, and may be no more — so neither a slow answer nor a queue of

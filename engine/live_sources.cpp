@@ -1,6 +1,8 @@
 #include "engine/live_sources.hpp"
 
+#include <algorithm>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,24 @@
 #include "http/log_transport.hpp"
 
 namespace shipwatch {
+namespace {
+
+// Requests a second the budget lets out at most, every token bucket together: each AWS
+// service's per profile and region (one signing transport each), GitHub's once, the version
+// endpoints' per host, the registries'.
+double budget_rate(const BudgetConfig& b, size_t aws_contexts, size_t version_hosts) {
+    auto rate = [&b](const char* service) {
+        auto it = b.services.find(service);
+        return it != b.services.end() ? it->second : b.requests_per_second;
+    };
+    double aws = 0;
+    for (const char* s : {"ecs", "ecr", "elbv2", "ec2", "logs", "codebuild", "secretsmanager", "codedeploy"})
+        aws += rate(s);
+    return aws * static_cast<double>(aws_contexts) + rate("github") +
+           rate("version") * static_cast<double>(std::max<size_t>(1, version_hosts)) + rate("registry");
+}
+
+}  // namespace
 
 std::string github_token(const aws::Environment& env) {
     // Which source, never the token.
@@ -115,6 +135,11 @@ Result<std::unique_ptr<LiveSources>> make_live(const Config& config) {
         }
         live->collectors.push_back(std::make_unique<PipelineCollector>(std::move(spec), std::move(src), live->clock));
     }
+    std::set<std::string> version_hosts;
+    for (const auto& p : config.pipelines)
+        if (!p.spec.version_url.empty()) version_hosts.insert(split_url(p.spec.version_url).host);
+    const double rate = budget_rate(config.budget, contexts.size(), version_hosts.size());
+    live->fetch_threads = fetch_pool_size({rate, kTypicalLatency, std::thread::hardware_concurrency()});
     std::vector<std::string> ctx(contexts.begin(), contexts.end());
     live->context = ctx.size() <= 2 ? fmt::format("{}", fmt::join(ctx, ", ")) : fmt::format("{} profiles/regions", ctx.size());
     return live;

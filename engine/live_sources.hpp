@@ -29,6 +29,7 @@ struct LiveSources {
     std::shared_ptr<github::GithubClient> github;
     std::vector<std::unique_ptr<PipelineCollector>> collectors;
     std::string context;  // for the status bar: profiles and regions in use
+    int fetch_threads = kMaxFetchThreads;  // the fetch pool's size for this budget (fetch_pool_size)
 };
 
 std::vector<SourceState> source_states(const LiveSources& live);

@@ -19,9 +19,10 @@
 namespace shipwatch {
 
 // The most keys one SharedFetch keeps (README "Bounds"): above the 10,000 pipelines the README
-// promises (one key each per kind at a time), so a big config still shares; a stream of new keys
+// promises (a few keys each per kind: a rollout names two task definitions), so a big config still
+// shares; a stream of new keys
 // (a server that names a new run every refresh) stays within it.
-inline constexpr size_t kSharedFetchMaxEntries = 16384;
+inline constexpr size_t kSharedFetchMaxEntries = 65536;
 
 template <typename T>
 class SharedFetch {
@@ -52,7 +53,12 @@ public:
             TimePoint now = clock_.now();
             auto it = entries_.find(key);
             if (it == entries_.end()) {
-                std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_used > forget_after_; });
+                // Swept at most once per forget_after (an entry lives at most twice that): a sweep
+                // for every new key made a first picture of N pipelines cost N².
+                if (now - swept_ >= forget_after_) {
+                    std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.last_used > forget_after_; });
+                    swept_ = now;
+                }
                 if (entries_.size() >= max_entries_) forget_least_recently_used();
                 it = entries_.emplace(key, Entry{}).first;
             }
@@ -104,6 +110,7 @@ private:
     size_t max_entries_;
     mutable std::mutex mutex_;
     std::map<std::string, Entry> entries_;
+    TimePoint swept_{};  // the last sweep of entries not asked for
 };
 
 // What pipelines can share. Keys carry the transport (the account/profile) and the region, so

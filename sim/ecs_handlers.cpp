@@ -134,24 +134,43 @@ JsonReply describe_tasks(const json& input, const AwsCall& call) {
     return {200, {{"tasks", tasks}, {"failures", failures}}};
 }
 
-// taskDefinition: a full ARN, "family:revision", or "family" (the latest ACTIVE revision).
+// A string member without copying it; null when absent or not a string.
+const std::string* string_member(const json& object, const char* key) {
+    auto it = object.find(key);
+    return it == object.end() || !it->is_string() ? nullptr : &it->get_ref<const std::string&>();
+}
+
+// taskDefinition: a full ARN, "family:revision", or "family" (the latest ACTIVE revision). One
+// pass that copies nothing: a region of a large fleet holds thousands of definitions, and every
+// pipeline asks for its own.
 JsonReply describe_task_definition(const json& input, const AwsCall& call) {
     if (auto bad = check_types(input, {{"taskDefinition", Kind::string}, {"include", Kind::array}})) return *bad;
     const std::string wanted = input.value("taskDefinition", "");
     if (wanted.empty()) return json_fault("ClientException", "TaskDefinition cannot be empty.");
-    const json* best = nullptr;
-    const json& definitions = list(child(call.region, "ecs"), "taskDefinitions");
     const std::string name = last_path_segment(wanted);  // "family:3" or "family"
-    for (const json& td : definitions) {
-        const std::string family = td.value("family", "");
-        const int revision = td.value("revision", 0);
-        if (td.value("taskDefinitionArn", "") == wanted || name == fmt::format("{}:{}", family, revision)) {
+    const size_t colon = name.rfind(':');
+    const bool numbered = colon != std::string::npos && colon + 1 < name.size() &&
+                          name.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+    const std::string family = numbered ? name.substr(0, colon) : name;
+    const long long revision = numbered ? std::stoll(name.substr(colon + 1)) : -1;
+    const json* best = nullptr;
+    long long best_revision = 0;
+    for (const json& td : list(child(call.region, "ecs"), "taskDefinitions")) {
+        // The family first: one short comparison rules out nearly every definition (an ARN
+        // names its family, so one of another family is never the one asked for).
+        const std::string* its_family = td.is_object() ? string_member(td, "family") : nullptr;
+        if (!its_family || *its_family != family) continue;
+        const std::string* arn = string_member(td, "taskDefinitionArn");
+        const long long its_revision = td.value("revision", 0LL);
+        if ((arn && *arn == wanted) || (numbered && its_revision == revision)) {
             best = &td;
             break;
         }
-        if (name == family && td.value("status", "ACTIVE") == "ACTIVE" &&
-            (!best || best->value("revision", 0) < revision))
+        const std::string* status = string_member(td, "status");
+        if (!numbered && (!status || *status == "ACTIVE") && (!best || best_revision < its_revision)) {
             best = &td;
+            best_revision = its_revision;
+        }
     }
     if (!best) return json_fault("ClientException", "Unable to describe task definition.");
     json out{{"taskDefinition", *best}};

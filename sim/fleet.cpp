@@ -17,7 +17,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr int kMaxPipelines = 1000;
+constexpr int kMaxPipelines = 10000;
 const TimePoint kFleetStart = *parse_iso8601("2025-10-06T09:00:00Z");  // a Monday morning
 constexpr Duration kWeek = hours(24 * 7);
 
@@ -442,14 +442,24 @@ Result<Fleet> make_fleet(const FleetOptions& o) {
     for (const Merge& m : schedule.merges) writer.merge(m);
     for (const Cycle& c : schedule.cycles) writer.cycle(c, until);
 
-    auto parsed = parse_scenario(doc.dump());
+    // One copy of the world at a time where it can be helped: 10,000 pipelines' world is a
+    // gigabyte as a JSON tree.
+    std::string text = doc.dump();
+    doc = nullptr;
+    auto parsed = parse_scenario(text);
+    text.clear();
+    text.shrink_to_fit();
     if (!parsed) return parsed.error();
     Fleet fleet{std::move(parsed).value(), truth_of(layout, schedule)};
     fleet.scenario.script = std::move(script);
     if (!o.week) {
-        // Apply the two hours now, so the static fleet is a plain world with no script.
+        // Apply the two hours now, so the static fleet is a plain world with no script. The
+        // World takes the world it replays; the result is copied back out.
         ManualClock clock(kFleetStart);
-        World world(fleet.scenario, clock);
+        json replayed = std::move(fleet.scenario.world);
+        Scenario replay = fleet.scenario;  // the script and the pipelines, not the world
+        replay.world = std::move(replayed);
+        World world(std::move(replay), clock);
         fleet.scenario.world = world.with_state([](const json& state, TimePoint) { return state; });
         auto errors = world.script_errors();
         if (!errors.empty()) return bad("fleet: " + errors.front());

@@ -16,7 +16,7 @@
 namespace shipwatch::sim {
 
 struct FleetOptions {
-    int pipelines = 20;  // 1..1000
+    int pipelines = 20;  // 1..10000
     int clusters = 0;  // 0: one per 8 pipelines, at least one per region used
     std::vector<std::string> regions{"us-west-2", "eu-west-1", "ap-southeast-2"};
     int pipelines_per_repo = 3;  // several pipelines share one GitHub repository (1..10)

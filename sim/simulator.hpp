@@ -9,6 +9,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <queue>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -58,6 +59,7 @@ Result<Scenario> load_scenario(const std::string& name_or_path);
 class World {
 public:
     World(Scenario scenario, const ClockSource& clock);
+    // Its world has moved into the state: read that through with_state().
     const Scenario& scenario() const { return scenario_; }
     TimePoint now() const { return clock_.now(); }
     // Applies every script step due by now, then calls f with the current state under the lock.
@@ -88,12 +90,17 @@ private:
     bool touched_locked(const std::string& prefix) const;  // a step since the last bounding changed it
     static std::string escape_token(const std::string& token);
     void forget_stopped_tasks_locked(TimePoint now);
+    void queue_next_locked(size_t index);
 
     Scenario scenario_;
     const ClockSource& clock_;
     mutable std::mutex mutex_;
     nlohmann::json state_;
     std::vector<long long> fired_;  // per step: how many times it fired
+    // Each step's next firing, earliest first (ties: the step written first).
+    using Due = std::pair<TimePoint, size_t>;
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
+    TimePoint forget_due_ = TimePoint::max();  // when the oldest kept stopped task is forgotten
     long long seq_ = 0;
     bool bounded_once_ = false;
     std::vector<std::string> touched_;  // paths the steps applied since the last bounding changed

@@ -125,41 +125,49 @@ void for_each_cluster(json& state, F&& f) {
 
 }  // namespace
 
+// The scenario's world becomes the state (nothing reads it from the scenario after this): a
+// generated fleet's world is most of its memory, and one copy of it is enough.
 World::World(Scenario scenario, const ClockSource& clock)
-    : scenario_(std::move(scenario)), clock_(clock), state_(scenario_.world), fired_(scenario_.script.size(), 0) {}
+    : scenario_(std::move(scenario)),
+      clock_(clock),
+      state_(std::move(scenario_.world)),
+      fired_(scenario_.script.size(), 0) {
+    scenario_.world = nlohmann::json::object();
+    for (size_t i = 0; i < scenario_.script.size(); ++i) queue_next_locked(i);
+}
+
+// The step's next firing, unless a one-shot step has fired or a repeating one is past its end.
+void World::queue_next_locked(size_t index) {
+    const ScriptStep& step = scenario_.script[index];
+    if (step.every.count() == 0 && fired_[index] > 0) return;
+    Duration offset = step.at + step.every * fired_[index];
+    if (step.until && offset > *step.until) return;
+    due_.push({scenario_.start + offset, index});
+}
 
 void World::advance_locked() {
     const TimePoint now = clock_.now();
-    const auto& steps = scenario_.script;
-    // Due firings in time order; ties go to the step written first.
+    // Due firings in time order; ties go to the step written first (the queue's order). A
+    // queue, not a scan of every step per firing: a fleet's script is tens of thousands of steps.
     bool changed = false;
-    for (;;) {
-        std::optional<size_t> next;
-        TimePoint next_at{};
-        for (size_t i = 0; i < steps.size(); ++i) {
-            const ScriptStep& step = steps[i];
-            if (step.every.count() == 0 && fired_[i] > 0) continue;
-            Duration offset = step.at + step.every * fired_[i];
-            if (step.until && offset > *step.until) continue;
-            TimePoint at = scenario_.start + offset;
-            if (at > now) continue;
-            if (!next || at < next_at) {
-                next = i;
-                next_at = at;
-            }
-        }
-        if (!next) break;
-        apply_step_locked(*next, next_at);
-        ++fired_[*next];
+    while (!due_.empty() && due_.top().first <= now) {
+        auto [at, index] = due_.top();
+        due_.pop();
+        apply_step_locked(index, at);
+        ++fired_[index];
+        queue_next_locked(index);
         changed = true;
     }
-    if (changed || !bounded_once_) {
+    const bool first = !bounded_once_;
+    if (changed || first) {
         bound_events_locked();
         bound_lists_locked();
     }
     bounded_once_ = true;
     touched_.clear();
-    forget_stopped_tasks_locked(now);
+    // Every request advances the world; walking every task of every cluster each time made a
+    // check of N pipelines cost N² (ECS forgets a stopped task an hour after it stopped).
+    if (changed || first || now > forget_due_) forget_stopped_tasks_locked(now);
 }
 
 void World::apply_step_locked(size_t index, TimePoint scheduled) {
@@ -275,16 +283,21 @@ void World::bound_lists_locked() {
 }
 
 void World::forget_stopped_tasks_locked(TimePoint now) {
-    for_each_cluster(state_, [now](json& cluster) {
+    TimePoint due = TimePoint::max();  // the next moment a kept stopped task is forgotten
+    for_each_cluster(state_, [now, &due](json& cluster) {
         auto tasks = cluster.find("tasks");
         if (tasks == cluster.end() || !tasks->is_array()) return;
-        auto forgotten = [now](const json& task) {
+        auto forgotten = [now, &due](const json& task) {
             if (task.value("lastStatus", "") != "STOPPED") return false;
             auto stopped = time_of(task, "stoppedAt");
-            return stopped && *stopped < now - kStoppedTaskMemory;
+            if (!stopped) return false;
+            if (*stopped < now - kStoppedTaskMemory) return true;
+            due = std::min(due, *stopped + kStoppedTaskMemory);
+            return false;
         };
         tasks->erase(std::remove_if(tasks->begin(), tasks->end(), forgotten), tasks->end());
     });
+    forget_due_ = due;
 }
 
 int World::count_call(const std::string& operation) {

@@ -1,9 +1,13 @@
 // Applying one script step to the world: RFC 6902 operations plus `increment`, with keyed list
 // segments (`/tasks/[taskArn=arn:...]/lastStatus`) resolved against the world as it is when the
-// operation applies. Operations apply in place; each first saves the container it changes, and a
-// failing one puts every saved container back, so a step applies whole or not at all without
-// copying the whole world for every step (a generated fleet's world is megabytes, and a
-// simulated week is thousands of steps).
+// operation applies. Operations apply in place; each first notes how to undo itself (the value
+// it replaces or removes, the member or element it adds), and a failing one undoes every earlier
+// one in reverse, so a step applies whole or not at all without copying the whole world for
+// every step (a generated fleet's world is megabytes, and a simulated week is thousands of
+// steps) — nor the container it changes: a region's task definitions or target health of
+// 10,000 pipelines are thousands of members each.
+#include <functional>
+
 #include <fmt/format.h>
 
 #include "sim/handlers.hpp"
@@ -85,31 +89,62 @@ void increment(json& state, const json& op) {
         target = target.get<double>() + by.get<double>();
 }
 
+// How to take one applied operation back.
+using Undo = std::function<void(json&)>;
+
+// Noted before the operation runs (the old value is read then), kept only once it succeeded.
+// `move` and `copy` (no script uses them) save their containers whole.
+Undo undo_of(const json& state, const std::string& name, const std::string& path, const std::string& from) {
+    const json::json_pointer pointer(path);
+    if (pointer.empty()) return [old = state](json& s) { s = old; };
+    const json::json_pointer parent = pointer.parent_pointer();
+    if (!state.contains(parent)) return {};  // the operation fails before it changes anything
+    const json& container = state.at(parent);
+    const std::string last = pointer.back();
+    if (name == "move" || name == "copy") {
+        std::vector<std::pair<json::json_pointer, json>> saved{{parent, container}};
+        const json::json_pointer source = json::json_pointer(from).parent_pointer();
+        if (state.contains(source)) saved.emplace_back(source, state.at(source));
+        return [saved = std::move(saved)](json& s) {
+            for (auto it = saved.rbegin(); it != saved.rend(); ++it) s[it->first] = it->second;
+        };
+    }
+    const bool present = state.contains(pointer);
+    const bool element = !last.empty() && last.find_first_not_of("0123456789") == std::string::npos;
+    if (container.is_array() && !element && last != "-") return {};  // not an element: the operation fails
+    if (name == "add" && container.is_array()) {
+        const size_t at = last == "-" ? container.size() : std::stoul(last);
+        return [parent, at](json& s) { s.at(parent).erase(at); };
+    }
+    if (name == "add" && !present) return [parent, last](json& s) { s.at(parent).erase(last); };
+    if (!present) return {};  // replace, remove, increment of nothing: the operation fails
+    if (name == "remove" && container.is_array())
+        return [parent, index = std::stoul(last), old = state.at(pointer)](json& s) {
+            auto& list = s.at(parent);
+            list.insert(list.begin() + static_cast<std::ptrdiff_t>(index), old);
+        };
+    return [pointer, old = state.at(pointer)](json& s) { s[pointer] = old; };  // add over, replace, remove, increment
+}
+
 }  // namespace
 
 void apply_patch(json& state, const json& patch, std::vector<std::string>& touched) {
-    std::vector<std::pair<json::json_pointer, json>> saved;  // containers as they were, in order
-    auto save_parent = [&](const std::string& path) {
-        json::json_pointer parent = json::json_pointer(path).parent_pointer();
-        // An operation whose parent is missing fails before it changes anything.
-        if (state.contains(parent)) saved.emplace_back(parent, state.at(parent));
-    };
+    std::vector<Undo> done;  // of the operations applied so far, in order
     try {
         for (const json& original : patch) {
             json op = original;
             op["path"] = resolve_keys(state, op.at("path").get<std::string>());
             if (op.contains("from")) op["from"] = resolve_keys(state, op["from"].get<std::string>());
             const std::string name = op.value("op", "");
-            if (name != "test") {
-                save_parent(op["path"].get<std::string>());
-                if (name == "move") save_parent(op["from"].get<std::string>());
-            }
+            const std::string path = op["path"].get<std::string>();
+            Undo undo = name == "test" ? Undo{} : undo_of(state, name, path, op.value("from", ""));
             if (name == "increment") increment(state, op);
             else state.patch_inplace(json::array({op}));
+            if (undo) done.push_back(std::move(undo));
             touched.push_back(op["path"].get<std::string>());
         }
     } catch (...) {
-        for (auto it = saved.rbegin(); it != saved.rend(); ++it) state[it->first] = std::move(it->second);
+        for (auto it = done.rbegin(); it != done.rend(); ++it) (*it)(state);
         throw;
     }
 }

@@ -2,8 +2,11 @@
 // real-data path (config, credentials from profiles, libcurl SigV4, AWS_ENDPOINT_URL,
 // GITHUB_API_URL) against `shipwatch sim --scenario fleet-200`: `check` gives each pipeline the
 // verdict the fleet declares. Three profiles share the simulator's keys through a temporary
-// AWS_SHARED_CREDENTIALS_FILE, so each gets its own signing transport and budget.
+// AWS_SHARED_CREDENTIALS_FILE, so each gets its own signing transport and budget. And 10,000
+// pipelines through `check --demo` on one bounded fetch pool (issue 13: a thread per pipeline
+// aborted at that size). The Scale. tests run in the first CI stage; the sanitizer stages skip them.
 #include <fcntl.h>
+#include <malloc.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -155,4 +158,36 @@ TEST(Scale, TwoHundredPipelinesAcrossProfilesRegionsAndClusters) {
         EXPECT_EQ(run.exit_code, all_live ? 0 : 1) << run.err.substr(0, 500);
     }
     fs::remove_all(dir);
+}
+
+// Every one of 10,000 generated pipelines gets the verdict the fleet declares, in one report, on
+// a pool of at most 64 threads; the run's wall time is recorded, not judged.
+TEST(Scale, CheckDemoOfTenThousandPipelinesGivesEachItsVerdict) {
+    std::map<std::string, std::string> expect;
+    {
+        auto options = shipwatch::sim::fleet_options_from_name("fleet-10000");
+        ASSERT_TRUE(options && *options);
+        auto fleet = shipwatch::sim::make_fleet(options->value());
+        ASSERT_TRUE(fleet.ok()) << fleet.error().message;
+        expect = fleet->scenario.expect;
+    }
+    malloc_trim(0);  // the generated world is gigabytes; the binary below makes its own
+    ASSERT_EQ(expect.size(), 10000u);
+
+    auto started = std::chrono::steady_clock::now();
+    shipwatch::e2e::Run run = shipwatch::e2e::run_shipwatch_with("timeout 900 ", "check --demo fleet-10000 --json");
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    RecordProperty("check_seconds", std::to_string(took));
+    auto doc = nlohmann::json::parse(run.out, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << "no JSON report (exit " << run.exit_code << "): " << run.err.substr(0, 2000);
+    std::map<std::string, std::string> got;
+    for (const auto& p : doc["pipelines"]) got[p["name"].get<std::string>()] = p["verdict"]["code"].get<std::string>();
+    EXPECT_EQ(doc["pipelines"].size(), 10000u);
+    EXPECT_EQ(got.size(), 10000u);  // each pipeline once
+    size_t mismatched = 0;
+    for (const auto& [name, verdict] : expect)
+        if (got[name] != verdict && ++mismatched <= 10)
+            ADD_FAILURE() << name << ": " << got[name] << ", expected " << verdict;
+    EXPECT_EQ(mismatched, 0u);
+    EXPECT_EQ(run.exit_code, 1) << run.err.substr(0, 2000);  // some pipelines start in an incident
 }

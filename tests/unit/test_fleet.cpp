@@ -9,6 +9,7 @@
 
 #include "sim/demo_sources.hpp"
 #include "sim/fleet.hpp"
+#include "sim/fleet_detail.hpp"
 #include "model/analysis.hpp"
 
 namespace shipwatch::sim {
@@ -27,11 +28,11 @@ TEST(FleetNames, FleetNamesParseAndOthersAreNotFleets) {
     ASSERT_TRUE(week && *week);
     EXPECT_EQ(week->value().pipelines, 50);
     EXPECT_TRUE(week->value().week);
-    for (const char* bad : {"fleet-0", "fleet-1001", "fleet-x", "fleet-20-weeks", "fleet"}) {
+    for (const char* bad : {"fleet-0", "fleet-10001", "fleet-x", "fleet-20-weeks", "fleet"}) {
         auto r = fleet_options_from_name(bad);
         ASSERT_TRUE(r.has_value()) << bad;
         ASSERT_FALSE(*r) << bad;
-        EXPECT_NE(r->error().message.find("1 to 1000"), std::string::npos) << r->error().message;
+        EXPECT_NE(r->error().message.find("1 to 10000"), std::string::npos) << r->error().message;
     }
 }
 
@@ -39,9 +40,9 @@ TEST(FleetNames, LoadBuiltinKnowsFleetsAndSaysWhatIsWrong) {
     auto fleet = load_builtin("fleet-12");
     ASSERT_TRUE(fleet) << fleet.error().message;
     EXPECT_EQ(fleet->pipelines.size(), 12u);
-    auto bad = load_builtin("fleet-2000");
+    auto bad = load_builtin("fleet-20000");
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.error().message, "fleet-2000: the number of pipelines must be 1 to 1000");
+    EXPECT_EQ(bad.error().message, "fleet-20000: the number of pipelines must be 1 to 10000");
     auto unknown = load_builtin("no-such");
     ASSERT_FALSE(unknown);
     EXPECT_NE(unknown.error().message.find("fleet-N"), std::string::npos);
@@ -78,12 +79,37 @@ TEST(FleetLayout, SpreadsOverRegionsAndClustersAndSharesRepositories) {
     }
 }
 
+// 10,000 pipelines (the scale check's size): every name, address and ARN a pipeline is told
+// apart by is its own, and names stay within AWS's lengths.
+TEST(FleetLayout, TenThousandPipelinesAreAllTheirOwn) {
+    FleetOptions o;
+    o.pipelines = 10000;
+    auto options = fleet_options_from_name("fleet-10000");
+    ASSERT_TRUE(options && *options) << (options ? options->error().message : "not a fleet name");
+    EXPECT_EQ(options->value().pipelines, 10000);
+    const fleet::Layout layout = fleet::make_layout(o);
+    ASSERT_EQ(layout.pipelines.size(), 10000u);
+    EXPECT_EQ(layout.clusters.size(), 1250u);  // one per 8 pipelines
+    std::set<std::string> names, groups, group_names, urls, secrets, ip_blocks;
+    for (const auto& p : layout.pipelines) {
+        names.insert(p.name);
+        groups.insert(p.target_group_arn);
+        group_names.insert(p.target_group_name);
+        urls.insert(p.version_url);
+        secrets.insert(p.secret_arn);
+        ip_blocks.insert(fmt::format("{}.{}", 100 + p.ip_block / 250, p.ip_block % 250));
+        EXPECT_LE(p.target_group_name.size(), 32u) << p.name;  // ELBv2's limit
+        EXPECT_LE(p.name.size(), 255u) << p.name;  // ECS service names
+    }
+    for (const auto* set : {&names, &groups, &group_names, &urls, &secrets, &ip_blocks}) EXPECT_EQ(set->size(), 10000u);
+}
+
 TEST(FleetLayout, OutOfRangeOptionsSayWhatToFix) {
     FleetOptions o;
     o.pipelines = 0;
     auto r = make_fleet(o);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message, "fleet: 0 pipelines is out of range: use 1 to 1000");
+    EXPECT_EQ(r.error().message, "fleet: 0 pipelines is out of range: use 1 to 10000");
     o.pipelines = 5;
     o.pipelines_per_repo = 11;
     ASSERT_FALSE(make_fleet(o));

@@ -193,6 +193,35 @@ TEST_F(Sim, AFailingStepIsSkippedWholeAndReported) {
     EXPECT_NE(errors[0].find("scenario tiny: script[0] at 2025-06-12T17:41:00Z"), std::string::npos) << errors[0];
 }
 
+// Every kind of operation a step can hold is taken back when a later one fails: the world after
+// the failed step is the world before it, member for member.
+TEST_F(Sim, AFailingStepLeavesTheWorldAsItWasWhateverItsOperationsChanged) {
+    json doc = tiny_doc();
+    const std::string service = "/aws/us-east-1/ecs/clusters/tiny-cluster/services/0";
+    const std::string tasks = "/aws/us-east-1/ecs/clusters/tiny-cluster/tasks";
+    json step = json::array({
+        {{"op", "add"},
+         {"path", service + "/events/0"},
+         {"value", {{"id", "new"}, {"createdAt", "${now}"}, {"message", "m"}}}},
+        {{"op", "add"}, {"path", tasks + "/-"}, {"value", {{"taskArn", "arn:extra"}, {"lastStatus", "RUNNING"}}}},
+        {{"op", "remove"}, {"path", tasks + "/0"}},
+        {{"op", "replace"}, {"path", service + "/desiredCount"}, {"value", 9}},
+        {{"op", "add"}, {"path", service + "/serviceName"}, {"value", "renamed"}},  // over an existing member
+        {{"op", "add"}, {"path", service + "/brandNew"}, {"value", 1}},
+        {{"op", "remove"}, {"path", service + "/events/1"}},
+        {{"op", "increment"}, {"path", service + "/desiredCount"}, {"value", 1}},
+        {{"op", "test"}, {"path", service + "/desiredCount"}, {"value", 10}},
+        {{"op", "increment"}, {"path", service + "/serviceName"}, {"value", 1}},  // fails: not a number
+    });
+    doc["script"] = json::array({{{"at", "1m"}, {"patch", step}}});
+    load(doc);
+    const std::string before = world->with_state([](const json& state, TimePoint) { return state.dump(); });
+    at(1min);
+    const std::string after = world->with_state([](const json& state, TimePoint) { return state.dump(); });
+    EXPECT_EQ(after, before);
+    EXPECT_EQ(world->script_errors().size(), 1u);
+}
+
 TEST_F(Sim, ServiceEventsAreCappedAtTheNewestHundred) {
     json doc = tiny_doc();
     doc["script"] = json::array({{{"at", "0s"}, {"every", "1m"},
