@@ -29,11 +29,11 @@ int run_check(const Options& o, Io& io) {
         cut = CollectDeadline{std::chrono::steady_clock::now() + *parse_duration(o.timeout), o.timeout,
                               sources.value().stop};
     std::vector<PipelineAnalysis> results;
-    for (auto& snap : collect_all(collectors, RefreshParts::all(), sources.value().fetch_threads, cut ? &*cut : nullptr))
+    const CollectDeadline* deadline = cut ? &*cut : nullptr;
+    for (auto& snap : collect_all(collectors, RefreshParts::all(), sources.value().fetch_threads, deadline))
         results.push_back(analyze(std::move(snap)));
     if (cut && std::chrono::steady_clock::now() >= cut->at)
-        io.err << fmt::format("shipwatch: gave up waiting after {} (--timeout): what did not answer is unknown
-",
+        io.err << fmt::format("shipwatch: gave up waiting after {} (--timeout): what did not answer is unknown\n",
                               o.timeout);
     if (o.json) {
         io.out << json_visible(tui::to_json(results).dump(2)) << '\n';  // C1 and bidi escaped too

@@ -61,6 +61,7 @@ struct WaitLimits {
     std::string timeout;  // as given: "20m"
     Duration interval;
     std::stop_source stop;  // the collectors' transports: a refresh cut short by the deadline ends its calls
+    int fetch_threads;  // the pool, sized from the request budget
 };
 
 int watch(const Options& o, Io& io, PipelineCollector& collector, const WaitLimits& limits) {
@@ -74,7 +75,7 @@ int watch(const Options& o, Io& io, PipelineCollector& collector, const WaitLimi
         Duration left = std::max<Duration>(deadline - time.now(), std::chrono::milliseconds(500));
         CollectDeadline cut{std::chrono::steady_clock::now() + left, limits.timeout, limits.stop};
         PipelineAnalysis a =
-            analyze(judge.focus(std::move(collect_all({&collector}, RefreshParts::all(), kFetchThreads, &cut).front())));
+            analyze(judge.focus(std::move(collect_all({&collector}, RefreshParts::all(), limits.fetch_threads, &cut).front())));
         WaitOutcome outcome = judge.judge(a);
         auto elapsed = time.now() - start;
         if (auto line = judge.change_line()) io.err << fmt::format("[{:>6}] {}\n", format_duration(elapsed), *line);
@@ -107,7 +108,8 @@ int run_wait(const Options& o, Io& io) {
         return usage_error(io, fmt::format("--interval: '{}' is not a duration like 10s", o.interval));
     auto collector = find_pipeline(o, sources.value());
     if (!collector) return error_exit(io, collector.error());
-    WaitLimits limits{o.timeout.empty() ? kDefaultTimeout : o.timeout, *interval, sources.value().stop};
+    WaitLimits limits{o.timeout.empty() ? kDefaultTimeout : o.timeout, *interval, sources.value().stop,
+                      sources.value().fetch_threads};
     return watch(o, io, *collector.value(), limits);
 }
 
