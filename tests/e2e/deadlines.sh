@@ -9,6 +9,8 @@ bin=$1
 scenarios=$2
 # shellcheck source=sim_lib.sh
 source "$(dirname "$0")/sim_lib.sh"
+# SIGKILL for the hung server: on SIGTERM the simulator would first wait out the 600 s answers it owes.
+trap 'kill -KILL "$(cat "$work/hung.pid" 2>/dev/null)" 2>/dev/null; cleanup' EXIT
 
 now() { date +%s.%N; }
 # within START LIMIT: true when less than LIMIT seconds passed since START.
@@ -20,31 +22,27 @@ sim_keys hung
 sim_config "$scenarios/healthy.json" hung >"$work/hung.toml"
 name=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["pipelines"][0]["name"])' "$scenarios/healthy.json")
 
-start=$(now)
-run_shipwatch "$key" "$secret" wait --config "$work/hung.toml" --pipeline "$name" --timeout 20s \
-  >"$work/wait.out" 2>"$work/wait.err"
-code=$?
-echo "wait --timeout 20s with a hung DescribeTargetHealth: exit $code after $(took "$start") s"
-within "$start" 21 || fail "wait --timeout 20s returned after $(took "$start") s"
-[ "$code" -eq 1 ] || fail "wait exited $code, not 1: $(cat "$work/wait.err")"
-grep -q "timed out after 20s" "$work/wait.err" || fail "wait did not say it timed out: $(cat "$work/wait.err")"
-grep -q "no answer within 20s" "$work/wait.out" || fail "wait's report does not say what did not answer: $(cat "$work/wait.out")"
-
-start=$(now)
-run_shipwatch "$key" "$secret" check --config "$work/hung.toml" --timeout 5s >"$work/check.out" 2>"$work/check.err"
-code=$?
-echo "check --timeout 5s with a hung DescribeTargetHealth: exit $code after $(took "$start") s"
-within "$start" 6 || fail "check --timeout 5s returned after $(took "$start") s"
-[ "$code" -eq 2 ] || fail "check exited $code, not 2 (cannot tell): $(cat "$work/check.out")"
-grep -q "gave up waiting after 5s" "$work/check.err" || fail "check did not say it gave up: $(cat "$work/check.err")"
-grep -q "no answer within 5s" "$work/check.out" || fail "check's report does not say what did not answer: $(cat "$work/check.out")"
-grep -q "LIVE\|live" "$work/check.out" && grep -qi "^ *alb.*✔" "$work/check.out" &&
-  fail "the hung stage shows healthy: $(cat "$work/check.out")"
+# hung_case LABEL LIMIT WANT_CODE STDERR_WORDS REPORT_WORDS ARGS...: shipwatch ARGS against the hung
+# server ends within LIMIT seconds with WANT_CODE, saying STDERR_WORDS and, in its report, REPORT_WORDS.
+hung_case() {
+  local label=$1 limit=$2 want=$3 err_words=$4 out_words=$5 start code
+  shift 5
+  start=$(now)
+  run_shipwatch "$key" "$secret" "$@" >"$work/$label.out" 2>"$work/$label.err"
+  code=$?
+  echo "$label with a hung DescribeTargetHealth: exit $code after $(took "$start") s"
+  within "$start" "$limit" || fail "$label returned after $(took "$start") s, not within $limit s"
+  [ "$code" -eq "$want" ] || fail "$label exited $code, not $want: $(cat "$work/$label.err")"
+  grep -q "$err_words" "$work/$label.err" || fail "$label's stderr lacks '$err_words': $(cat "$work/$label.err")"
+  grep -q "$out_words" "$work/$label.out" || fail "$label's report lacks '$out_words': $(cat "$work/$label.out")"
+}
+hung_case wait 21 1 "timed out after 20s" "no answer within 20s" \
+  wait --config "$work/hung.toml" --pipeline "$name" --timeout 20s
+hung_case check 6 2 "gave up waiting after 5s" "no answer within 5s" check --config "$work/hung.toml" --timeout 5s
 
 run_shipwatch "$key" "$secret" check --config "$work/hung.toml" --timeout 0s >/dev/null 2>"$work/zero.err"
 [ $? -eq 2 ] && grep -q "timeout: '0s' is not a duration" "$work/zero.err" || fail "--timeout 0s: $(cat "$work/zero.err")"
 
-# SIGKILL: on SIGTERM the simulator would first wait out the 600 s answers it still owes.
 kill -KILL "$(cat "$work/hung.pid")" 2>/dev/null
 stop_sims
 start_sim fine --scenario healthy || exit 1

@@ -3,6 +3,8 @@
 // tasks are kept per service within a bound, the most recent.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include <mutex>
 #include <string>
 
@@ -29,6 +31,17 @@ struct Fixture {
     void drain() {
         while (pool.run_one() || merge.run_ready() > 0) {
         }
+    }
+    // One ECS cluster "prod" in eu-west-1 watching `service`, asked through `transport`.
+    static std::unique_ptr<EcsClusterFetch> cluster(Transport& transport, const ManualClock& clock,
+                                                    const std::string& service) {
+        aws::AwsContext aws;
+        aws.transport = &transport;
+        aws.region = "eu-west-1";
+        aws.endpoints = aws::Endpoints("eu-west-1");
+        auto fetch = std::make_unique<EcsClusterFetch>(aws, "prod", clock, 10s);
+        fetch->watch(service);
+        return fetch;
     }
 };
 
@@ -148,13 +161,8 @@ private:
 TEST(StoppedTaskBound, TheClusterFetchKeepsTheBoundPerService) {
     Fixture f;
     CrashLoopCluster transport;
-    aws::AwsContext aws;
-    aws.transport = &transport;
-    aws.region = "eu-west-1";
-    aws.endpoints = aws::Endpoints("eu-west-1");
-    EcsClusterFetch cluster(aws, "prod", f.clock, 10s);
-    cluster.watch("web");
-    auto gen = cluster.get(f.ctx);
+    auto cluster = Fixture::cluster(transport, f.clock, "web");
+    auto gen = cluster->get(f.ctx);
     f.drain();
     auto tasks = gen->tasks.peek();
     ASSERT_TRUE(tasks);
@@ -196,13 +204,8 @@ private:
 TEST(TargetGroupBound, AServiceNamingMoreGroupsThanECSAttachesIsReadUpToTheBound) {
     Fixture f;
     ManyGroupsCluster transport;
-    aws::AwsContext aws;
-    aws.transport = &transport;
-    aws.region = "eu-west-1";
-    aws.endpoints = aws::Endpoints("eu-west-1");
-    EcsClusterFetch cluster(aws, "prod", f.clock, 10s);
-    cluster.watch("streamr-p2p");
-    auto gen = cluster.get(f.ctx);
+    auto cluster = Fixture::cluster(transport, f.clock, "streamr-p2p");
+    auto gen = cluster->get(f.ctx);
     f.drain();
     EXPECT_EQ(transport.asked.size(), kMaxTargetGroupsPerService);
     auto meta = gen->target_groups.peek();
