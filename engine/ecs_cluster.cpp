@@ -108,7 +108,11 @@ std::shared_ptr<const EcsClusterFetch::Generation> EcsClusterFetch::get(FetchCon
     {
         std::lock_guard lock(mutex_);
         TimePoint now = clock_.now();
-        if (!force && current_ && started_at_ && now - *started_at_ < max_age_) return current_;
+        // A generation still in flight is joined, not repeated: a refresh given up waiting for a
+        // hung call (or a first picture queued behind the budget) must not pile up one cluster's
+        // worth of calls per interval behind it.
+        bool in_flight = current_ && (!current_->services.peek() || !current_->tasks.peek());
+        if (!force && current_ && started_at_ && (in_flight || now - *started_at_ < max_age_)) return current_;
         started_at_ = now;
         current_ = gen = std::make_shared<Generation>();
         build->gen = gen;

@@ -65,8 +65,8 @@ public:
         Promised<Tasks> tasks;
         Promised<std::shared_ptr<const TargetMeta>> target_groups;  // of every watched service and config
     };
-    // The current generation, starting a new one on ctx's pool first when the last is older than
-    // max_age, a new service was watched, or `force`.
+    // The current generation, starting a new one on ctx's pool first when the last is complete
+    // and older than max_age, a new service was watched, or `force`.
     std::shared_ptr<const Generation> get(FetchContext ctx, bool force = false);
 
 private:

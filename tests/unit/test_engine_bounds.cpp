@@ -173,6 +173,23 @@ TEST(StoppedTaskBound, TheClusterFetchKeepsTheBoundPerService) {
         EXPECT_GE(*t.stopped_at, from_epoch_seconds(1749746060.0 + 50)) << t.arn;
 }
 
+// A refresh given up waiting (a hung call, a first picture queued behind the budget) is followed
+// by the next one on time; it must join the cluster's generation still in flight, not start
+// another cluster's worth of calls behind it.
+TEST(ClusterFetchBound, AGenerationInFlightIsJoinedNotRepeated) {
+    Fixture f;
+    CrashLoopCluster transport;
+    auto cluster = Fixture::cluster(transport, f.clock, "web");
+    auto first = cluster->get(f.ctx);  // its calls wait in the pool: in flight
+    f.clock.advance(1min);  // far past max_age (10 s)
+    EXPECT_EQ(cluster->get(f.ctx).get(), first.get());
+    f.drain();
+    ASSERT_TRUE(first->tasks.peek());
+    f.clock.advance(1min);  // complete and old: a new one
+    EXPECT_NE(cluster->get(f.ctx).get(), first.get());
+    f.drain();
+}
+
 // A service whose answer names twelve target groups, two more than ECS can attach.
 class ManyGroupsCluster final : public Transport {
 public:
