@@ -98,6 +98,7 @@ inline Report run(const Options& o, const std::function<void(int day, const Repo
     so.live_interval = o.live_interval;
     so.slow_interval = o.slow_interval;
     so.timeline_limit = o.timeline_limit;
+    so.world_rate = o.speed;  // the world's data ages `speed` times faster than the plan's clock runs
     Scheduler scheduler(std::move(demo->collectors), so);
     scheduler.start();
 
