@@ -119,6 +119,8 @@ public:
 private:
     template <class T>
     void read_integer(const json& j, T& out);
+    template <class T>
+    void read_ticks(const json& j, T& out);
     template <class E>
     void read_name(const json& j, E& out);
 
@@ -161,6 +163,22 @@ void Reader::read_integer(const json& j, T& out) {
     out = j.get<T>();
 }
 
+// Times and durations within what the system clock's nanoseconds hold (1677-09-21 to 2262-04-11
+// either side of 1970): the diagnosis subtracts times and the formatters print them through
+// nanoseconds (after flooring to seconds), and neither may overflow.
+constexpr int64_t kMaxTicks =
+    (std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count() - 1) * 1000;
+template <class T>
+void Reader::read_ticks(const json& j, T& out) {
+    int64_t ticks = 0;
+    read_integer(j, ticks);
+    if (failed()) return;
+    if (ticks > kMaxTicks || ticks < -kMaxTicks)
+        return fail(std::is_same_v<T, TimePoint> ? "expected a time in milliseconds since 1970, from 1677 to 2262"
+                                                 : "expected a duration in milliseconds, shorter than 292 years");
+    out = T(Duration(ticks));
+}
+
 template <class E>
 void Reader::read_name(const json& j, E& out) {
     if (!j.is_string()) return fail("expected a string");
@@ -189,9 +207,7 @@ void Reader::read(const json& j, T& out) {
     } else if constexpr (std::is_integral_v<T>) {
         read_integer(j, out);
     } else if constexpr (std::is_same_v<T, TimePoint> || std::is_same_v<T, Duration>) {
-        int64_t ticks = 0;
-        read_integer(j, ticks);
-        out = T(Duration(ticks));
+        read_ticks(j, out);
     } else if constexpr (is_api_enum<T>::value) {
         if (!j.is_string()) return fail("expected a string");
         out = T(j.get<std::string>());  // through the state's spelling table: unknown text stays unknown

@@ -3,7 +3,9 @@
 // decodes, at its own clock, so its verdicts, stages and evidence are the server's.
 //
 // Lossless: every member of a snapshot travels. Times and durations are integers counting the
-// TimePoint's own tick (milliseconds since the Unix epoch, model/time.hpp), so none is rounded;
+// TimePoint's own tick (milliseconds since the Unix epoch, model/time.hpp), so none is rounded
+// (times from 1677 to 2262 and durations under 292 years: what the system clock's nanoseconds,
+// through which times are printed, hold);
 // an API state (ApiEnum) travels as the API's text and is read again through its spelling table,
 // so a value the API added stays unknown with its text; shipwatch's own enums as their names.
 // An absent optional is an absent member (null is read as absent too).

@@ -325,6 +325,24 @@ TEST(Wire, AFrameNamesThePathOfItsBadMember) {
         << back.error().message;
 }
 
+// The diagnosis subtracts times and prints them through nanoseconds: a time or a duration that
+// would overflow there is refused.
+TEST(Wire, TimesTheSystemClockCannotHoldAreRefused) {
+    json doc = rich_document();
+    doc["commits"]["fetched_at"] = std::numeric_limits<int64_t>::min() + 1;
+    EXPECT_EQ(wire::decode_snapshot(doc).error().message,
+              "commits.fetched_at: expected a time in milliseconds since 1970, from 1677 to 2262");
+    doc = rich_document();
+    doc["now"] = 9'223'372'035'001;  // 2262-04-11T23:47:15.001Z: one millisecond too late
+    EXPECT_EQ(wire::decode_snapshot(doc).error().message,
+              "now: expected a time in milliseconds since 1970, from 1677 to 2262");
+    doc["now"] = 9'223'372'035'000;
+    EXPECT_TRUE(wire::decode_snapshot(doc));
+    doc["commits"]["max_age"] = -9'223'372'035'001;
+    EXPECT_EQ(wire::decode_snapshot(doc).error().message,
+              "commits.max_age: expected a duration in milliseconds, shorter than 292 years");
+}
+
 TEST(Wire, AnotherWireVersionIsRefusedAsSuch) {
     json doc = frame_document();
     doc["wire"] = 2;
