@@ -121,7 +121,11 @@ TEST(Wire, StatesTheApiAddedStayUnknownWithTheirText) {
     const auto& status = back.value().service.value->status;
     EXPECT_FALSE(status.known());
     EXPECT_EQ(status.text, "PAUSED_BY_A_NEWER_API");
-    EXPECT_EQ(back.value().service.value->controller, s.service.value->controller);
+    // A state the table knows is read as its value again, not only as its text.
+    EXPECT_EQ(back.value().service.value->controller.value, s.service.value->controller.value);
+    ASSERT_TRUE(s.tasks.has() && !s.tasks.value->empty());
+    EXPECT_EQ(back.value().tasks.value->front().last_status.value, TaskStatus::running);
+    EXPECT_EQ(back.value().tasks.value->front().stop_code.text, "SomeStopCodeAddedLater");
     const FetchError& upstream = *back.value().deployment.error;
     EXPECT_TRUE(upstream.upstream);
     EXPECT_EQ(upstream.context.profile, "profile prod");
