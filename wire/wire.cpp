@@ -111,7 +111,10 @@ public:
     };
     Step member(std::string_view name) { return Step(*this, path_.empty() ? std::string(name) : "." + std::string(name)); }
     Step index(size_t i) { return Step(*this, fmt::format("[{}]", i)); }
-    Step key(std::string_view k) { return Step(*this, fmt::format("[\"{}\"]", visible(k))); }
+    // A key (an ARN) shown within bounds: the error is one line.
+    Step key(std::string_view k) {
+        return Step(*this, fmt::format("[\"{}{}\"]", visible(k.substr(0, 128)), k.size() > 128 ? "…" : ""));
+    }
 
     template <class T>
     void read(const json& j, T& out);

@@ -217,6 +217,25 @@ TEST(Wire, AFrameRoundTripsWithSourcesInEveryState) {
     }
 }
 
+// What one frame of a large fleet costs the server and each client (printed, not asserted).
+TEST(Wire, AFleetFrameIsTimed) {
+    auto fleet = collect_at({"fleet-200"}, {10min});
+    ASSERT_EQ(fleet.size(), 200u);
+    Picture picture = picture_of(fleet);
+    using steady = std::chrono::steady_clock;
+    auto t0 = steady::now();
+    json doc = wire::encode_frame(picture, fleet.front().now, 1.0);
+    std::string text = doc.dump();
+    auto t1 = steady::now();
+    auto frame = wire::decode_frame(json::parse(text));
+    auto t2 = steady::now();
+    ASSERT_TRUE(frame) << frame.error().message;
+    EXPECT_EQ(wire::encode(frame.value()), doc);
+    auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    fmt::print("a frame of {} pipelines: {:.1f} MB; encode and dump {:.1f} ms, parse and decode {:.1f} ms\n",
+               picture.pipelines.size(), text.size() / 1e6, ms(t1 - t0), ms(t2 - t1));
+}
+
 // ---- hostile documents ------------------------------------------------------------------------
 
 // Every member and array element of `doc` with its path as the decoder names it: struct members
@@ -345,6 +364,15 @@ TEST(Wire, TimesTheSystemClockCannotHoldAreRefused) {
     doc["commits"]["max_age"] = -9'223'372'035'001;
     EXPECT_EQ(wire::decode_snapshot(doc).error().message,
               "commits.max_age: expected a duration in milliseconds, shorter than 292 years");
+}
+
+// A server's key is shown within bounds and with its controls visible: the error stays one line.
+TEST(Wire, ALongKeyIsShortenedInThePath) {
+    json doc = rich_document();
+    doc["task_definitions"]["value"]["\x1b" + std::string(300, 'k')] = 7;
+    auto back = wire::decode_snapshot(doc);
+    ASSERT_FALSE(back);
+    EXPECT_EQ(back.error().message, "task_definitions.value[\"\\e" + std::string(127, 'k') + "…\"]: expected an object");
 }
 
 TEST(Wire, AnotherWireVersionIsRefusedAsSuch) {
