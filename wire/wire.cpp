@@ -302,6 +302,17 @@ json encode(const Frame& frame) {
     return out;
 }
 
-Result<Frame> decode_frame(const json& document) { return decode<Frame>(document, check_frame); }
+// The client ages the server's data at this rate: the speeds `--speed` takes, nothing that would
+// overflow a scaled duration.
+constexpr double kMaxWorldRate = 100'000;
+
+Result<Frame> decode_frame(const json& document) {
+    auto frame = decode<Frame>(document, check_frame);
+    if (frame && !(frame->world_rate > 0 && frame->world_rate <= kMaxWorldRate))
+        return error_of(ErrorKind::parse, "parse",
+                        fmt::format("world_rate: expected above 0 and at most {} simulated seconds per second, not {}",
+                                    kMaxWorldRate, frame->world_rate));
+    return frame;
+}
 
 }  // namespace shipwatch::wire

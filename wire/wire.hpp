@@ -11,9 +11,10 @@
 // An absent optional is an absent member (null is read as absent too).
 //
 // Strict: a member missing or of the wrong type, an unknown name, a frame of another wire
-// version or with more than kMaxFrameEntries pipelines or sources is refused with one Error
-// (ErrorKind::parse) naming the member's path: "pipelines[3].snapshot.tasks.value[2].last_status:
-// expected a string". Decoding never throws. Members it does not know are ignored.
+// version, with more than kMaxFrameEntries pipelines or sources, or with a world_rate outside
+// (0, 100000] (what --speed takes) is refused with one Error (ErrorKind::parse) naming the
+// member's path: "pipelines[3].snapshot.tasks.value[2].last_status: expected a string".
+// Decoding never throws. Members it does not know are ignored.
 #pragma once
 
 #include <cstdint>

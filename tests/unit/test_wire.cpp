@@ -375,6 +375,19 @@ TEST(Wire, ALongKeyIsShortenedInThePath) {
     EXPECT_EQ(back.error().message, "task_definitions.value[\"\\e" + std::string(127, 'k') + "…\"]: expected an object");
 }
 
+TEST(Wire, AWorldRateTheClientCannotAgeDataAtIsRefused) {
+    json doc = wire::encode(wire::Frame{});
+    for (double rate : {0.0, -1.0, 1e6}) {
+        doc["world_rate"] = rate;
+        auto back = wire::decode_frame(doc);
+        ASSERT_FALSE(back) << rate;
+        EXPECT_TRUE(starts_with(back.error().message, "world_rate: expected above 0 and at most 100000 simulated "))
+            << back.error().message;
+    }
+    doc["world_rate"] = 100000;
+    EXPECT_TRUE(wire::decode_frame(doc));
+}
+
 TEST(Wire, AnotherWireVersionIsRefusedAsSuch) {
     json doc = frame_document();
     doc["wire"] = 2;
