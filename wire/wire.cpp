@@ -302,6 +302,8 @@ json encode(const Frame& frame) {
     return out;
 }
 
+std::string to_text(const json& document) { return document.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 // The client ages the server's data at this rate: the speeds `--speed` takes, nothing that would
 // overflow a scaled duration.
 constexpr double kMaxWorldRate = 100'000;

@@ -60,4 +60,8 @@ nlohmann::json encode_frame(const Picture& picture, TimePoint server_now, double
 nlohmann::json encode(const Frame& frame);
 Result<Frame> decode_frame(const nlohmann::json& document);
 
+// A document as the text to send. Text the APIs gave may hold bytes that are not UTF-8 (a line of
+// EC2 user data cut at 97 bytes), which nlohmann's dump() throws on: here each becomes U+FFFD.
+std::string to_text(const nlohmann::json& document);
+
 }  // namespace shipwatch::wire

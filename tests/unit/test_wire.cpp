@@ -82,7 +82,7 @@ PipelineSnapshot decorated(PipelineSnapshot s, size_t seed) {
 }
 
 // Through text, as a client receives it.
-json through_text(const json& doc) { return json::parse(doc.dump()); }
+json through_text(const json& doc) { return json::parse(wire::to_text(doc)); }
 
 void expect_round_trip(const PipelineSnapshot& s) {
     SCOPED_TRACE(s.spec.name);
@@ -130,6 +130,20 @@ TEST(Wire, StatesTheApiAddedStayUnknownWithTheirText) {
     EXPECT_TRUE(upstream.upstream);
     EXPECT_EQ(upstream.context.profile, "profile prod");
     EXPECT_EQ(back.value().commits.max_age, 30s);
+}
+
+// A line of user data cut inside a character is no UTF-8: the text sent shows it as U+FFFD.
+TEST(Wire, TextThatIsNoUtf8IsSentReplaced) {
+    PipelineSnapshot s = scenario_snapshots().front();
+    Instance cut;
+    cut.user_data_summary = {"echo caf\xc3"};
+    s.instances.value = std::vector<Instance>{cut};
+    json doc = wire::encode(s);
+    EXPECT_THROW((void)doc.dump(), json::type_error);
+    auto back = wire::decode_snapshot(json::parse(wire::to_text(doc)));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back.value().instances.value->front().user_data_summary.front(), "echo caf\xef\xbf\xbd");
+    EXPECT_EQ(wire::to_text(wire::encode(scenario_snapshots().front())), wire::encode(scenario_snapshots().front()).dump());
 }
 
 // A member added to a model type without its line in wire_members.hpp would not travel.
