@@ -111,7 +111,10 @@ public:
     };
     Step member(std::string_view name) { return Step(*this, path_.empty() ? std::string(name) : "." + std::string(name)); }
     Step index(size_t i) { return Step(*this, fmt::format("[{}]", i)); }
-    Step key(std::string_view k) { return Step(*this, fmt::format("[\"{}\"]", visible(k))); }
+    // A key (an ARN) shown within bounds: the error is one line.
+    Step key(std::string_view k) {
+        return Step(*this, fmt::format("[\"{}{}\"]", visible(k.substr(0, 128)), k.size() > 128 ? "…" : ""));
+    }
 
     template <class T>
     void read(const json& j, T& out);
@@ -119,6 +122,8 @@ public:
 private:
     template <class T>
     void read_integer(const json& j, T& out);
+    template <class T>
+    void read_ticks(const json& j, T& out);
     template <class E>
     void read_name(const json& j, E& out);
 
@@ -161,6 +166,22 @@ void Reader::read_integer(const json& j, T& out) {
     out = j.get<T>();
 }
 
+// Times and durations within what the system clock's nanoseconds hold (1677-09-21 to 2262-04-11
+// either side of 1970): the diagnosis subtracts times and the formatters print them through
+// nanoseconds (after flooring to seconds), and neither may overflow.
+constexpr int64_t kMaxTicks =
+    (std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count() - 1) * 1000;
+template <class T>
+void Reader::read_ticks(const json& j, T& out) {
+    int64_t ticks = 0;
+    read_integer(j, ticks);
+    if (failed()) return;
+    if (ticks > kMaxTicks || ticks < -kMaxTicks)
+        return fail(std::is_same_v<T, TimePoint> ? "expected a time in milliseconds since 1970, from 1677 to 2262"
+                                                 : "expected a duration in milliseconds, shorter than 292 years");
+    out = T(Duration(ticks));
+}
+
 template <class E>
 void Reader::read_name(const json& j, E& out) {
     if (!j.is_string()) return fail("expected a string");
@@ -189,9 +210,7 @@ void Reader::read(const json& j, T& out) {
     } else if constexpr (std::is_integral_v<T>) {
         read_integer(j, out);
     } else if constexpr (std::is_same_v<T, TimePoint> || std::is_same_v<T, Duration>) {
-        int64_t ticks = 0;
-        read_integer(j, ticks);
-        out = T(Duration(ticks));
+        read_ticks(j, out);
     } else if constexpr (is_api_enum<T>::value) {
         if (!j.is_string()) return fail("expected a string");
         out = T(j.get<std::string>());  // through the state's spelling table: unknown text stays unknown
@@ -283,6 +302,19 @@ json encode(const Frame& frame) {
     return out;
 }
 
-Result<Frame> decode_frame(const json& document) { return decode<Frame>(document, check_frame); }
+std::string to_text(const json& document) { return document.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// The client ages the server's data at this rate: the speeds `--speed` takes, nothing that would
+// overflow a scaled duration.
+constexpr double kMaxWorldRate = 100'000;
+
+Result<Frame> decode_frame(const json& document) {
+    auto frame = decode<Frame>(document, check_frame);
+    if (frame && !(frame->world_rate > 0 && frame->world_rate <= kMaxWorldRate))
+        return error_of(ErrorKind::parse, "parse",
+                        fmt::format("world_rate: expected above 0 and at most {} simulated seconds per second, not {}",
+                                    kMaxWorldRate, frame->world_rate));
+    return frame;
+}
 
 }  // namespace shipwatch::wire

@@ -3,15 +3,18 @@
 // decodes, at its own clock, so its verdicts, stages and evidence are the server's.
 //
 // Lossless: every member of a snapshot travels. Times and durations are integers counting the
-// TimePoint's own tick (milliseconds since the Unix epoch, model/time.hpp), so none is rounded;
+// TimePoint's own tick (milliseconds since the Unix epoch, model/time.hpp), so none is rounded
+// (times from 1677 to 2262 and durations under 292 years: what the system clock's nanoseconds,
+// through which times are printed, hold);
 // an API state (ApiEnum) travels as the API's text and is read again through its spelling table,
 // so a value the API added stays unknown with its text; shipwatch's own enums as their names.
 // An absent optional is an absent member (null is read as absent too).
 //
 // Strict: a member missing or of the wrong type, an unknown name, a frame of another wire
-// version or with more than kMaxFrameEntries pipelines or sources is refused with one Error
-// (ErrorKind::parse) naming the member's path: "pipelines[3].snapshot.tasks.value[2].last_status:
-// expected a string". Decoding never throws. Members it does not know are ignored.
+// version, with more than kMaxFrameEntries pipelines or sources, or with a world_rate outside
+// (0, 100000] (what --speed takes) is refused with one Error (ErrorKind::parse) naming the
+// member's path: "pipelines[3].snapshot.tasks.value[2].last_status: expected a string".
+// Decoding never throws. Members it does not know are ignored.
 #pragma once
 
 #include <cstdint>
@@ -56,5 +59,9 @@ nlohmann::json encode_frame(const Picture& picture, TimePoint server_now, double
 // The same document from a decoded frame (a client that relays or merges servers' frames).
 nlohmann::json encode(const Frame& frame);
 Result<Frame> decode_frame(const nlohmann::json& document);
+
+// A document as the text to send. Text the APIs gave may hold bytes that are not UTF-8 (a line of
+// EC2 user data cut at 97 bytes), which nlohmann's dump() throws on: here each becomes U+FFFD.
+std::string to_text(const nlohmann::json& document);
 
 }  // namespace shipwatch::wire

@@ -82,7 +82,7 @@ PipelineSnapshot decorated(PipelineSnapshot s, size_t seed) {
 }
 
 // Through text, as a client receives it.
-json through_text(const json& doc) { return json::parse(doc.dump()); }
+json through_text(const json& doc) { return json::parse(wire::to_text(doc)); }
 
 void expect_round_trip(const PipelineSnapshot& s) {
     SCOPED_TRACE(s.spec.name);
@@ -121,11 +121,29 @@ TEST(Wire, StatesTheApiAddedStayUnknownWithTheirText) {
     const auto& status = back.value().service.value->status;
     EXPECT_FALSE(status.known());
     EXPECT_EQ(status.text, "PAUSED_BY_A_NEWER_API");
-    EXPECT_EQ(back.value().service.value->controller, s.service.value->controller);
+    // A state the table knows is read as its value again, not only as its text.
+    EXPECT_EQ(back.value().service.value->controller.value, s.service.value->controller.value);
+    ASSERT_TRUE(s.tasks.has() && !s.tasks.value->empty());
+    EXPECT_EQ(back.value().tasks.value->front().last_status.value, TaskStatus::running);
+    EXPECT_EQ(back.value().tasks.value->front().stop_code.text, "SomeStopCodeAddedLater");
     const FetchError& upstream = *back.value().deployment.error;
     EXPECT_TRUE(upstream.upstream);
     EXPECT_EQ(upstream.context.profile, "profile prod");
     EXPECT_EQ(back.value().commits.max_age, 30s);
+}
+
+// A line of user data cut inside a character is no UTF-8: the text sent shows it as U+FFFD.
+TEST(Wire, TextThatIsNoUtf8IsSentReplaced) {
+    PipelineSnapshot s = scenario_snapshots().front();
+    Instance cut;
+    cut.user_data_summary = {"echo caf\xc3"};
+    s.instances.value = std::vector<Instance>{cut};
+    json doc = wire::encode(s);
+    EXPECT_THROW((void)doc.dump(), json::type_error);
+    auto back = wire::decode_snapshot(json::parse(wire::to_text(doc)));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back.value().instances.value->front().user_data_summary.front(), "echo caf\xef\xbf\xbd");
+    EXPECT_EQ(wire::to_text(wire::encode(scenario_snapshots().front())), wire::encode(scenario_snapshots().front()).dump());
 }
 
 // A member added to a model type without its line in wire_members.hpp would not travel.
@@ -211,6 +229,25 @@ TEST(Wire, AFrameRoundTripsWithSourcesInEveryState) {
         ASSERT_TRUE(f.pipelines[i].snapshot);
         EXPECT_EQ(tui::to_json(analyze(*f.pipelines[i].snapshot)), tui::to_json(*picture.pipelines[i].analysis));
     }
+}
+
+// What one frame of a large fleet costs the server and each client (printed, not asserted).
+TEST(Wire, AFleetFrameIsTimed) {
+    auto fleet = collect_at({"fleet-200"}, {10min});
+    ASSERT_EQ(fleet.size(), 200u);
+    Picture picture = picture_of(fleet);
+    using steady = std::chrono::steady_clock;
+    auto t0 = steady::now();
+    json doc = wire::encode_frame(picture, fleet.front().now, 1.0);
+    std::string text = doc.dump();
+    auto t1 = steady::now();
+    auto frame = wire::decode_frame(json::parse(text));
+    auto t2 = steady::now();
+    ASSERT_TRUE(frame) << frame.error().message;
+    EXPECT_EQ(wire::encode(frame.value()), doc);
+    auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    fmt::print("a frame of {} pipelines: {:.1f} MB; encode and dump {:.1f} ms, parse and decode {:.1f} ms\n",
+               picture.pipelines.size(), text.size() / 1e6, ms(t1 - t0), ms(t2 - t1));
 }
 
 // ---- hostile documents ------------------------------------------------------------------------
@@ -323,6 +360,46 @@ TEST(Wire, AFrameNamesThePathOfItsBadMember) {
                                   std::regex(R"(^pipelines\[0\]\.snapshot\.task_definitions\.value\["arn:[^"]+"\]\.)"
                                              R"(revision: expected an integer from -2147483648 to 2147483647$)")))
         << back.error().message;
+}
+
+// The diagnosis subtracts times and prints them through nanoseconds: a time or a duration that
+// would overflow there is refused.
+TEST(Wire, TimesTheSystemClockCannotHoldAreRefused) {
+    json doc = rich_document();
+    doc["commits"]["fetched_at"] = std::numeric_limits<int64_t>::min() + 1;
+    EXPECT_EQ(wire::decode_snapshot(doc).error().message,
+              "commits.fetched_at: expected a time in milliseconds since 1970, from 1677 to 2262");
+    doc = rich_document();
+    doc["now"] = 9'223'372'035'001;  // 2262-04-11T23:47:15.001Z: one millisecond too late
+    EXPECT_EQ(wire::decode_snapshot(doc).error().message,
+              "now: expected a time in milliseconds since 1970, from 1677 to 2262");
+    doc["now"] = 9'223'372'035'000;
+    EXPECT_TRUE(wire::decode_snapshot(doc));
+    doc["commits"]["max_age"] = -9'223'372'035'001;
+    EXPECT_EQ(wire::decode_snapshot(doc).error().message,
+              "commits.max_age: expected a duration in milliseconds, shorter than 292 years");
+}
+
+// A server's key is shown within bounds and with its controls visible: the error stays one line.
+TEST(Wire, ALongKeyIsShortenedInThePath) {
+    json doc = rich_document();
+    doc["task_definitions"]["value"]["\x1b" + std::string(300, 'k')] = 7;
+    auto back = wire::decode_snapshot(doc);
+    ASSERT_FALSE(back);
+    EXPECT_EQ(back.error().message, "task_definitions.value[\"\\e" + std::string(127, 'k') + "…\"]: expected an object");
+}
+
+TEST(Wire, AWorldRateTheClientCannotAgeDataAtIsRefused) {
+    json doc = wire::encode(wire::Frame{});
+    for (double rate : {0.0, -1.0, 1e6}) {
+        doc["world_rate"] = rate;
+        auto back = wire::decode_frame(doc);
+        ASSERT_FALSE(back) << rate;
+        EXPECT_TRUE(starts_with(back.error().message, "world_rate: expected above 0 and at most 100000 simulated "))
+            << back.error().message;
+    }
+    doc["world_rate"] = 100000;
+    EXPECT_TRUE(wire::decode_frame(doc));
 }
 
 TEST(Wire, AnotherWireVersionIsRefusedAsSuch) {
