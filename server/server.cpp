@@ -29,9 +29,7 @@ using nlohmann::json;
 
 // Invalid UTF-8 from an API becomes U+FFFD instead of an exception; C1 and bidi characters are
 // escaped, so `curl` on a terminal shows them (model/visible.hpp).
-std::string json_text(const json& document) {
-    return json_visible(document.dump(-1, ' ', false, json::error_handler_t::replace));
-}
+std::string json_text(const json& document) { return json_visible(wire::to_text(document)); }
 
 void answer_json(httplib::Response& res, int status, const json& document) {
     res.status = status;
