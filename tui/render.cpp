@@ -104,7 +104,9 @@ void draw_status(CellGrid& g, Rect r, const Picture& p, const ViewState& s) {
         if (x >= clock_x - 2) break;
         bool failing = src.state == SourceState::State::failing;
         bool backoff = src.state == SourceState::State::backing_off;
-        std::string t = src.name + " " + (failing ? "✖" : backoff ? "↻" : src.age ? format_duration(*src.age) : "—");
+        // A failing source says how old what it last gave is: "server http://… ✖ 42s".
+        std::string age = src.age ? format_duration(*src.age) : "—";
+        std::string t = src.name + " " + (failing ? (src.age ? "✖ " + age : "✖") : backoff ? "↻" : age);
         x = g.put(x, r.y, t, {failing ? Role::error : backoff ? Role::warning : Role::dim}, clock_x - 1);
         x = g.put(x, r.y, "  ", {Role::dim}, clock_x - 1);
     }
