@@ -20,9 +20,9 @@ fi
 bin=$1
 scenario=$2
 alerts=$(realpath "$3")  # Prometheus reads rule_files relative to its config
-for tool in prometheus promtool curl; do
+for tool in prometheus promtool; do
   if ! command -v "$tool" >/dev/null; then
-    echo "$tool not installed (apt-get install prometheus curl)"
+    echo "$tool not installed (apt-get install prometheus)"
     [ -n "${SHIPWATCH_REQUIRE_PROMETHEUS:-}" ] && exit 1  # CI: never a skip
     exit 77
   fi
@@ -40,6 +40,12 @@ start_sim sim --scenario "$scenario" || exit 1
 sim_config "$scenario" sim >"$work/shipwatch.toml"
 sim_keys sim
 shipwatch_env "$key" "$secret"
+
+# get URL: the body of a 2xx answer on stdout, else a failure (Python's, as curl is not in Debian's base).
+get() {
+  "$py" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+    "$1" 2>/dev/null
+}
 
 # start_serve TAG SHARD: `serve --shard SHARD` on a free port; sets $addr to HOST:PORT once it listens.
 start_serve() {
@@ -84,7 +90,7 @@ for attempt in 1 2 3; do
   ppid_=$!
   pids+=($ppid_)
   for _ in $(seq 100); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$pport/-/ready" 2>/dev/null && { prom=http://127.0.0.1:$pport; break; }
+    get "http://127.0.0.1:$pport/-/ready" >/dev/null && { prom=http://127.0.0.1:$pport; break; }
     kill -0 "$ppid_" 2>/dev/null || break
     sleep 0.2
   done
@@ -97,7 +103,7 @@ echo "prometheus $prom scraping shard 1/2 on $shard1 and 2/2 on $shard2 (after $
 
 # Both shards ready (their first full picture), bounded by the deadline.
 for s in "$shard1" "$shard2"; do
-  until curl -fsS -o /dev/null "http://$s/readyz" 2>/dev/null; do sleep 0.2; done
+  until get "http://$s/readyz" >/dev/null; do sleep 0.2; done
 done
 ready=$(date +%s.%N)
 echo "both shards ready after $(($(date +%s) - started)) s"
@@ -106,7 +112,7 @@ run_shipwatch "$key" "$secret" check --config "$work/shipwatch.toml" --json >"$w
 [ -s "$work/check.json" ] || { fail "check --json printed nothing: $(head -5 "$work/check.err")"; exit 1; }
 for s in 1 2; do
   addr_var=shard$s
-  curl -fsS "http://${!addr_var}/metrics" >"$work/metrics$s.txt" || fail "shard $s/2: GET /metrics"
+  get "http://${!addr_var}/metrics" >"$work/metrics$s.txt" || fail "shard $s/2: GET /metrics"
   if promtool check metrics <"$work/metrics$s.txt" >"$work/lint$s.txt" 2>&1; then
     echo "ok shard $s/2: /metrics passes promtool check metrics ($(grep -c '^shipwatch_' "$work/metrics$s.txt") samples)"
   else
