@@ -81,7 +81,10 @@ scrape_configs:
       - targets: ["$shard2"]
         labels: {shard: "2/2"}
 EOF
-promtool check config "$work/prometheus.yml" >/dev/null || { fail "the test's Prometheus config: $(promtool check config "$work/prometheus.yml" 2>&1)"; exit 1; }
+if ! promtool check config "$work/prometheus.yml" >"$work/promtool-config.txt" 2>&1; then
+  fail "the test's Prometheus config: $(cat "$work/promtool-config.txt")"
+  exit 1
+fi
 prom=
 for attempt in 1 2 3; do
   pport=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -6,7 +6,7 @@
 # Usage: rules.sh CONTRIB_PROMETHEUS_DIR   (exit 77: skipped, no promtool; 1 instead when
 #        SHIPWATCH_REQUIRE_PROMETHEUS is set, as .ci/run does)
 set -uo pipefail
-contrib=$1
+contrib=$(realpath "$1")  # the unit tests run from a copy elsewhere
 if ! command -v promtool >/dev/null; then
   echo "promtool not installed (apt-get install prometheus)"
   [ -n "${SHIPWATCH_REQUIRE_PROMETHEUS:-}" ] && exit 1  # CI: never a skip
@@ -23,7 +23,8 @@ promtool check rules "$contrib/alerts.yml" || fail "promtool check rules"
 # the rules file given (the real one, or a broken copy).
 unit_tests() {
   sed "s|^  - \.\./\.\./contrib/prometheus/alerts\.yml$|  - $1|" "$here/alerts_test.yml" >"$work/alerts_test.yml"
-  grep -qF -- "  - $1" "$work/alerts_test.yml" || { echo "alerts_test.yml does not name ../../contrib/prometheus/alerts.yml"; return 2; }
+  grep -qF -- "  - $1" "$work/alerts_test.yml" ||
+    { echo "alerts_test.yml does not name ../../contrib/prometheus/alerts.yml"; return 2; }
   promtool test rules "$work/alerts_test.yml"
 }
 unit_tests "$contrib/alerts.yml" || fail "promtool test rules"
@@ -41,11 +42,14 @@ else
   fail "the scrape config has no commented authorization block to check"
 fi
 
-# mutant NAME SED_EXPR: the rules with one change the unit tests must notice.
+# mutant NAME SED_EXPR: the rules with one change the unit tests must notice: still valid rules,
+# which the unit tests fail.
 mutant() {
   sed -e "$2" "$contrib/alerts.yml" >"$work/$1.yml"
   if cmp -s "$contrib/alerts.yml" "$work/$1.yml"; then
     fail "mutant $1: '$2' changes nothing in alerts.yml (update the self-check)"
+  elif ! promtool check rules "$work/$1.yml" >"$work/$1.out" 2>&1; then
+    fail "mutant $1: not valid rules: $(cat "$work/$1.out")"
   elif unit_tests "$work/$1.yml" >"$work/$1.out" 2>&1; then
     fail "mutant $1: the unit tests pass on rules that $1"
   else
