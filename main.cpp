@@ -71,7 +71,13 @@ int main(int argc, char** argv) {
         "host", po::value(&o.sim_host), "sim: the address to listen on (default 127.0.0.1)")(
         "record", po::value(&o.sim_record), "sim: every request and answer to DIR, a file each")(
         "log", po::value(&o.log_file), "append a diagnostic log to FILE (created 0600); never shows key material")(
-        "debug", po::bool_switch(&o.debug), "log every HTTP request and refresh (to --log FILE; check/wait: else stderr)");
+        "debug", po::bool_switch(&o.debug), "log every HTTP request and refresh (to --log FILE; check/wait: else stderr)")(
+        "listen", po::value(&o.listen), "serve: HOST:PORT to serve on (default 127.0.0.1:9464; port 0: a free one)")(
+        "server", po::value(&o.servers)->composing(),
+        "dashboard, check, wait: read this shipwatch server instead of AWS (repeatable: shards side by side)")(
+        "token-file", po::value(&o.token_file), "serve: viewers must send this file's token (needed off loopback);\n--server: the token to send")(
+        "metrics-open", po::bool_switch(&o.metrics_open), "serve: /metrics answers without the token")(
+        "shard", po::value(&o.shard), "serve: watch only the pipelines whose name hashes to K of N (K/N)");
     po::options_description hidden;
     hidden.add_options()("args", po::value<std::vector<std::string>>());
     po::options_description all;

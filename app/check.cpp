@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "app/attach.hpp"
 #include "app/commands.hpp"
 #include "app/sources.hpp"
 #include "model/analysis.hpp"
@@ -16,7 +17,47 @@
 
 namespace shipwatch::app {
 
+namespace {
+
+constexpr auto kAttachPatience = std::chrono::seconds(60);  // without --timeout: a server's first picture
+
+void report(const Options& o, Io& io, const std::vector<PipelineAnalysis>& results) {
+    if (o.json) {
+        io.out << json_visible(tui::to_json(results).dump(2)) << '\n';  // C1 and bidi escaped too
+    } else {
+        tui::TextOptions t;
+        t.color = !o.no_color && io.out_is_terminal && !std::getenv("NO_COLOR");
+        io.out << tui::render_text(results, t);
+    }
+}
+
+// The servers' newest picture, judged here: the same report and exit status as watching AWS.
+// A pipeline the server has not judged yet cannot be told (exit 2 unless another is not live).
+int check_attached(const Options& o, Io& io) {
+    auto servers = attach(o);
+    if (!servers) return error_exit(io, servers.error());
+    MergedPictures& pictures = *servers.value();
+    pictures.start();
+    Duration patience = o.timeout.empty() ? Duration(kAttachPatience) : *parse_duration(o.timeout);
+    auto problem = pictures.wait_whole(std::chrono::steady_clock::now() + patience);
+    std::vector<PipelineAnalysis> results;
+    for (const auto& e : pictures.latest()->pipelines)
+        if (e.ready()) results.push_back(*e.analysis);
+    pictures.stop();
+    if (problem) io.err << fmt::format("shipwatch: {}\n", *problem);
+    if (results.empty()) return 2;
+    report(o, io, results);
+    int status = exit_status(results);
+    return problem && status == 0 ? 2 : status;
+}
+
+}  // namespace
+
 int run_check(const Options& o, Io& io) {
+    if (!o.servers.empty()) {
+        if (auto error = o.timeout.empty() ? std::nullopt : timeout_problem(o.timeout)) return usage_error(io, *error);
+        return check_attached(o, io);
+    }
     if (o.demo && o.speed != 1.0)
         return usage_error(io, "--speed has no effect on check; use --at to look later into a scenario");
     if (auto error = o.timeout.empty() ? std::nullopt : timeout_problem(o.timeout)) return usage_error(io, *error);
@@ -35,13 +76,7 @@ int run_check(const Options& o, Io& io) {
     if (cut && std::chrono::steady_clock::now() >= cut->at)
         io.err << fmt::format("shipwatch: gave up waiting after {} (--timeout): what did not answer is unknown\n",
                               o.timeout);
-    if (o.json) {
-        io.out << json_visible(tui::to_json(results).dump(2)) << '\n';  // C1 and bidi escaped too
-    } else {
-        tui::TextOptions t;
-        t.color = !o.no_color && io.out_is_terminal && !std::getenv("NO_COLOR");
-        io.out << tui::render_text(results, t);
-    }
+    report(o, io, results);
     return exit_status(results);
 }
 

@@ -14,6 +14,7 @@ namespace shipwatch::app {
 int run_dashboard(const Options& o, Io& io);  // dashboard.cpp
 int run_check(const Options& o, Io& io);  // check.cpp
 int run_wait(const Options& o, Io& io);  // wait.cpp
+int run_serve(const Options& o, Io& io);  // serve.cpp
 // Through Io::simulator (demo/): sim/ is linked by the binary and the tests, not by app.
 int run_scenarios(const Options& o, Io& io);  // commands.cpp
 int run_sim(const Options& o, Io& io);  // commands.cpp

@@ -11,7 +11,7 @@
 
 namespace shipwatch::app {
 
-enum class Command { dashboard, check, wait, scenarios, sim };
+enum class Command { dashboard, check, wait, scenarios, sim, serve };
 
 struct Options {
     Command command = Command::dashboard;  // no command word: the dashboard
@@ -36,6 +36,11 @@ struct Options {
     std::string sim_record;  // sim --record DIR: every exchange as a file (sim/sim_server.hpp)
     std::string log_file;  // --log: append here (created 0600)
     bool debug = false;  // --debug: every HTTP exchange and refresh
+    std::string listen;  // serve: HOST:PORT (default 127.0.0.1:9464)
+    std::string token_file;  // serve: the bearer token viewers must send; --server: the one to send
+    std::vector<std::string> servers;  // --server URL: read these shipwatch servers instead of AWS
+    bool metrics_open = false;  // serve: /metrics without the token
+    std::string shard;  // serve: K/N
 };
 
 // One line of the usage text: "shipwatch <synopsis>" and what it does (may be empty; a '\n'

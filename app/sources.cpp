@@ -1,5 +1,6 @@
 #include "app/sources.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
@@ -58,6 +59,21 @@ Result<Sources> load_sources(const Options& o, Io& io, DemoTime time) {
     if (!o.demo) return load_live(o);
     if (!io.simulator) return usage_problem("--demo needs the built-in simulator, which this program was built without");
     return io.simulator->load(o, time);
+}
+
+SchedulerOptions scheduler_options(const Options& o, const Sources& sources) {
+    SchedulerOptions so;
+    so.context = sources.context;
+    so.stop = sources.stop;  // quitting does not wait for a backoff, a slow answer or curl
+    if (o.demo) so.world_rate = o.speed;  // the scenarios' data ages at their speed
+    so.fetch_threads = sources.fetch_threads;
+    if (!o.demo) {
+        LiveSources* live = sources.live.get();
+        so.source_states = [live] { return source_states(*live); };
+        so.live_interval = sources.refresh.ecs;
+        so.slow_interval = std::min(sources.refresh.github, sources.refresh.ecr);
+    }
+    return so;
 }
 
 // Logs go to --log FILE; without it, only commands that do not own the terminal may log, to

@@ -12,6 +12,7 @@
 #include "base/result.hpp"
 #include "engine/collector.hpp"
 #include "engine/live_sources.hpp"
+#include "engine/scheduler.hpp"
 
 namespace shipwatch::app {
 
@@ -43,6 +44,11 @@ struct Simulator {
 // Errors are ErrorKind::usage (a flag, a scenario name) or ErrorKind::config (the configuration
 // or what it names).
 Result<Sources> load_sources(const Options& o, Io& io, DemoTime time);
+
+// How the engine refreshes these sources in the background (the dashboard, serve): their
+// context, stop, pool size, the demo's speed, and for real accounts the configured intervals and
+// the sources' states for the status bar.
+SchedulerOptions scheduler_options(const Options& o, const Sources& sources);
 
 // Starts the diagnostic log for the command; returns the line to show when it cannot.
 std::optional<std::string> start_logging(const Options& o);

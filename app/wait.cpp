@@ -1,5 +1,7 @@
 // `shipwatch wait`: refreshes one pipeline until its commit is live (0), has definitely failed or
 // the timeout passes (1), printing each change of state on io.err as it happens.
+#include <poll.h>
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -8,7 +10,9 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "app/attach.hpp"
 #include "app/commands.hpp"
 #include "app/sources.hpp"
 #include "model/analysis.hpp"
@@ -95,10 +99,80 @@ int watch(const Options& o, Io& io, PipelineCollector& collector, const WaitLimi
     }
 }
 
+// The pipeline in a server's picture: --pipeline, or the only one; none while the picture is empty.
+Result<const Picture::Entry*> find_entry(const Options& o, const Picture& picture) {
+    std::vector<std::string> names;
+    for (const auto& e : picture.pipelines) {
+        names.push_back(e.name);
+        if (e.name == o.pipeline || (o.pipeline.empty() && picture.pipelines.size() == 1)) return &e;
+    }
+    if (names.empty()) return static_cast<const Picture::Entry*>(nullptr);
+    const std::string choices = fmt::format("{}", fmt::join(names, ", "));
+    return usage_problem(o.pipeline.empty() ? fmt::format("--pipeline is required: one of {}", choices)
+                                            : fmt::format("no pipeline '{}' on the server: one of {}", o.pipeline, choices));
+}
+
+// What the servers said about themselves, for a line when it changes (a lost connection).
+std::string server_states(const Picture& picture) {
+    std::string text;
+    for (const auto& s : picture.sources)
+        if (s.name.rfind("server ", 0) == 0 && s.state != SourceState::State::ok) text += s.name + ": " + s.error + "; ";
+    return text;
+}
+
+// Each picture the server publishes is one refresh: the same judgement, lines and exit codes.
+int wait_attached(const Options& o, Io& io) {
+    auto servers = attach(o);
+    if (!servers) return error_exit(io, servers.error());
+    MergedPictures& pictures = *servers.value();
+    pictures.start();
+    WaitTime time(io);
+    WaitJudge judge(o.sha);
+    const std::string timeout = o.timeout.empty() ? kDefaultTimeout : o.timeout;
+    auto start = time.now();
+    auto deadline = start + *parse_duration(timeout);
+    std::string said_of_servers;
+    std::optional<PipelineAnalysis> last;
+    for (;;) {
+        auto picture = pictures.latest();
+        auto elapsed = format_duration(time.now() - start);
+        if (auto states = server_states(*picture); states != said_of_servers) {
+            if (!states.empty()) io.err << fmt::format("[{:>6}] {}\n", elapsed, states.substr(0, states.size() - 2));
+            said_of_servers = states;
+        }
+        auto entry = find_entry(o, *picture);
+        if (!entry) return error_exit(io, entry.error());
+        if (entry.value() && entry.value()->ready()) {
+            last = analyze(judge.focus(entry.value()->analysis->snapshot));
+            WaitOutcome outcome = judge.judge(*last);
+            if (auto line = judge.change_line()) io.err << fmt::format("[{:>6}] {}\n", elapsed, *line);
+            if (outcome == WaitOutcome::live) return 0;
+            if (outcome == WaitOutcome::failed) {
+                io.out << tui::render_text({*last});
+                return 1;
+            }
+        }
+        if (time.now() >= deadline) {
+            io.err << fmt::format("shipwatch: timed out after {}: {}\n", timeout,
+                                  last ? std::string(to_string(last->diagnosis.verdict.code)) : "no picture from the server");
+            if (last) io.out << tui::render_text({*last});
+            return 1;
+        }
+        pollfd fd{pictures.notify_fd(), POLLIN, 0};
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - time.now()).count();
+        ::poll(&fd, 1, static_cast<int>(std::clamp<long long>(left, 1, 1000)));
+        pictures.drain_notifications();
+    }
+}
+
 }  // namespace
 
 int run_wait(const Options& o, Io& io) {
     if (auto error = check_flags(o)) return usage_error(io, *error);
+    if (!o.servers.empty()) {
+        if (!o.interval.empty()) return usage_error(io, "--interval does not apply with --server: the server refreshes on its own plan");
+        return wait_attached(o, io);
+    }
     auto sources = load_sources(o, io, DemoTime{.follow = io.clock});
     if (!sources) return error_exit(io, sources.error());
     auto ecs_refresh = std::chrono::duration_cast<std::chrono::seconds>(sources.value().refresh.ecs);

@@ -10,12 +10,13 @@ endif()
 # Third-party headers that belong to one layer each (a prefix of the included path).
 set(OWNED_HEADERS
   "curl/=http"
-  "httplib.h=sim"
+  "httplib.h=sim server"
+  "prometheus/=server"
   "toml++/=config"
   "curses.h=tui" "ncurses.h=tui" "ncursesw/=tui" "term.h=tui"
   "pugixml.hpp=sources sim"
   "spdlog/=base"
-  "openssl/=base sim"
+  "openssl/=base sim server"
   "boost/=app")
 
 file(STRINGS ${TABLE} rows)

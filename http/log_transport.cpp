@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "base/log.hpp"
+#include "http/request_counts.hpp"
 #include "http/transport.hpp"
 
 namespace shipwatch {
@@ -30,9 +31,10 @@ std::string operation_of(const HttpRequest& request) {
 }
 
 HttpResponse LoggingTransport::send(const HttpRequest& request) {
-    if (!logging::debug_enabled()) return inner_->send(request);
     auto started = std::chrono::steady_clock::now();
     HttpResponse response = inner_->send(request);
+    request_counts().record(request, response);
+    if (!logging::debug_enabled()) return response;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (response.transport_failed()) {
         logging::logger().debug("http {}: {} {} -> no answer ({}) in {} ms", source_name(request), request.method,

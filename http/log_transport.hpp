@@ -2,6 +2,7 @@
 // "github"), the method, the operation, the status, the answer's size and the time taken.
 // Headers are never logged (Authorization, X-Amz-Security-Token, X-Amz-Date, GitHub tokens),
 // nor query strings (pre-signed URLs carry signatures) nor bodies (credential calls carry keys).
+// Every exchange is also counted (http/request_counts.hpp), whether or not debug logging is on.
 #pragma once
 
 #include <memory>
