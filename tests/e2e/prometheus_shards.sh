@@ -3,10 +3,11 @@
 # `shipwatch serve` shards (--shard 1/2 and 2/2) on its config, and Debian's Prometheus scraping
 # both every second with contrib/prometheus/alerts.yml loaded. Once both shards are ready and
 # scraped, Prometheus's HTTP API must hold every pipeline once, from one shard (the shards are
-# disjoint and together all), with `check --json`'s verdict code (shipwatch_pipeline_verdict == 1),
-# stage healths and live revision, not_live_seconds as the alerts read it (0 when live, absent when
-# unknown), and the rules loaded and healthy with a pending ShipwatchRolledBack for exactly the
-# rolled-back pipelines; each shard's /metrics passes `promtool check metrics`. A hard deadline
+# disjoint and together all, each pipeline where the documented hash puts it), with `check
+# --json`'s verdict code (shipwatch_pipeline_verdict == 1), stage healths and live revision,
+# not_live_seconds as the alerts read it (0 when live, absent when unknown), and the rules loaded
+# and healthy with a pending ShipwatchRolledBack for exactly the rolled-back pipelines; each
+# shard's /metrics passes `promtool check metrics`. A hard deadline
 # (SHARDS_DEADLINE, default 150 s) ends it with every process it started.
 # Usage: prometheus_shards.sh SHIPWATCH_BINARY SCENARIO_JSON ALERTS_YML
 #   exit 77: skipped (no prometheus/promtool, or /usr/bin/python3, or a binary without `serve`);
@@ -138,6 +139,12 @@ def api(path, **params):
         raise RuntimeError(f"{url}: {doc}")
     return doc["data"]
 
+def fnv1a_64(text):  # the shard hash README "Sharding" documents
+    h = 0xcbf29ce484222325
+    for byte in text.encode():
+        h = ((h ^ byte) * 0x100000001b3) % 2**64
+    return h
+
 def query(q):
     return [(s["metric"], float(s["value"][1])) for s in api("query", query=q)["result"]]
 
@@ -168,6 +175,8 @@ def problems():
     for name, shards in sorted(shard_of.items()):
         if len(shards) != 1:
             found.append(f"{name} is exported by shards {shards}")
+        elif shards[0] != f"{fnv1a_64(name) % 2 + 1}/2":
+            found.append(f"{name} is on shard {shards[0]}, the README's hash puts it on {fnv1a_64(name) % 2 + 1}/2")
     if set(shard_of) != set(want):
         found.append(f"the shards together export {sorted(shard_of)}, the config has {sorted(want)}")
     health = {}

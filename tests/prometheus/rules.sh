@@ -62,7 +62,9 @@ mutant "alert on not-live at once" '0,/for: 5m/s//for: 0m/'
 mutant "alert on a rollback seen once" '/alert: ShipwatchRolledBack/,/for:/s/for: 2m/for: 0m/'
 mutant "alert on a source down at once" '/alert: ShipwatchSourceDown/,/for:/s/for: 5m/for: 0m/'
 mutant "alert on being behind while commits go live" 's/shipwatch_pipeline_live_commits_behind > 0/shipwatch_pipeline_live_commits_behind >= 0/'
-mutant "alert twice on a source that is down" '/unless on (job, instance, source, region)/d'
+mutant "alert twice on a source that is down" '/unless shipwatch_source_up == 0/d'
+mutant "let another profile's failure hide a stale source" \
+  's/unless shipwatch_source_up == 0/unless on (job, instance, source, region) shipwatch_source_up == 0/'
 mutant "stay silent on one lost shard" 's/up{job="shipwatch"} == 0 or //'
 mutant "stay silent when the job is gone" 's/ or absent(up{job="shipwatch"})//'
 
