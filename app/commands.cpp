@@ -20,7 +20,8 @@ const std::vector<CommandInfo>& commands() {
     static const std::vector<CommandInfo> table{
         {Command::dashboard, "", run_dashboard,
          {{"[--config FILE]", "the dashboard (config: ./shipwatch.toml, then\n$XDG_CONFIG_HOME/shipwatch/config.toml)"},
-          {"--demo [SCENARIO]", "the dashboard on the built-in simulator"}}},
+          {"--demo [SCENARIO]", "the dashboard on the built-in simulator"},
+          {"--server URL [--server URL...]", "the dashboard on shipwatch servers (serve), no AWS\ncredentials needed; check and wait take --server too"}}},
         {Command::check, "check", run_check,
          {{"check [--config FILE | --cluster C --service S [--repo o/r]] [--json] [--timeout D]", ""},
           {"check --demo [SCENARIO...]", "diagnose once; exit 1 any not live, else 2 cannot tell, else 0"}}},

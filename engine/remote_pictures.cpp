@@ -141,10 +141,10 @@ std::shared_ptr<const PipelineAnalysis> RemotePictures::judge(const Pipeline& pi
     s.now += std::chrono::duration_cast<Duration>(since * world_rate_);
     if (lost_) {
         // Nothing it showed is evidence any more: every part fails with the loss, its data kept.
-        std::string message = fmt::format("server {} unreachable: {}", options_.url, *lost_);
+        std::string message = fmt::format("shipwatch server {} unreachable: {}", options_.url, *lost_);
         for_each_part(s, [&](Part part, auto& fetched) {
             if (!fetched.configured) return;
-            fetched.error = FetchError{source_of(part, s.spec), "server", message, s.now};
+            fetched.error = FetchError{source_of(part, s.spec), "", message, s.now};
         });
     }
     return std::make_shared<const PipelineAnalysis>(analyze(std::move(s)));

@@ -28,7 +28,8 @@ struct RemoteOptions {
     std::string url;  // the server's base URL: "http://127.0.0.1:9464"
     std::string token;  // sent as a bearer token; empty: none
     Duration backoff_min = std::chrono::seconds(1);
-    Duration backoff_max = std::chrono::seconds(30);
+    // A server is one process the team runs: asked again soon, so a restart is seen within seconds.
+    Duration backoff_max = std::chrono::seconds(5);
     Duration idle_timeout = std::chrono::seconds(30);  // silence that counts as a lost connection
     std::string ca_bundle;
     int notify_fd = -1;  // an eventfd to signal new pictures on instead of its own (MergedPictures)

@@ -18,11 +18,12 @@ TEST(CommandTable, EveryCommandOnceAndTheWordsMainAccepts) {
         EXPECT_FALSE(c.usage.empty());
         EXPECT_EQ(&app::command_info(c.command), &c);
     }
-    EXPECT_EQ(seen.size(), 5u);
+    EXPECT_EQ(seen.size(), 6u);
     EXPECT_EQ(app::find_command("check")->command, Command::check);
     EXPECT_EQ(app::find_command("wait")->command, Command::wait);
     EXPECT_EQ(app::find_command("scenarios")->command, Command::scenarios);
     EXPECT_EQ(app::find_command("sim")->command, Command::sim);
+    EXPECT_EQ(app::find_command("serve")->command, Command::serve);
     // The dashboard runs without a command word; these stay "unknown command".
     EXPECT_EQ(app::find_command(""), nullptr);
     EXPECT_EQ(app::find_command("dashboard"), nullptr);
@@ -37,10 +38,16 @@ TEST(CommandTable, UsageTextIsTheOneHelpPrinted) {
               "  shipwatch [--config FILE]                  the dashboard (config: ./shipwatch.toml, then\n"
               "                                             $XDG_CONFIG_HOME/shipwatch/config.toml)\n"
               "  shipwatch --demo [SCENARIO]                the dashboard on the built-in simulator\n"
+              "  shipwatch --server URL [--server URL...]   the dashboard on shipwatch servers (serve), no AWS\n"
+              "                                             credentials needed; check and wait take --server too\n"
               "  shipwatch check [--config FILE | --cluster C --service S [--repo o/r]] [--json] [--timeout D]\n"
               "  shipwatch check --demo [SCENARIO...]       diagnose once; exit 1 any not live, else 2 cannot tell, else 0\n"
               "  shipwatch wait --pipeline NAME [--sha SHA] [--timeout 20m]\n"
               "                                             poll until the commit is live (0), definitely failed or timed out (1)\n"
+              "  shipwatch serve [--config FILE | --demo [SCENARIO...]] [--listen 127.0.0.1:9464]\n"
+              "  shipwatch serve ... [--token-file F [--metrics-open]] [--shard K/N]\n"
+              "                                             one watcher for a team: the JSON API, an event\n"
+              "                                             stream for attached dashboards, /metrics\n"
               "  shipwatch scenarios                        list the built-in scenarios\n"
               "  shipwatch sim --scenario NAME [--port N]   serve a scenario over loopback HTTP (AWS, GitHub, version URLs)\n"
               "\nOptions");
