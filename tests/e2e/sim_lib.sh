@@ -118,14 +118,19 @@ sim_keys() {
   secret=$(sed -nE 's/.*AWS_SECRET_ACCESS_KEY=([^ ]+).*/\1/p' "$work/$1.err")
 }
 
+# shipwatch_env KEY SECRET: sets $sw_env, the command prefix that runs shipwatch against the server
+# on $port with nothing from the host (for servers started in the background: `"${sw_env[@]}" "$bin" ...`).
+shipwatch_env() {
+  sw_env=(env -i PATH="$PATH" HOME="$work" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+    AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID="$1" AWS_SECRET_ACCESS_KEY="$2"
+    AWS_SESSION_TOKEN=shipwatch-e2e-session-token-must-not-leak
+    AWS_ENDPOINT_URL="http://127.0.0.1:$port" GITHUB_API_URL="http://127.0.0.1:$port"
+    GH_TOKEN=shipwatch-e2e-github-token-must-not-leak)
+}
+
 # run_shipwatch KEY SECRET ARGS...: shipwatch against the server on $port, nothing from the host.
 run_shipwatch() {
-  local k=$1 s=$2
+  shipwatch_env "$1" "$2"
   shift 2
-  env -i PATH="$PATH" HOME="$work" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-    AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID="$k" AWS_SECRET_ACCESS_KEY="$s" \
-    AWS_SESSION_TOKEN=shipwatch-e2e-session-token-must-not-leak \
-    AWS_ENDPOINT_URL="http://127.0.0.1:$port" GITHUB_API_URL="http://127.0.0.1:$port" \
-    GH_TOKEN=shipwatch-e2e-github-token-must-not-leak \
-    timeout 120 "$bin" "$@"
+  "${sw_env[@]}" timeout 120 "$bin" "$@"
 }
