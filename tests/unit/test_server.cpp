@@ -360,6 +360,48 @@ TEST(Serve, AViewerWithTheWrongTokenIsToldWhyAtOnce) {
     EXPECT_EQ(why->find("right"), std::string::npos) << *why;
 }
 
+// Two shards, one overview: every pipeline of both, in the order the servers were given, and
+// each server in the status bar; one server lost leaves the other's pipelines as they were.
+TEST(Serve, AViewerOfTwoShardsMergesThemAndLosesOnlyTheOneThatWentAway) {
+    FixedPictures first_pictures, second_pictures;
+    Picture a = fixtures::demo_picture({"phantom-ecs"});
+    Picture b = fixtures::demo_picture({"healthy", "rollout"});
+    first_pictures.set(a);
+    second_pictures.set(b);
+    auto first = serve(first_pictures, on_free_port());
+    auto second = serve(second_pictures, on_free_port());
+    std::vector<RemoteOptions> servers(2);
+    servers[0].url = first->server->base_url();
+    servers[1].url = second->server->base_url();
+    for (auto& s : servers) s.backoff_min = s.backoff_max = 50ms;
+    MergedPictures merged(servers);
+    merged.start();
+    ASSERT_FALSE(merged.wait_whole(std::chrono::steady_clock::now() + 10s));
+    auto picture = merged.latest();
+    std::vector<std::string> names, expected;
+    for (const auto& e : picture->pipelines) names.push_back(e.name);
+    for (const Picture* p : {&a, &b})
+        for (const auto& e : p->pipelines) expected.push_back(e.name);
+    EXPECT_EQ(names, expected);
+    int servers_shown = 0;
+    for (const auto& s : picture->sources) servers_shown += s.name.rfind("server ", 0) == 0;
+    EXPECT_EQ(servers_shown, 2);
+    EXPECT_NE(picture->context.find(" | "), std::string::npos) << picture->context;
+
+    second.reset();  // one shard goes away
+    ASSERT_TRUE(eventually([&] {
+        auto p = merged.latest();
+        return p->pipelines.back().ready() && p->pipelines.back().analysis->diagnosis.verdict.code == VerdictCode::unknown;
+    }));
+    auto now = merged.latest();
+    for (size_t i = 0; i < a.pipelines.size(); ++i)
+        EXPECT_EQ(now->pipelines[i].analysis->diagnosis.verdict.code, a.pipelines[i].analysis->diagnosis.verdict.code)
+            << now->pipelines[i].name << " was lost with the other shard";
+    for (size_t i = a.pipelines.size(); i < now->pipelines.size(); ++i)
+        EXPECT_EQ(now->pipelines[i].analysis->diagnosis.verdict.code, VerdictCode::unknown) << now->pipelines[i].name;
+    merged.stop();
+}
+
 TEST(EventStream, ParsesLinesDataAndIdsAsTheStandardSays) {
     std::vector<StreamEvent> got;
     EventStreamParser parser(1 << 20);
