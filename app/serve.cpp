@@ -2,18 +2,14 @@
 // pictures over HTTP (server/server.hpp) so that a team's dashboards, CI and Prometheus read one
 // watcher instead of each polling AWS and GitHub. It prints "listening on http://HOST:PORT" on
 // io.out once it accepts connections and serves until SIGINT or SIGTERM (or Io::serve returns).
-#include <pthread.h>
-#include <signal.h>
-
 #include <algorithm>
-#include <atomic>
 #include <charconv>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "app/attach.hpp"
 #include "app/commands.hpp"
+#include "app/serving.hpp"
 #include "app/sources.hpp"
 #include "model/shard.hpp"
 #include "server/server.hpp"
@@ -70,14 +66,6 @@ std::optional<std::string> keep_shard(Sources& sources, const Shard& shard) {
                        shard.count, before, shard.index);
 }
 
-sigset_t stop_signals() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    return signals;
-}
-
 }  // namespace
 
 int run_serve(const Options& o, Io& io) {
@@ -87,9 +75,7 @@ int run_serve(const Options& o, Io& io) {
     std::optional<Shard> shard;
     if (!o.shard.empty() && !(shard = parse_shard(o.shard)))
         return usage_error(io, fmt::format("--shard '{}' is not K/N with 1 <= K <= N (e.g. 1/3)", o.shard));
-    // Signals are taken by sigwait on this thread; blocked before any thread starts, so all inherit it.
-    const sigset_t signals = stop_signals();
-    if (!io.serve) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = block_stop_signals(io);
     auto sources = load_sources(o, io, DemoTime{});
     if (!sources) return error_exit(io, sources.error());
     if (shard)
@@ -101,31 +87,13 @@ int run_serve(const Options& o, Io& io) {
     if (!created) return error_exit(io, created.error());
     server::Server& server = *created.value();
     scheduler.start();
-    std::atomic<bool> ended = false;
-    std::thread serving([&] {
-        server.run();
-        ended = true;
+    int status = serve_until_stopped(server, io, signals, [&] {
+        io.err << fmt::format("shipwatch serve: watching {} pipeline{}{} ({})\n", watched, watched == 1 ? "" : "s",
+                              shard ? fmt::format(", shard {}/{}", shard->index, shard->count) : "",
+                              sources.value().context);
     });
-    while (!server.running() && !ended) std::this_thread::yield();
-    if (ended) {
-        serving.join();
-        scheduler.stop();
-        return data_error(io, fmt::format("the server on {} stopped before it could serve", server.base_url()));
-    }
-    io.err << fmt::format("shipwatch serve: watching {} pipeline{}{} ({})\n", watched, watched == 1 ? "" : "s",
-                          shard ? fmt::format(", shard {}/{}", shard->index, shard->count) : "", sources.value().context);
-    io.out << fmt::format("listening on {}\n", server.base_url());
-    io.out.flush();
-    if (io.serve) {
-        io.serve(server.port());
-    } else {
-        int received = 0;
-        sigwait(&signals, &received);
-    }
-    server.stop();
-    serving.join();
     scheduler.stop();
-    return 0;
+    return status;
 }
 
 }  // namespace shipwatch::app

@@ -1,17 +1,15 @@
 // `shipwatch sim`: a built-in scenario served over loopback HTTP (sim/sim_server.hpp). It prints
 // "listening on http://HOST:PORT" on io.out once it accepts connections, how to point shipwatch
 // and the AWS CLI at it on io.err, and serves until SIGINT or SIGTERM (or until io.serve returns).
-#include <pthread.h>
 
-#include <atomic>
 #include <csignal>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "app/serving.hpp"
 #include "demo/simulator.hpp"
 #include "model/time.hpp"
 #include "sim/faults.hpp"
@@ -65,46 +63,12 @@ void print_banner(sim::SimServer& s, double speed, Io& io) {
     io.err.flush();
 }
 
-sigset_t stop_signals() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    return signals;
-}
-
-// Serves on another thread until `until_stopped` returns; 1 when the server ended on its own first.
-int serve(sim::SimServer& s, Io& io, const std::function<void(int)>& until_stopped) {
-    std::atomic<bool> ended = false;
-    std::thread serving([&] {
-        s.run();
-        ended = true;
-    });
-    // Announce only once accepting: a client (or a SIGTERM) reacting to the line must find the
-    // server running, or httplib's stop() would come before its listen loop and not end it.
-    while (!s.running() && !ended) std::this_thread::yield();
-    if (ended) {
-        serving.join();
-        io.err << fmt::format("shipwatch: the server on {} stopped before it could serve\n", s.base_url());
-        return 1;
-    }
-    io.out << fmt::format("listening on {}\n", s.base_url());
-    io.out.flush();
-    until_stopped(s.port());
-    s.stop();
-    serving.join();
-    return 0;
-}
-
 }  // namespace
 
 int run_sim(const Options& o, Io& io) {
     auto options = server_options(o);
     if (!options) return app::usage_error(io, options.error().message);
-    // Without an injected stop, signals are taken by sigwait on this thread; they are blocked
-    // before the server starts so that its threads inherit the mask.
-    const sigset_t signals = stop_signals();
-    if (!io.serve) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const sigset_t signals = app::block_stop_signals(io);
     // The recorder's one notice (its limit reached) comes from a server thread.
     auto notice_mutex = std::make_shared<std::mutex>();
     options.value().notice = [&io, notice_mutex](const std::string& line) {
@@ -118,11 +82,7 @@ int run_sim(const Options& o, Io& io) {
     if (!o.sim_record.empty())
         io.err << fmt::format("  recording every exchange to {} (at most {} files)\n", o.sim_record,
                               options.value().record_limit);
-    auto until_signal = [&signals](int) {
-        int received = 0;
-        sigwait(&signals, &received);
-    };
-    return serve(*server.value(), io, io.serve ? io.serve : std::function<void(int)>(until_signal));
+    return app::serve_until_stopped(*server.value(), io, signals);
 }
 
 }  // namespace shipwatch::demo
