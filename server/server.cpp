@@ -1,6 +1,8 @@
 #include "server/server.hpp"
 
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -102,8 +104,12 @@ struct Server::Impl {
     uint64_t document_generation = UINT64_MAX;
     std::string document;  // the /api/v1/pipelines answer for document_generation
     std::thread follower;
+    int stop_fd = eventfd(0, EFD_CLOEXEC);  // readable once stop() is called
 
     Impl(PictureSource& p, ServeOptions o) : pictures(p), options(std::move(o)) {}
+    ~Impl() {
+        if (stop_fd >= 0) close(stop_fd);
+    }
 
     TimePoint now() const {
         return options.now ? options.now() : std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
@@ -117,16 +123,18 @@ struct Server::Impl {
 
     // The engine's pictures, turned into events as they come (close ones coalesced).
     void follow() {
-        std::unique_lock lock(mutex);
-        while (!stopping) {
-            lock.unlock();
-            pollfd fd{pictures.notify_fd(), POLLIN, 0};
-            int waited = fd.fd < 0 ? 0 : ::poll(&fd, 1, static_cast<int>(options.keepalive.count()));
-            if (waited > 0) pictures.drain_notifications();
-            std::shared_ptr<const Picture> next = pictures.latest();
-            lock.lock();
-            if (next && (!shown || next->generation != shown->generation)) take(std::move(next));
-            changed.wait_for(lock, options.coalesce, [this] { return stopping; });
+        for (;;) {
+            std::shared_ptr<const Picture> next = pictures.latest();  // the one there already, first
+            {
+                std::unique_lock lock(mutex);
+                if (stopping) return;
+                if (next && (!shown || next->generation != shown->generation)) take(std::move(next));
+                if (changed.wait_for(lock, options.coalesce, [this] { return stopping; })) return;
+            }
+            // A new picture or stop(): nothing else wakes it.
+            pollfd fds[2] = {{pictures.notify_fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
+            int waited = fds[0].fd < 0 ? ::poll(&fds[1], 1, -1) : ::poll(fds, 2, -1);
+            if (waited > 0 && fds[0].fd >= 0 && (fds[0].revents & POLLIN)) pictures.drain_notifications();
         }
     }
 
@@ -298,6 +306,8 @@ Result<std::unique_ptr<Server>> Server::create(PictureSource& pictures, ServeOpt
         return error_of(ErrorKind::usage, "usage",
                         fmt::format("cannot listen on {}:{}: {}", o.host, o.port,
                                     o.port == 0 ? "no free port" : "the address is in use or not this machine's"));
+    // Pictures become events from now on, whether or not run() is ever called: stop() joins it.
+    s.follower = std::thread([&s] { s.follow(); });
     return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -310,10 +320,7 @@ std::string Server::base_url() const {
     return fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, impl_->port);
 }
 
-void Server::run() {
-    impl_->follower = std::thread([this] { impl_->follow(); });
-    impl_->http.listen_after_bind();
-}
+void Server::run() { impl_->http.listen_after_bind(); }
 
 bool Server::running() const { return impl_->http.is_running(); }
 
@@ -324,6 +331,8 @@ void Server::stop() {
         impl_->stopping = true;
         impl_->changed.notify_all();
     }
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = write(impl_->stop_fd, &one, sizeof one);
     impl_->http.stop();
     if (impl_->follower.joinable()) impl_->follower.join();
 }
