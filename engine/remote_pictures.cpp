@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/clock.hpp"
 #include "base/log.hpp"
 #include "http/event_stream.hpp"
 #include "model/analysis.hpp"
@@ -21,7 +22,7 @@ namespace {
 constexpr size_t kMaxFrameArrayElements = wire::kMaxFrameEntries;
 constexpr size_t kMaxFrameValues = 50'000'000;
 
-TimePoint wall_now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
+TimePoint wall_now() { return SystemClock().now(); }
 
 // Refusals that asking again will not change: a wrong token, a wrong URL, not a shipwatch server.
 bool refused_for_good(const std::string& why) {
@@ -108,18 +109,21 @@ void RemotePictures::on_frame(const std::string& kind, const std::string& data) 
     const auto received = std::chrono::steady_clock::now();
     server_sources_ = std::move(f.sources);
     server_context_ = std::move(f.context);
-    if (kind == "full") pipelines_.clear();
-    for (auto& p : f.pipelines) {
-        auto at = std::find_if(pipelines_.begin(), pipelines_.end(), [&](const Pipeline& q) { return q.name == p.name; });
-        if (at == pipelines_.end()) at = pipelines_.insert(pipelines_.end(), Pipeline{p.name});
-        at->refreshing = p.refreshing;
-        at->snapshot = std::move(p.snapshot);
-        at->received = received;
-        at->analysis = judge(*at);
+    if (kind == "full") {
+        pipelines_.clear();
+        by_name_.clear();
     }
-    if (was_lost)  // what did not change since still shows the loss: judged again as it is
-        for (auto& p : pipelines_)
-            p.analysis = judge(p);
+    for (auto& p : f.pipelines) {
+        auto [at, fresh] = by_name_.try_emplace(p.name, pipelines_.size());
+        if (fresh) pipelines_.push_back(Pipeline{p.name});
+        Pipeline& q = pipelines_[at->second];
+        q.refreshing = p.refreshing;
+        q.snapshot = std::move(p.snapshot);
+        q.received = received;
+        if (!was_lost) q.analysis = judge(q);
+    }
+    if (was_lost)  // what did not change since still shows the loss: every pipeline judged again
+        for (auto& q : pipelines_) q.analysis = judge(q);
     whole_ = std::all_of(pipelines_.begin(), pipelines_.end(), [](const Pipeline& p) { return p.snapshot.has_value(); });
     publish();
 }

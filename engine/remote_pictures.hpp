@@ -17,6 +17,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "model/picture.hpp"
@@ -72,7 +73,8 @@ private:
     RemoteOptions options_;
     mutable std::mutex mutex_;
     std::condition_variable_any changed_;
-    std::vector<Pipeline> pipelines_;
+    std::vector<Pipeline> pipelines_;  // in the server's order
+    std::unordered_map<std::string, size_t> by_name_;  // into pipelines_: a delta names its pipelines
     std::vector<SourceState> server_sources_;
     std::string server_context_;
     uint64_t generation_ = 0;
