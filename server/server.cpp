@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
+#include "base/clock.hpp"
 #include "base/digest.hpp"
 #include "base/log.hpp"
 #include "model/analysis.hpp"
@@ -111,12 +112,8 @@ struct Server::Impl {
         if (stop_fd >= 0) close(stop_fd);
     }
 
-    TimePoint now() const {
-        return options.now ? options.now() : std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-    }
-
     std::string event_text(std::string_view kind, uint64_t sequence_number, const Picture& picture) const {
-        json frame = wire::encode_frame(picture, now(), options.world_rate);
+        json frame = wire::encode_frame(picture, SystemClock().now(), options.world_rate);
         frame["kind"] = kind;
         return fmt::format("id: {}-{}\nevent: {}\ndata: {}\n\n", instance, sequence_number, kind, json_text(frame));
     }

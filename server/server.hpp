@@ -11,7 +11,6 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,7 +27,6 @@ struct ServeOptions {
     bool metrics_open = false;  // /metrics answers without the token (a scraper without one)
     int connections = 64;  // served at once; each attached viewer holds one for its event stream
     double world_rate = 1.0;  // the demo's --speed, for the frames (the clients age data by it)
-    std::function<TimePoint()> now;  // the frames' `server_now`; unset: the system clock
     Duration keepalive = std::chrono::seconds(10);  // an event-stream comment this often when nothing changes
     Duration coalesce = std::chrono::milliseconds(200);  // pictures closer than this go out as one delta
     size_t replay = 512;  // events kept for a viewer that resumes with Last-Event-ID
