@@ -54,13 +54,10 @@ int check_attached(const Options& o, Io& io) {
 }  // namespace
 
 int run_check(const Options& o, Io& io) {
-    if (!o.servers.empty()) {
-        if (auto error = o.timeout.empty() ? std::nullopt : timeout_problem(o.timeout)) return usage_error(io, *error);
-        return check_attached(o, io);
-    }
+    if (auto error = o.timeout.empty() ? std::nullopt : timeout_problem(o.timeout)) return usage_error(io, *error);
+    if (!o.servers.empty()) return check_attached(o, io);
     if (o.demo && o.speed != 1.0)
         return usage_error(io, "--speed has no effect on check; use --at to look later into a scenario");
-    if (auto error = o.timeout.empty() ? std::nullopt : timeout_problem(o.timeout)) return usage_error(io, *error);
     auto sources = load_sources(o, io, DemoTime{.frozen = true});
     if (!sources) return error_exit(io, sources.error());
     std::vector<PipelineCollector*> collectors;

@@ -49,16 +49,22 @@ std::optional<std::string> check_flags(const Options& o) {
     return std::nullopt;
 }
 
-// --pipeline, or the only pipeline there is; else the line naming the choices.
-Result<PipelineCollector*> find_pipeline(const Options& o, const Sources& sources) {
-    std::vector<std::string> names;
-    for (const auto& c : sources.collectors) {
-        names.push_back(c->spec().name);
-        if (c->spec().name == o.pipeline || (o.pipeline.empty() && sources.collectors.size() == 1)) return c.get();
-    }
+// The index of --pipeline among `names`, or of the only one there is; else the line naming the
+// choices (`where`: " on the server" when they are a server's).
+Result<size_t> choose_pipeline(const Options& o, const std::vector<std::string>& names, std::string_view where = "") {
+    for (size_t i = 0; i < names.size(); ++i)
+        if (names[i] == o.pipeline || (o.pipeline.empty() && names.size() == 1)) return i;
     const std::string choices = fmt::format("{}", fmt::join(names, ", "));
     return usage_problem(o.pipeline.empty() ? fmt::format("--pipeline is required: one of {}", choices)
-                                            : fmt::format("no pipeline '{}': one of {}", o.pipeline, choices));
+                                            : fmt::format("no pipeline '{}'{}: one of {}", o.pipeline, where, choices));
+}
+
+Result<PipelineCollector*> find_pipeline(const Options& o, const Sources& sources) {
+    std::vector<std::string> names;
+    for (const auto& c : sources.collectors) names.push_back(c->spec().name);
+    auto at = choose_pipeline(o, names);
+    if (!at) return at.error();
+    return sources.collectors[at.value()].get();
 }
 
 struct WaitLimits {
@@ -101,15 +107,12 @@ int watch(const Options& o, Io& io, PipelineCollector& collector, const WaitLimi
 
 // The pipeline in a server's picture: --pipeline, or the only one; none while the picture is empty.
 Result<const Picture::Entry*> find_entry(const Options& o, const Picture& picture) {
+    if (picture.pipelines.empty()) return static_cast<const Picture::Entry*>(nullptr);
     std::vector<std::string> names;
-    for (const auto& e : picture.pipelines) {
-        names.push_back(e.name);
-        if (e.name == o.pipeline || (o.pipeline.empty() && picture.pipelines.size() == 1)) return &e;
-    }
-    if (names.empty()) return static_cast<const Picture::Entry*>(nullptr);
-    const std::string choices = fmt::format("{}", fmt::join(names, ", "));
-    return usage_problem(o.pipeline.empty() ? fmt::format("--pipeline is required: one of {}", choices)
-                                            : fmt::format("no pipeline '{}' on the server: one of {}", o.pipeline, choices));
+    for (const auto& e : picture.pipelines) names.push_back(e.name);
+    auto at = choose_pipeline(o, names, " on the server");
+    if (!at) return at.error();
+    return &picture.pipelines[at.value()];
 }
 
 // What the servers said about themselves, for a line when it changes (a lost connection).
